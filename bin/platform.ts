@@ -1,0 +1,96 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * The CLI: the only code that reads and writes files. Exit codes: 0 clean, 1 findings at error
+ * severity, 2 bad config or usage.
+ */
+import { parseArgs } from "node:util";
+import { generateBundle } from "../generators/bundle.ts";
+import { checkDrift } from "../engines/drift.ts";
+import { hasErrors, type Finding } from "../engines/finding.ts";
+import { checkKustomize } from "../engines/kustomize.ts";
+import { REPORTERS } from "../reporters/index.ts";
+import { loadConfig, UsageError } from "./load-config.ts";
+import { snapshot, writeOut } from "./out-dir.ts";
+
+const HELP: Record<string, string> = {
+  main: `Usage: platform <command> [options]
+
+Commands:
+  generate   write out/ from platform.config.ts (Kustomize base and overlays, rendered manifests, ...)
+  check      the gate: out/ matches the config, every overlay builds, every engine passes
+  help       show this help, or "platform <command> --help"
+
+Exit codes: 0 clean, 1 findings, 2 bad config or usage.`,
+  generate: `Usage: platform generate [--config FILE] [--out DIR]
+
+Writes DIR (default out/) from FILE (default platform.config.ts). The write is atomic: on any
+error the previous DIR is left exactly as it was. Files generated earlier that the config no longer
+produces are removed; files this tool did not write are kept.`,
+  check: `Usage: platform check [--config FILE] [--out DIR] [--format ${Object.keys(REPORTERS).join("|")}]
+
+Regenerates in memory and reports: every file of DIR that differs from the config (drift), every
+overlay that kubectl kustomize does not build into exactly the rendered objects, and the findings
+of the engines. Exit 0 clean, 1 findings at error severity, 2 bad config or usage.`,
+};
+
+const OPTIONS = {
+  config: { type: "string", default: "platform.config.ts" },
+  out: { type: "string", default: "out" },
+  format: { type: "string", default: "text" },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+async function generate(configFile: string, outDir: string): Promise<number> {
+  const platform = await loadConfig(configFile);
+  const result = generateBundle(platform);
+  if (!result.ok) throw new UsageError(`${configFile}: the config is not valid:\n${result.errors.map((e) => `  ${e}`).join("\n")}`);
+  const { written, removed } = writeOut(outDir, result.bundle.files);
+  console.log(`generated ${written} files in ${outDir}/${removed.length > 0 ? `, removed ${removed.length} no longer produced (${removed.join(", ")})` : ""}`);
+  return 0;
+}
+
+async function check(configFile: string, outDir: string, format: string): Promise<number> {
+  const report = REPORTERS[format];
+  if (!report) throw new UsageError(`--format ${format}: expected one of ${Object.keys(REPORTERS).join(", ")}`);
+  const platform = await loadConfig(configFile);
+  const result = generateBundle(platform);
+  if (!result.ok) throw new UsageError(`${configFile}: the config is not valid:\n${result.errors.map((e) => `  ${e}`).join("\n")}`);
+  const { files, environments } = result.bundle;
+  const findings: Finding[] = [...checkDrift(files, snapshot(outDir, files.keys()), outDir), ...checkKustomize(outDir, environments)];
+  process.stdout.write(report(findings));
+  if (format === "text" && findings.length === 0) console.log(`check passed: ${outDir}/ matches ${configFile}, ${environments.length} environments, ${environments.reduce((n, e) => n + e.objects.length, 0)} objects`);
+  return hasErrors(findings) ? 1 : 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === "help" || command === "--help" || command === "-h") {
+    console.log(HELP[rest[0] ?? "main"] ?? HELP.main);
+    return command ? 0 : 2;
+  }
+  if (!(command in HELP) || command === "main") throw new UsageError(`unknown command "${command}"\n\n${HELP.main}`);
+  let values: { config: string; out: string; format: string; help: boolean };
+  try {
+    ({ values } = parseArgs({ args: rest, options: OPTIONS, allowPositionals: false, strict: true }));
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}\n\n${HELP[command]}`);
+  }
+  if (values.help) {
+    console.log(HELP[command]);
+    return 0;
+  }
+  if (command === "generate") return generate(values.config, values.out);
+  return check(values.config, values.out, values.format);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    if (e instanceof UsageError) {
+      console.error(`error: ${e.message}`);
+      process.exit(2);
+    }
+    console.error(`internal error: ${(e as Error)?.stack ?? e}`);
+    process.exit(2);
+  },
+);

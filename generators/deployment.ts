@@ -1,0 +1,128 @@
+import type { Deployment } from "kubernetes-types/apps/v1.js";
+import type { Affinity, Container, PodSpec, Probe, ResourceRequirements, Volume } from "kubernetes-types/core/v1.js";
+import type { Platform, ResourceList, Service, Tier } from "../schemas/platform.ts";
+import { formatBytes, formatCpu } from "../schemas/units.ts";
+import { metadata, objectName, selectorLabels } from "./meta.ts";
+
+export function deployments(platform: Platform): Deployment[] {
+  return Object.entries(platform.services).map(([name, svc]) => deployment(platform, name, svc));
+}
+
+function deployment(platform: Platform, name: string, svc: Service): Deployment {
+  const tier = platform.tiers[svc.tier]!;
+  const meta = metadata(platform, name, { component: "service", tier: svc.tier });
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: meta,
+    spec: {
+      // An autoscaled Deployment leaves replicas to its HPA: a value here would reset the scale on every apply.
+      ...(svc.scaling ? {} : { replicas: svc.replicas ?? 1 }),
+      revisionHistoryLimit: 5,
+      selector: { matchLabels: selectorLabels(platform, name) },
+      strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: tier.rollout.maxSurge, maxUnavailable: tier.rollout.maxUnavailable } },
+      template: {
+        metadata: { labels: { ...meta.labels } },
+        spec: podSpec(platform, name, svc, tier),
+      },
+    },
+  };
+}
+
+function podSpec(platform: Platform, name: string, svc: Service, tier: Tier): PodSpec {
+  const spec: PodSpec = {
+    serviceAccountName: objectName(platform, name),
+    automountServiceAccountToken: svc.kubernetesApiAccess,
+    priorityClassName: objectName(platform, svc.tier),
+    securityContext: {
+      runAsNonRoot: svc.security.runAsNonRoot,
+      runAsUser: svc.security.runAsUser,
+      runAsGroup: svc.security.runAsGroup,
+      fsGroup: svc.security.runAsGroup,
+      seccompProfile: { type: "RuntimeDefault" },
+    },
+    terminationGracePeriodSeconds: 30,
+    containers: [container(name, svc)],
+    volumes: volumes(platform, svc),
+  };
+  if (tier.hostNetwork) {
+    spec.hostNetwork = true;
+    // Without this a host-network pod resolves through the node's resolv.conf and cannot find Services.
+    spec.dnsPolicy = "ClusterFirstWithHostNet";
+  }
+  if (Object.keys(tier.nodeSelector).length > 0) spec.nodeSelector = { ...tier.nodeSelector };
+  if (tier.tolerations.length > 0) spec.tolerations = tier.tolerations.map((t) => ({ ...t }));
+  const affinity = antiAffinity(platform, name, tier);
+  if (affinity) spec.affinity = affinity;
+  return spec;
+}
+
+function antiAffinity(platform: Platform, name: string, tier: Tier): Affinity | undefined {
+  const term = { labelSelector: { matchLabels: selectorLabels(platform, name) }, topologyKey: "kubernetes.io/hostname" };
+  if (tier.antiAffinity === "required") return { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } };
+  if (tier.antiAffinity === "preferred") return { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] } };
+  return undefined;
+}
+
+function container(name: string, svc: Service): Container {
+  const env = Object.entries(svc.env)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => ({ name: k, value: v }));
+  return {
+    name,
+    image: svc.image,
+    imagePullPolicy: "IfNotPresent",
+    ports: [
+      { name: "http", containerPort: svc.ports.containerHttp ?? svc.ports.http, protocol: "TCP" },
+      { name: "metrics", containerPort: svc.ports.containerMetrics ?? svc.ports.metrics, protocol: "TCP" },
+    ],
+    ...(env.length > 0 ? { env } : {}),
+    resources: resources(svc),
+    startupProbe: probe(svc.probes.startup.path, svc.probes.startup.period, Math.ceil(svc.probes.startup.budget / svc.probes.startup.period), 1),
+    livenessProbe: probe(svc.probes.liveness.path, svc.probes.liveness.period, svc.probes.liveness.failureThreshold, svc.probes.liveness.timeout),
+    readinessProbe: probe(svc.probes.readiness.path, svc.probes.readiness.period, svc.probes.readiness.failureThreshold, svc.probes.readiness.timeout),
+    securityContext: {
+      runAsNonRoot: svc.security.runAsNonRoot,
+      allowPrivilegeEscalation: svc.security.allowPrivilegeEscalation,
+      readOnlyRootFilesystem: svc.security.readOnlyRootFilesystem,
+      capabilities: { drop: ["ALL"], ...(svc.security.addCapabilities.length > 0 ? { add: [...svc.security.addCapabilities] } : {}) },
+    },
+    volumeMounts: [
+      { name: "tmp", mountPath: "/tmp" },
+      ...svc.volumes.map((v) => ({ name: v.claim, mountPath: v.mountPath, ...(v.readOnly ? { readOnly: true } : {}) })),
+    ],
+  };
+}
+
+function probe(path: string, periodSeconds: number, failureThreshold: number, timeoutSeconds: number): Probe {
+  return { httpGet: { path, port: "http" }, periodSeconds: Math.max(1, Math.round(periodSeconds)), timeoutSeconds: Math.max(1, Math.round(timeoutSeconds)), failureThreshold };
+}
+
+function resourceList(list: ResourceList | undefined): Record<string, string> | undefined {
+  if (!list) return undefined;
+  const out: Record<string, string> = {};
+  if (list.cpu !== undefined) out.cpu = formatCpu(list.cpu);
+  if (list.memory !== undefined) out.memory = formatBytes(list.memory);
+  for (const key of ["hugepages-2Mi", "hugepages-1Gi", "ephemeral-storage"] as const) {
+    const v = list[key];
+    if (v !== undefined) out[key] = formatBytes(v);
+  }
+  return out;
+}
+
+function resources(svc: Service): ResourceRequirements {
+  const out: ResourceRequirements = {};
+  const requests = resourceList(svc.resources.requests);
+  const limits = resourceList(svc.resources.limits);
+  if (requests) out.requests = requests;
+  if (limits) out.limits = limits;
+  return out;
+}
+
+/** A read-only root filesystem still needs a writable /tmp; it is memory-capped scratch space. */
+function volumes(platform: Platform, svc: Service): Volume[] {
+  return [
+    { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+    ...svc.volumes.map((v) => ({ name: v.claim, persistentVolumeClaim: { claimName: objectName(platform, v.claim) } })),
+  ];
+}

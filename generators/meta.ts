@@ -1,0 +1,34 @@
+/** Names and labels shared by every generator, derived from conventions.ts in one place. */
+import type { ObjectMeta } from "kubernetes-types/meta/v1.js";
+import type { Platform } from "../schemas/platform.ts";
+import { LABEL, MANAGED_BY } from "./conventions.ts";
+
+/** Every object of the platform is prefixed with its name, as the report's `nautilus-risk-engine`. */
+export function objectName(platform: Platform, name: string): string {
+  return `${platform.name}-${name}`;
+}
+
+export type Component = "service" | "platform" | "storage" | "monitoring" | "policy";
+
+export function labels(platform: Platform, name: string, component: Component, tier?: string): Record<string, string> {
+  const out: Record<string, string> = {
+    [LABEL.name]: name,
+    [LABEL.partOf]: platform.name,
+    [LABEL.component]: component,
+    [LABEL.managedBy]: MANAGED_BY,
+  };
+  if (tier) out[LABEL.tier] = tier;
+  return out;
+}
+
+/** Selectors are immutable on a live Deployment, so they carry only labels that never change. */
+export function selectorLabels(platform: Platform, service: string): Record<string, string> {
+  return { [LABEL.name]: service, [LABEL.partOf]: platform.name };
+}
+
+export function metadata(platform: Platform, name: string, opts: { component: Component; tier?: string; labelName?: string; namespaced?: boolean }): ObjectMeta {
+  const meta: ObjectMeta = { name: objectName(platform, name) };
+  if (opts.namespaced !== false) meta.namespace = platform.namespace;
+  meta.labels = labels(platform, opts.labelName ?? name, opts.component, opts.tier);
+  return meta;
+}

@@ -1,0 +1,19 @@
+import type { PodDisruptionBudget } from "kubernetes-types/policy/v1.js";
+import type { Platform } from "../schemas/platform.ts";
+import { metadata, selectorLabels } from "./meta.ts";
+
+/**
+ * maxUnavailable rather than minAvailable: with a single replica (dev) minAvailable 1 would block
+ * every node drain, while maxUnavailable 1 still lets a drain proceed.
+ */
+export function podDisruptionBudgets(platform: Platform): PodDisruptionBudget[] {
+  return Object.entries(platform.services).map(([name, svc]) => ({
+    apiVersion: "policy/v1",
+    kind: "PodDisruptionBudget",
+    metadata: metadata(platform, name, { component: "service", tier: svc.tier }),
+    spec: {
+      maxUnavailable: platform.tiers[svc.tier]!.maxUnavailableDuringDisruption,
+      selector: { matchLabels: selectorLabels(platform, name) },
+    },
+  }));
+}

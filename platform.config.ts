@@ -1,0 +1,207 @@
+/**
+ * The Nautilus trading platform: the one file a platform engineer edits.
+ * `npm run generate` turns it into out/; `npm run check` gates it.
+ *
+ * Numbers are the production numbers of the Phase 4 report (shared/seed), except where the report
+ * is wrong; each such place says why in a comment marked SEED.
+ */
+import { definePlatform } from "./schemas/platform.ts";
+
+const REGISTRY = "registry.nautilus.io/trading";
+
+/** The health endpoints every Nautilus service serves on its HTTP port. */
+const healthProbes = {
+  liveness: { path: "/health/live", period: "10s", failureThreshold: 3 },
+  readiness: { path: "/health/ready", period: "5s", failureThreshold: 2 },
+  // The report targets a start under 60 s (measured under 30 s with JIT warm-up): the kubelet
+  // gives a starting container this budget before liveness takes over.
+  startup: { path: "/health/startup", period: "2s", budget: "60s" },
+} as const;
+
+export default definePlatform({
+  name: "nautilus",
+  namespace: "nautilus-trading",
+  kubernetesVersion: "1.30",
+
+  tiers: {
+    "ultra-low-latency": {
+      description: "Latency-critical engines on dedicated, tainted nodes with host networking and pinned CPUs.",
+      priority: 1_000_000,
+      nodeSelector: { "node-type": "ultra-low-latency", "cpu-architecture": "x86_64" },
+      // Dedicated nodes are tainted so nothing else lands on them; the report selects the nodes
+      // but never tolerates the taint that makes them dedicated.
+      tolerations: [{ key: "dedicated", operator: "Equal", value: "ultra-low-latency", effect: "NoSchedule" }],
+      hostNetwork: true,
+      antiAffinity: "required",
+      rollout: { maxSurge: 1, maxUnavailable: 0 },
+      maxUnavailableDuringDisruption: 1,
+      // order-manager runs 3 replicas with required anti-affinity and maxSurge 1: a rollout needs
+      // a 4th node for its surge pod, or it stalls.
+      nodes: 4,
+      cpusPerNode: 16,
+      scrapeInterval: "1s",
+    },
+    "high-performance": {
+      description: "Auto-scaled services on the general high-performance pool.",
+      priority: 100_000,
+      nodeSelector: { "node-type": "high-performance" },
+      antiAffinity: "preferred",
+      rollout: { maxSurge: "25%", maxUnavailable: 0 },
+      nodes: 6,
+      cpusPerNode: 32,
+      scrapeInterval: "5s",
+    },
+  },
+
+  services: {
+    "risk-engine": {
+      tier: "ultra-low-latency",
+      description: "Pre-trade risk checks (p99 target 2.75 µs).",
+      image: `${REGISTRY}/risk-engine:4.2.1`,
+      replicas: 2,
+      resources: {
+        // SEED: the report requests hugepages-2Mi without a limit, which the API server rejects:
+        // hugepages requests must equal limits.
+        requests: { cpu: "2", memory: "1Gi", "hugepages-2Mi": "512Mi" },
+        limits: { cpu: "2", memory: "1Gi", "hugepages-2Mi": "512Mi" },
+      },
+      // Host networking makes container ports node ports: every engine that may share a node
+      // listens on its own pair. The Service still exposes the report's 8000 and 9090.
+      ports: { containerHttp: 8001, containerMetrics: 9101 },
+      probes: healthProbes,
+      volumes: [{ claim: "logs", mountPath: "/var/log/nautilus" }],
+    },
+    "position-keeper": {
+      tier: "ultra-low-latency",
+      description: "SIMD-optimised position keeping.",
+      image: `${REGISTRY}/position-keeper:4.2.1`,
+      replicas: 2,
+      resources: {
+        // SEED: the report gives 1500m and claims dedicated cores. The static CPU manager pins
+        // CPUs only for whole-CPU requests; 1500m is Guaranteed but runs on the shared pool.
+        requests: { cpu: "2", memory: "512Mi" },
+        limits: { cpu: "2", memory: "512Mi" },
+      },
+      ports: { containerHttp: 8002, containerMetrics: 9102 },
+      probes: healthProbes,
+      volumes: [{ claim: "logs", mountPath: "/var/log/nautilus" }],
+    },
+    "order-manager": {
+      tier: "ultra-low-latency",
+      description: "Lock-free order lifecycle management.",
+      image: `${REGISTRY}/order-manager:4.2.1`,
+      replicas: 3,
+      resources: {
+        requests: { cpu: "2", memory: "1Gi" },
+        limits: { cpu: "2", memory: "1Gi" },
+      },
+      ports: { containerHttp: 8003, containerMetrics: 9103 },
+      probes: healthProbes,
+      volumes: [{ claim: "logs", mountPath: "/var/log/nautilus" }],
+    },
+    "integration-engine": {
+      tier: "ultra-low-latency",
+      description: "End-to-end coordination of the trading pipeline (p99 target 2.75 µs).",
+      image: `${REGISTRY}/integration-engine:4.2.1`,
+      replicas: 2,
+      resources: {
+        requests: { cpu: "3", memory: "2Gi" },
+        limits: { cpu: "3", memory: "2Gi" },
+      },
+      ports: { containerHttp: 8004, containerMetrics: 9104 },
+      probes: healthProbes,
+      volumes: [{ claim: "logs", mountPath: "/var/log/nautilus" }],
+    },
+    "market-data": {
+      tier: "high-performance",
+      description: "Market data fan-out over WebSockets.",
+      image: `${REGISTRY}/market-data:3.8.0`,
+      resources: {
+        requests: { cpu: "1", memory: "1Gi" },
+        limits: { cpu: "2", memory: "1Gi" },
+      },
+      probes: healthProbes,
+      scaling: {
+        minReplicas: 3,
+        maxReplicas: 15,
+        cpuUtilization: 70,
+        memoryUtilization: 80,
+        custom: [
+          { metric: "nautilus_websocket_connections", averageValue: 500 },
+          // A rate, served by prometheus-adapter from the nautilus_messages_total counter.
+          { metric: "nautilus_messages_per_second", averageValue: 20000 },
+        ],
+      },
+      volumes: [
+        { claim: "logs", mountPath: "/var/log/nautilus" },
+        { claim: "cache", mountPath: "/var/cache/nautilus" },
+      ],
+    },
+    "strategy-engine": {
+      tier: "high-performance",
+      description: "Strategy evaluation, scaled with load.",
+      image: `${REGISTRY}/strategy-engine:3.8.0`,
+      resources: {
+        requests: { cpu: "1", memory: "2Gi" },
+        limits: { cpu: "2", memory: "2Gi" },
+      },
+      probes: healthProbes,
+      scaling: {
+        minReplicas: 2,
+        maxReplicas: 10,
+        cpuUtilization: 70,
+        // At most double per minute; shrink only after 5 minutes of lower load.
+        scaleUp: { percent: 100, period: "1m" },
+        scaleDown: { stabilization: "5m", percent: 50, period: "1m" },
+      },
+      volumes: [{ claim: "logs", mountPath: "/var/log/nautilus" }],
+    },
+    "smart-order-router": {
+      tier: "high-performance",
+      description: "Routes orders to venues.",
+      image: `${REGISTRY}/smart-order-router:3.8.0`,
+      // The report names the service but no count: three, so one can be lost during a rollout.
+      replicas: 3,
+      resources: {
+        requests: { cpu: "500m", memory: "512Mi" },
+        limits: { cpu: "1", memory: "512Mi" },
+      },
+      probes: healthProbes,
+      volumes: [{ claim: "logs", mountPath: "/var/log/nautilus" }],
+    },
+  },
+
+  storage: {
+    metrics: { description: "Prometheus time series.", size: "100Gi", accessMode: "ReadWriteOnce", storageClass: "fast-ssd" },
+    // Shared by every replica of every service, so it needs a ReadWriteMany class.
+    logs: { description: "Service logs kept for audit.", size: "50Gi", accessMode: "ReadWriteMany", storageClass: "shared-files" },
+    cache: { description: "Market data snapshot cache.", size: "20Gi", accessMode: "ReadWriteMany", storageClass: "shared-files" },
+  },
+
+  environments: {
+    prod: {},
+    staging: {
+      tiers: { "ultra-low-latency": { nodes: 3 }, "high-performance": { nodes: 3 } },
+      services: {
+        "order-manager": { replicas: 2 },
+        "market-data": { scaling: { minReplicas: 2, maxReplicas: 6 } },
+        "strategy-engine": { scaling: { maxReplicas: 4 } },
+        "smart-order-router": { replicas: 2 },
+      },
+      storage: { metrics: { size: "50Gi" } },
+    },
+    dev: {
+      tiers: { "ultra-low-latency": { nodes: 2, cpusPerNode: 8 }, "high-performance": { nodes: 2 } },
+      services: {
+        "risk-engine": { replicas: 1 },
+        "position-keeper": { replicas: 1 },
+        "order-manager": { replicas: 1 },
+        "integration-engine": { replicas: 1 },
+        "market-data": { scaling: { minReplicas: 1, maxReplicas: 3 } },
+        "strategy-engine": { scaling: { minReplicas: 1, maxReplicas: 2 } },
+        "smart-order-router": { replicas: 1 },
+      },
+      storage: { metrics: { size: "10Gi" }, logs: { size: "5Gi" }, cache: { size: "2Gi" } },
+    },
+  },
+});

@@ -1,0 +1,56 @@
+/**
+ * `npm test`: the type check (fixtures are typed, so a misspelt field fails here), then every
+ * `test/**\/*.test.ts` under uvu, then one closing line `N passed, M failed` that CI reads.
+ * Pass a pattern to run some files only: `npm test -- policies`.
+ */
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { ensurePromtool } from "./support/tools.ts";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const pattern = process.argv[2];
+let passed = 0;
+let failed = 0;
+
+// Missing real tools fail the run loudly here, once, instead of in every test that needs them.
+const tools = ensurePromtool();
+if (tools.ok) passed++;
+else {
+  failed++;
+  console.error(tools.message);
+}
+
+if (!pattern) {
+  const tsc = spawnSync(join(root, "node_modules/.bin/tsc"), ["--noEmit", "-p", root], { encoding: "utf8" });
+  if (tsc.status === 0) {
+    passed++;
+    console.log("typecheck: tsc --noEmit passed");
+  } else {
+    failed++;
+    console.log(`typecheck: tsc --noEmit failed\n${tsc.stdout}${tsc.stderr}`);
+  }
+}
+
+const uvu = spawnSync(
+  process.execPath,
+  ["--import", "tsx", join(root, "node_modules/uvu/bin.js"), "test", pattern ? `${pattern}.*\\.test\\.ts$` : "\\.test\\.ts$"],
+  { cwd: root, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" }, maxBuffer: 256 * 1024 * 1024 },
+);
+process.stdout.write(uvu.stdout);
+process.stderr.write(uvu.stderr);
+// uvu prints per-file totals only in aggregate: "Total: N", "Passed: P", "Skipped: S".
+const plain = (uvu.stdout + uvu.stderr).replace(/\x1b\[[0-9;]*m/g, "");
+const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? NaN);
+const ok = Number(/Passed:\s+(\d+)/.exec(plain)?.[1] ?? NaN);
+const skipped = Number(/Skipped:\s+(\d+)/.exec(plain)?.[1] ?? 0);
+if (Number.isNaN(total) || Number.isNaN(ok)) {
+  // A crash before uvu's summary (a syntax error, an import failure) is one failure, not zero tests.
+  failed++;
+} else {
+  passed += ok;
+  failed += total - ok - skipped;
+  if (uvu.status !== 0 && total - ok - skipped === 0) failed++;
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
