@@ -4,6 +4,9 @@
  */
 import type { EnvironmentName, Platform } from "./platform.ts";
 
+/** A platform as generators see it: `environment` is absent for the Kustomize base, which no cluster runs as is. */
+export type ResolvedPlatform = Platform & { environment?: EnvironmentName };
+
 export const ENVIRONMENT_NAMES: readonly EnvironmentName[] = ["dev", "staging", "prod"];
 
 type Plain = Record<string, unknown>;
@@ -21,10 +24,11 @@ export function deepMerge<T>(base: T, patch: unknown): T {
 }
 
 /** The platform as `env` runs it. Problems that only the merged values reveal are returned as messages. */
-export function resolveEnvironment(platform: Platform, env: EnvironmentName): { platform: Platform; errors: string[] } {
+export function resolveEnvironment(platform: Platform, env: EnvironmentName): { platform: ResolvedPlatform; errors: string[] } {
   const patch = platform.environments[env];
-  const resolved: Platform = {
+  const resolved: ResolvedPlatform = {
     ...platform,
+    environment: env,
     tiers: deepMerge(platform.tiers, patch.tiers),
     services: deepMerge(platform.services, patch.services),
     storage: deepMerge(platform.storage, patch.storage),
