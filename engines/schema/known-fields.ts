@@ -1,0 +1,135 @@
+/**
+ * Strict unknown-field checks for built-in kinds, from `@kubernetes/client-node`'s generated models.
+ *
+ * Why this source: the JSON schemas inside `kubernetes-models` ship only as ajv-compiled code
+ * (no `properties` lists, no `additionalProperties: false`), while each client-node model class,
+ * generated from the same official OpenAPI document, lists every field with its type via
+ * `getAttributeTypeMap()`. The package's top-level import needs Node 22, so models are imported
+ * one file at a time, by path, and only for the types an object actually reaches.
+ */
+import type { Finding } from "../finding.ts";
+import { didYouMean, joinPath } from "./path.ts";
+
+export type FieldType =
+  | { t: "model"; name: string }
+  | { t: "array"; of: FieldType }
+  | { t: "map"; of: FieldType }
+  | { t: "scalar" }
+  | { t: "free" };
+
+interface Attribute {
+  baseName: string;
+  type: string;
+}
+
+const SCALARS = new Set(["string", "number", "boolean", "Date", "IntOrString"]);
+
+export function parseFieldType(type: string): FieldType {
+  const s = type.trim();
+  const array = /^Array<(.+)>$/.exec(s);
+  if (array) return { t: "array", of: parseFieldType(array[1]!) };
+  const map = /^\{ \[key: string\]: (.+); \}$/.exec(s);
+  if (map) return { t: "map", of: parseFieldType(map[1]!) };
+  if (SCALARS.has(s)) return { t: "scalar" };
+  if (s === "any" || s === "object") return { t: "free" };
+  if (/^[A-Za-z0-9]+$/.test(s)) return { t: "model", name: s };
+  return { t: "free" };
+}
+
+/** Model name → field name → type; filled by `loadModel`, read synchronously by `checkKnownFields`. */
+const models = new Map<string, Map<string, FieldType>>();
+const loading = new Map<string, Promise<boolean>>();
+
+async function importModel(name: string): Promise<Map<string, FieldType> | undefined> {
+  try {
+    const mod = (await import(`@kubernetes/client-node/dist/gen/models/${name}.js`)) as Record<string, unknown>;
+    const cls = mod[name] as { getAttributeTypeMap?: () => Attribute[] } | undefined;
+    if (!cls?.getAttributeTypeMap) return undefined;
+    return new Map(cls.getAttributeTypeMap().map((a) => [a.baseName, parseFieldType(a.type)] as const));
+  } catch {
+    return undefined;
+  }
+}
+
+function modelNames(type: FieldType, out: string[]): void {
+  if (type.t === "model") out.push(type.name);
+  else if (type.t === "array" || type.t === "map") modelNames(type.of, out);
+}
+
+/** Loads a model and every model its fields reach; false when the model does not exist. */
+export function loadModel(name: string): Promise<boolean> {
+  let p = loading.get(name);
+  if (!p) {
+    p = (async () => {
+      const fields = await importModel(name);
+      if (!fields) return false;
+      models.set(name, fields);
+      const reached: string[] = [];
+      for (const type of fields.values()) modelNames(type, reached);
+      await Promise.all(reached.map(loadModel));
+      return true;
+    })();
+    loading.set(name, p);
+  }
+  return p;
+}
+
+/**
+ * The client-node class of a top-level kind: `apps/v1 Deployment` → `V1Deployment`; kinds whose
+ * name clashes across groups carry the group: `events.k8s.io/v1 Event` → `EventsV1Event`.
+ */
+export async function modelForKind(apiVersion: string, kind: string): Promise<string | undefined> {
+  if (!/^[A-Za-z0-9]+$/.test(kind)) return undefined;
+  const [group, version] = apiVersion.includes("/") ? apiVersion.split("/", 2) : ["", apiVersion];
+  if (!version || !/^v\d+[a-z0-9]*$/.test(version)) return undefined;
+  const v = version[0]!.toUpperCase() + version.slice(1);
+  const groupPrefix = (group || "core").split(".")[0]!.replace(/^./, (c) => c.toUpperCase());
+  for (const name of [`${v}${kind}`, `${groupPrefix}${v}${kind}`]) {
+    if (await loadModel(name)) {
+      const fields = models.get(name)!;
+      // A same-named model from another group would be a false match: it must carry apiVersion/kind.
+      if (fields.has("apiVersion") && fields.has("kind")) return name;
+    }
+  }
+  return undefined;
+}
+
+/** Every field of `value` that the model does not declare, recursively; the model must be loaded. */
+export function checkKnownFields(value: unknown, modelName: string, path: string, report: (f: Pick<Finding, "path" | "message">) => void): void {
+  walk(value, { t: "model", name: modelName }, path, report);
+}
+
+function walk(value: unknown, type: FieldType, path: string, report: (f: Pick<Finding, "path" | "message">) => void): void {
+  if (value === null || value === undefined) return;
+  switch (type.t) {
+    case "scalar":
+    case "free":
+      return;
+    case "array":
+      if (Array.isArray(value)) value.forEach((item, i) => walk(item, type.of, joinPath(path, i), report));
+      return;
+    case "map":
+      if (isObject(value)) for (const [k, v] of Object.entries(value)) walk(v, type.of, joinPath(path, k), report);
+      return;
+    case "model": {
+      const fields = models.get(type.name);
+      // Type errors (an array where an object belongs) are the schema validator's to report.
+      if (!fields || !isObject(value)) return;
+      for (const [k, v] of Object.entries(value)) {
+        const fieldType = fields.get(k);
+        const fieldPath = joinPath(path, k);
+        if (fieldType) walk(v, fieldType, fieldPath, report);
+        else report({ path: fieldPath, message: unknownFieldMessage(fieldPath, k, fields.keys()) });
+      }
+    }
+  }
+}
+
+export function unknownFieldMessage(fieldPath: string, key: string, known: Iterable<string>): string {
+  const guess = didYouMean(key, known);
+  return `unknown field "${fieldPath}"${guess ? ` (did you mean "${guess}"?)` : ""}`;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
