@@ -1,0 +1,246 @@
+/**
+ * The cel engine: evaluates the ValidatingAdmissionPolicies in policies/ in-process, as the API
+ * server would for a CREATE of each object, and returns a Finding per failed validation.
+ * Pure: callers read the policy files and pass their text.
+ *
+ * What the API server does that this does not: type-check expressions against the object's
+ * OpenAPI schema (we only check syntax and that every function exists), enforce cost limits,
+ * evaluate namespaceSelector against the live namespace's labels (treated as matching), apply
+ * bindings and params (policies here take no params), and auditAnnotations.
+ */
+import { parse } from "@bufbuild/cel";
+import { parseAllDocuments } from "yaml";
+import { refOf, type EnvironmentObjects, type Finding, type KubeObject } from "./finding.ts";
+import { compileExpression, isError, kubernetesEnv, toCelInput, type Program } from "./cel/library.ts";
+import { constraintsMatch, groupVersionOf, resourceOf, type MatchResources } from "./cel/match.ts";
+
+export interface PolicySource {
+  /** Repository-relative path, e.g. "policies/guaranteed-qos.yaml". */
+  file: string;
+  text: string;
+}
+
+interface NamedExpression {
+  name: string;
+  expression: string;
+  program: Program;
+}
+
+interface CompiledValidation {
+  expression: string;
+  program: Program;
+  message?: string;
+  messageExpression?: Program;
+  reason?: string;
+}
+
+export interface CompiledPolicy {
+  name: string;
+  file: string;
+  /** `platform.nautilus.io/description` annotation. */
+  description?: string;
+  /** `platform.nautilus.io/fix` annotation: the hint of every finding. */
+  fix?: string;
+  failurePolicy: "Fail" | "Ignore";
+  matchConstraints: MatchResources;
+  matchConditions: NamedExpression[];
+  variables: NamedExpression[];
+  validations: CompiledValidation[];
+}
+
+export const DESCRIPTION_ANNOTATION = "platform.nautilus.io/description";
+export const FIX_ANNOTATION = "platform.nautilus.io/fix";
+
+class PolicyCompileError extends Error {
+  constructor(
+    message: string,
+    readonly path?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Operators and macros the parser emits as calls; everything else must be a declared function. */
+const BUILTIN_CALL = /^[_@!-]/;
+
+function undeclaredFunctions(expression: string): string[] {
+  const found = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (node === null || typeof node !== "object") return;
+    const n = node as { case?: string; value?: { function?: string } };
+    if (n.case === "callExpr" && n.value?.function && !BUILTIN_CALL.test(n.value.function) && !kubernetesEnv.funcs.find(n.value.function)) {
+      found.add(n.value.function);
+    }
+    for (const v of Object.values(node)) walk(v);
+  };
+  // Only the expanded expression: sourceInfo keeps macro calls (has, all, ...) under their own names.
+  walk(parse(expression).expr);
+  return [...found];
+}
+
+function compile(expression: unknown, path: string): Program {
+  if (typeof expression !== "string" || expression.trim() === "") throw new PolicyCompileError(`${path} must be a non-empty CEL expression`, path);
+  let program: Program;
+  try {
+    program = compileExpression(expression);
+  } catch (e) {
+    throw new PolicyCompileError(`${path}: ${(e as Error).message}`, path);
+  }
+  const undeclared = undeclaredFunctions(expression);
+  if (undeclared.length > 0) throw new PolicyCompileError(`${path}: undeclared reference to ${undeclared.map((f) => `'${f}'`).join(", ")}`, path);
+  return program;
+}
+
+function named(list: unknown, path: string): NamedExpression[] {
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) throw new PolicyCompileError(`${path} must be a list`, path);
+  return list.map((item: { name?: unknown; expression?: unknown }, i) => {
+    if (typeof item?.name !== "string" || item.name === "") throw new PolicyCompileError(`${path}[${i}].name is required`, `${path}[${i}].name`);
+    return { name: item.name, expression: String(item.expression), program: compile(item.expression, `${path}[${i}].expression`) };
+  });
+}
+
+function compileOne(doc: Record<string, any>, file: string): CompiledPolicy {
+  if (doc?.apiVersion !== "admissionregistration.k8s.io/v1" || doc?.kind !== "ValidatingAdmissionPolicy") {
+    throw new PolicyCompileError(`expected an admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy, got ${doc?.apiVersion ?? "?"} ${doc?.kind ?? "?"}`);
+  }
+  const name = doc.metadata?.name;
+  if (typeof name !== "string" || name === "") throw new PolicyCompileError("metadata.name is required", "metadata.name");
+  const spec = doc.spec ?? {};
+  if (!spec.matchConstraints?.resourceRules?.length) throw new PolicyCompileError("spec.matchConstraints.resourceRules must select at least one resource", "spec.matchConstraints.resourceRules");
+  if (!Array.isArray(spec.validations) || spec.validations.length === 0) throw new PolicyCompileError("spec.validations must hold at least one validation", "spec.validations");
+  const validations = spec.validations.map((v: Record<string, unknown>, i: number): CompiledValidation => {
+    const path = `spec.validations[${i}]`;
+    const out: CompiledValidation = { expression: String(v.expression), program: compile(v.expression, `${path}.expression`) };
+    if (typeof v.message === "string") out.message = v.message;
+    if (v.messageExpression !== undefined) out.messageExpression = compile(v.messageExpression, `${path}.messageExpression`);
+    if (typeof v.reason === "string") out.reason = v.reason;
+    return out;
+  });
+  const annotations: Record<string, string> = doc.metadata?.annotations ?? {};
+  const policy: CompiledPolicy = {
+    name,
+    file,
+    failurePolicy: spec.failurePolicy === "Ignore" ? "Ignore" : "Fail",
+    matchConstraints: spec.matchConstraints,
+    matchConditions: named(spec.matchConditions, "spec.matchConditions"),
+    variables: named(spec.variables, "spec.variables"),
+    validations,
+  };
+  if (annotations[DESCRIPTION_ANNOTATION]) policy.description = annotations[DESCRIPTION_ANNOTATION];
+  if (annotations[FIX_ANNOTATION]) policy.fix = annotations[FIX_ANNOTATION];
+  return policy;
+}
+
+/** Parses and compiles every policy; a policy that does not compile becomes a finding, never a crash. */
+export function compilePolicies(sources: PolicySource[]): { policies: CompiledPolicy[]; findings: Finding[] } {
+  const policies: CompiledPolicy[] = [];
+  const findings: Finding[] = [];
+  for (const source of sources) {
+    const fail = (message: string, path?: string) => {
+      const f: Finding = { engine: "cel", rule: "policy-compile", severity: "error", file: source.file, message: `${source.file}: ${message}`, hint: "Fix the policy so it is a valid admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy with valid CEL." };
+      if (path) f.path = path;
+      findings.push(f);
+    };
+    const docs = parseAllDocuments(source.text);
+    const parsed = Array.isArray(docs) ? docs : [docs];
+    for (const d of parsed) {
+      if (d.errors.length > 0) {
+        fail(`not valid YAML: ${d.errors[0]!.message}`);
+        continue;
+      }
+      const doc = d.toJS();
+      if (doc === null || doc === undefined) continue;
+      try {
+        policies.push(compileOne(doc, source.file));
+      } catch (e) {
+        if (e instanceof PolicyCompileError) fail(e.message, e.path);
+        else fail(`could not compile: ${(e as Error).message}`);
+      }
+    }
+  }
+  return { policies, findings };
+}
+
+function requestOf(obj: KubeObject): Record<string, unknown> {
+  const { group, version } = groupVersionOf(obj.apiVersion);
+  const gvk = { group, version, kind: obj.kind };
+  const gvr = { group, version, resource: resourceOf(obj.kind) };
+  const req: Record<string, unknown> = { operation: "CREATE", kind: gvk, resource: gvr, requestKind: gvk, requestResource: gvr, name: obj.metadata?.name ?? "", dryRun: false };
+  if (obj.metadata?.namespace) req.namespace = obj.metadata.namespace;
+  return req;
+}
+
+type Outcome = { ok: true } | { ok: false; message: string; path?: string };
+
+/** Runs one policy against one object, as admission would: matchConditions, variables, validations. */
+function admit(policy: CompiledPolicy, obj: KubeObject, vars: Record<string, unknown>): Outcome[] {
+  if (!constraintsMatch(policy.matchConstraints, obj)) return [];
+  const failed = (message: string): Outcome[] => (policy.failurePolicy === "Fail" ? [{ ok: false, message }] : []);
+
+  for (const c of policy.matchConditions) {
+    const r = c.program(vars);
+    if (isError(r)) return failed(`policy '${policy.name}': matchCondition '${c.name}' resulted in error: ${r.message}`);
+    if (r !== true) return [];
+  }
+
+  // Variables are evaluated in order (each may use the earlier ones). A failing variable is only an
+  // error if a validation uses it, as with the API server's lazy evaluation.
+  const variables: Record<string, unknown> = {};
+  const variableErrors: Record<string, string> = {};
+  for (const v of policy.variables) {
+    const r = v.program({ ...vars, variables });
+    if (isError(r)) variableErrors[v.name] = r.message;
+    else variables[v.name] = r;
+  }
+  const scope = { ...vars, variables };
+
+  const outcomes: Outcome[] = [];
+  for (const v of policy.validations) {
+    const r = v.program(scope);
+    if (isError(r)) {
+      const cause = Object.entries(variableErrors).find(([name]) => v.expression.includes(`variables.${name}`));
+      const detail = cause ? `variable '${cause[0]}' resulted in error: ${cause[1]}` : r.message;
+      outcomes.push(...failed(`policy '${policy.name}': expression '${v.expression}' resulted in error: ${detail}`));
+      continue;
+    }
+    if (r === true) continue;
+    let message = v.message && v.message !== "" ? v.message : `failed expression: ${v.expression}`;
+    if (v.messageExpression) {
+      // The API server falls back to message when messageExpression errors or yields an empty string.
+      const m = v.messageExpression(scope);
+      if (!isError(m) && typeof m === "string" && m.trim() !== "") message = m;
+    }
+    const outcome: Outcome = { ok: false, message };
+    outcomes.push(outcome);
+  }
+  return outcomes;
+}
+
+/** Every denial of every object of every environment by every policy, as findings. */
+export function evaluatePolicies(policies: CompiledPolicy[], envs: EnvironmentObjects[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const env of envs) {
+    for (const obj of env.objects) {
+      // The activation of a CREATE admission request: converted once, shared by every policy.
+      const vars: Record<string, unknown> = {
+        object: toCelInput(obj),
+        oldObject: null,
+        params: null,
+        namespaceObject: null,
+        request: toCelInput(requestOf(obj)),
+      };
+      for (const policy of policies) {
+        for (const outcome of admit(policy, obj, vars)) {
+          if (outcome.ok) continue;
+          const f: Finding = { engine: "cel", rule: policy.name, severity: "error", resource: refOf(obj), file: policy.file, message: outcome.message };
+          if (env.environment) f.environment = env.environment;
+          if (outcome.path) f.path = outcome.path;
+          if (policy.fix) f.hint = policy.fix;
+          findings.push(f);
+        }
+      }
+    }
+  }
+  return findings;
+}

@@ -1,0 +1,64 @@
+/**
+ * The CEL environment of a ValidatingAdmissionPolicy, as far as our policies need it:
+ * CEL's standard library and macros (from @bufbuild/cel), cel-go's string extensions
+ * (`indexOf`, `lastIndexOf`, `lowerAscii`, `split`, `substring`, `join`, ..., from @bufbuild/cel/ext),
+ * and Kubernetes' quantity library (./quantity.ts).
+ *
+ * Not here (Kubernetes has them, our policies do not use them): the lists, regex (`find`),
+ * url, ip/cidr, authz, format and semver libraries.
+ */
+import { celEnv, celError, isCelError, isCelList, isCelMap, parse, plan, type CelEnv, type CelError, type CelResult } from "@bufbuild/cel";
+import { strings } from "@bufbuild/cel/ext";
+import { quantityFuncs } from "./quantity.ts";
+
+export const kubernetesEnv: CelEnv = celEnv({ funcs: [...strings, ...quantityFuncs] });
+
+/** A compiled expression: call it with the activation (plain data, see toCelInput). */
+export type Program = (vars: Record<string, unknown>) => CelResult;
+
+/** Parses an expression; throws with the parser's message (line:column) on a syntax error. */
+export function compileExpression(expression: string): Program {
+  const evaluate = plan(kubernetesEnv, parse(expression));
+  return (vars) => {
+    try {
+      return evaluate(vars as never);
+    } catch (e) {
+      // @bufbuild/cel reports evaluation errors as values; this only catches bad inputs.
+      return celError(e);
+    }
+  };
+}
+
+export function isError(r: CelResult): r is CelError {
+  return isCelError(r);
+}
+
+/**
+ * Converts parsed YAML/JSON to the values the API server gives CEL: whole numbers are `int`
+ * (Kubernetes schemas type counts and ids as integers; JSON numbers would otherwise be doubles),
+ * and absent (`undefined`) fields are left out so `has()` sees them as absent.
+ */
+export function toCelInput(v: unknown): unknown {
+  if (typeof v === "number") return Number.isInteger(v) ? BigInt(v) : v;
+  if (Array.isArray(v)) return v.filter((x) => x !== undefined).map(toCelInput);
+  if (v !== null && typeof v === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = toCelInput(x);
+    return out;
+  }
+  return v;
+}
+
+/** Converts a CEL result back to plain data: lists to arrays, maps to objects. */
+export function fromCel(v: unknown): unknown {
+  if (isCelList(v)) return [...v].map(fromCel);
+  if (isCelMap(v)) return Object.fromEntries([...v.entries()].map(([k, x]) => [String(k), fromCel(x)]));
+  return v;
+}
+
+/** Evaluates one expression with no variables: for tests and the library's documented examples. */
+export function evaluateExpression(expression: string, vars: Record<string, unknown> = {}): unknown {
+  const r = compileExpression(expression)(toCelInput(vars) as Record<string, unknown>);
+  if (isError(r)) throw new Error(r.message);
+  return fromCel(r);
+}

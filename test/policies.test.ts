@@ -1,0 +1,96 @@
+/**
+ * Every policy in policies/ against its fixtures in test/fixtures/policies/<id>.ts: each deny
+ * fixture is denied by that policy with the policy's own message, each allow fixture passes.
+ * A policy without both kinds of fixtures fails the run.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { compilePolicies, evaluatePolicies, type CompiledPolicy } from "../engines/cel.ts";
+import type { Finding, KubeObject } from "../engines/finding.ts";
+import { cronJob, daemonSet, deployment, job, latencyRule, pod, secret, statefulSet, type KubeObjectLike } from "./fixtures/policies/builders.ts";
+
+const root = new URL("../", import.meta.url);
+const policyFiles = readdirSync(new URL("policies/", root)).filter((f) => f.endsWith(".yaml")).sort();
+const { policies, findings: compileFindings } = compilePolicies(
+  policyFiles.map((f) => ({ file: `policies/${f}`, text: readFileSync(new URL(`policies/${f}`, root), "utf8") })),
+);
+
+interface Fixtures {
+  allow?: KubeObjectLike[];
+  deny?: KubeObjectLike[];
+}
+
+const fixtures = new Map<string, Fixtures>();
+for (const f of policyFiles) {
+  const id = f.replace(/\.yaml$/, "");
+  const path = new URL(`test/fixtures/policies/${id}.ts`, root);
+  fixtures.set(id, existsSync(path) ? ((await import(path.href)) as Fixtures) : {});
+}
+
+const asKube = (o: KubeObjectLike) => o as unknown as KubeObject;
+
+function findingsOf(policy: CompiledPolicy, obj: KubeObjectLike): Finding[] {
+  return evaluatePolicies([policy], [{ environment: "test", objects: [asKube(obj)] }]);
+}
+
+test("every policy file compiles", () => {
+  assert.equal(compileFindings, [], compileFindings.map((f) => f.message).join("\n"));
+  assert.equal(policies.length, policyFiles.length);
+});
+
+test("every policy is named after its file and documents what, why and how to fix", () => {
+  for (const p of policies) {
+    assert.is(p.file, `policies/${p.name}.yaml`);
+    assert.ok(p.description && p.description.length > 40, `${p.file}: platform.nautilus.io/description is missing or too short`);
+    assert.ok(p.fix && p.fix.length > 20, `${p.file}: platform.nautilus.io/fix is missing or too short`);
+    for (const v of p.validations) assert.ok(v.message || v.messageExpression, `${p.file}: validation '${v.expression}' has no message`);
+  }
+});
+
+test("every policy has allow and deny fixtures", () => {
+  const missing = [...fixtures].filter(([, f]) => !f.allow?.length || !f.deny?.length).map(([id]) => id);
+  assert.equal(missing, [], `policies without both allow and deny fixtures in test/fixtures/policies/<id>.ts: ${missing.join(", ")}`);
+});
+
+for (const policy of policies) {
+  const { allow = [], deny = [] } = fixtures.get(policy.name) ?? {};
+  for (const obj of allow) {
+    test(`${policy.name} allows ${obj.kind} ${obj.metadata?.name}`, () => {
+      const found = findingsOf(policy, obj);
+      assert.equal(found.map((f) => f.message), []);
+    });
+  }
+  for (const obj of deny) {
+    test(`${policy.name} denies ${obj.kind} ${obj.metadata?.name} with the policy's message`, () => {
+      const found = findingsOf(policy, obj);
+      assert.ok(found.length > 0, `${policy.name} did not deny ${obj.metadata?.name}`);
+      for (const f of found) {
+        assert.is(f.rule, policy.name);
+        assert.is(f.file, policy.file);
+        assert.is(f.hint, policy.fix);
+        // The messageExpression evaluated: no fallback message, no evaluation error.
+        assert.not.match(f.message, /failed expression|resulted in error/, f.message);
+        assert.ok(f.message.length > 30, f.message);
+      }
+    });
+  }
+}
+
+test("the builders' baseline objects pass every policy", () => {
+  const objects = [deployment(), statefulSet(), daemonSet(), job(), cronJob(), pod(), secret("placeholder"), latencyRule("budget", "nautilus_risk_check_latency_microseconds_p99 > 2.75")];
+  const found = evaluatePolicies(policies, [{ environment: "test", objects: objects.map(asKube) }]);
+  assert.equal(found.map((f) => `${f.rule}: ${f.message}`), []);
+});
+
+test("a denial names the offending container and the fix", () => {
+  const [qos] = policies.filter((p) => p.name === "exclusive-cpus");
+  const obj = deployment({ spec: { containers: [{ name: "position-keeper", image: "r/p:1", resources: { requests: { cpu: "1500m", memory: "512Mi" }, limits: { cpu: "1500m", memory: "512Mi" } } }] } });
+  const [f] = findingsOf(qos!, obj);
+  assert.match(f!.message, /position-keeper \(cpu "1500m"\)/);
+  assert.match(f!.message, /use "1" or "2"/);
+  assert.equal(f!.resource, { apiVersion: "apps/v1", kind: "Deployment", namespace: "nautilus-trading", name: "risk-engine" });
+  assert.is(f!.environment, "test");
+});
+
+test.run();
