@@ -8,9 +8,13 @@ import { generateBundle } from "../generators/bundle.ts";
 import { checkDrift } from "../engines/drift.ts";
 import { hasErrors, type Finding } from "../engines/finding.ts";
 import { checkKustomize } from "../engines/kustomize.ts";
+import { objectKey } from "../generators/layout.ts";
+import { runObjectEngines } from "../engines/run.ts";
 import { REPORTERS } from "../reporters/index.ts";
 import { loadConfig, UsageError } from "./load-config.ts";
 import { snapshot, writeOut } from "./out-dir.ts";
+import { readPolicySources } from "./policies.ts";
+import { readManifests } from "./manifests.ts";
 
 const HELP: Record<string, string> = {
   main: `Usage: platform <command> [options]
@@ -18,6 +22,7 @@ const HELP: Record<string, string> = {
 Commands:
   generate   write out/ from platform.config.ts (Kustomize base and overlays, rendered manifests, ...)
   check      the gate: out/ matches the config, every overlay builds, every engine passes
+  vet        the schema and policy engines on any YAML manifests
   help       show this help, or "platform <command> --help"
 
 Exit codes: 0 clean, 1 findings, 2 bad config or usage.`,
@@ -31,18 +36,24 @@ produces are removed; files this tool did not write are kept.`,
 Regenerates in memory and reports: every file of DIR that differs from the config (drift), every
 overlay that kubectl kustomize does not build into exactly the rendered objects, and the findings
 of the engines. Exit 0 clean, 1 findings at error severity, 2 bad config or usage.`,
+  vet: `Usage: platform vet [--kubernetes-version 1.30] [--format ${Object.keys(REPORTERS).join("|")}] PATH...
+
+Runs the schema engine (strict Kubernetes schemas and the API server's own rules) and every policy
+in policies/ on the YAML manifests in PATH (files or folders, recursively; multi-document files).
+Exit 0 clean, 1 findings at error severity, 2 usage.`,
 };
 
 const OPTIONS = {
   config: { type: "string", default: "platform.config.ts" },
   out: { type: "string", default: "out" },
   format: { type: "string", default: "text" },
+  "kubernetes-version": { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
 async function generate(configFile: string, outDir: string): Promise<number> {
   const platform = await loadConfig(configFile);
-  const result = generateBundle(platform);
+  const result = generateBundle(platform, readPolicySources());
   if (!result.ok) throw new UsageError(`${configFile}: the config is not valid:\n${result.errors.map((e) => `  ${e}`).join("\n")}`);
   const { written, removed } = writeOut(outDir, result.bundle.files);
   console.log(`generated ${written} files in ${outDir}/${removed.length > 0 ? `, removed ${removed.length} no longer produced (${removed.join(", ")})` : ""}`);
@@ -53,12 +64,35 @@ async function check(configFile: string, outDir: string, format: string): Promis
   const report = REPORTERS[format];
   if (!report) throw new UsageError(`--format ${format}: expected one of ${Object.keys(REPORTERS).join(", ")}`);
   const platform = await loadConfig(configFile);
-  const result = generateBundle(platform);
+  const policies = readPolicySources();
+  const result = generateBundle(platform, policies);
   if (!result.ok) throw new UsageError(`${configFile}: the config is not valid:\n${result.errors.map((e) => `  ${e}`).join("\n")}`);
   const { files, environments } = result.bundle;
-  const findings: Finding[] = [...checkDrift(files, snapshot(outDir, files.keys()), outDir), ...checkKustomize(outDir, environments)];
+  const findings: Finding[] = [
+    ...checkDrift(files, snapshot(outDir, files.keys()), outDir),
+    ...checkKustomize(outDir, environments),
+    ...(await runObjectEngines({ environments, policies, kubernetesVersion: platform.kubernetesVersion })),
+  ];
   process.stdout.write(report(findings));
   if (format === "text" && findings.length === 0) console.log(`check passed: ${outDir}/ matches ${configFile}, ${environments.length} environments, ${environments.reduce((n, e) => n + e.objects.length, 0)} objects`);
+  return hasErrors(findings) ? 1 : 0;
+}
+
+async function vet(paths: string[], format: string, kubernetesVersion?: string): Promise<number> {
+  const report = REPORTERS[format];
+  if (!report) throw new UsageError(`--format ${format}: expected one of ${Object.keys(REPORTERS).join(", ")}`);
+  if (paths.length === 0) throw new UsageError(`vet needs at least one PATH\n\n${HELP.vet}`);
+  const { manifests, findings } = readManifests(paths);
+  const fileOf = new Map(manifests.map((m) => [objectKey(m.object), m.file]));
+  const engineFindings = await runObjectEngines({ environments: [{ environment: "", objects: manifests.map((m) => m.object) }], policies: readPolicySources(), ...(kubernetesVersion ? { kubernetesVersion } : {}) });
+  // A finding about a vetted object names the manifest it came from, not the policy file.
+  for (const f of engineFindings) {
+    const file = f.resource ? fileOf.get(objectKey({ apiVersion: f.resource.apiVersion, kind: f.resource.kind, metadata: { name: f.resource.name, ...(f.resource.namespace ? { namespace: f.resource.namespace } : {}) } })) : undefined;
+    if (file) findings.push({ ...f, file });
+    else findings.push(f);
+  }
+  process.stdout.write(report(findings));
+  if (format === "text" && findings.length === 0) console.log(`vet passed: ${manifests.length} objects`);
   return hasErrors(findings) ? 1 : 0;
 }
 
@@ -69,9 +103,10 @@ async function main(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   if (!(command in HELP) || command === "main") throw new UsageError(`unknown command "${command}"\n\n${HELP.main}`);
-  let values: { config: string; out: string; format: string; help: boolean };
+  let values: { config: string; out: string; format: string; help: boolean; "kubernetes-version"?: string };
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({ args: rest, options: OPTIONS, allowPositionals: false, strict: true }));
+    ({ values, positionals } = parseArgs({ args: rest, options: OPTIONS, allowPositionals: command === "vet", strict: true }));
   } catch (e) {
     throw new UsageError(`${(e as Error).message}\n\n${HELP[command]}`);
   }
@@ -80,6 +115,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === "generate") return generate(values.config, values.out);
+  if (command === "vet") return vet(positionals, values.format, values["kubernetes-version"]);
   return check(values.config, values.out, values.format);
 }
 

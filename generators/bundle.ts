@@ -5,30 +5,39 @@
 import { z } from "zod";
 import type { EnvironmentObjects, KubeObject } from "../engines/finding.ts";
 import { platformSchema, type Platform } from "../schemas/platform.ts";
-import { ENVIRONMENT_NAMES, resolveEnvironment } from "../schemas/resolve.ts";
+import { ENVIRONMENT_NAMES, resolveEnvironment, type ResolvedPlatform } from "../schemas/resolve.ts";
+import { admissionPolicies, parsePolicies, type PolicyText } from "./admission-policies.ts";
 import { baseFiles, overlayFiles } from "./kustomize.ts";
 import { OUT, renderedPath } from "./layout.ts";
 import { platformObjects } from "./objects.ts";
 import { jsonFile, yamlFile } from "./yaml.ts";
 
+/** One environment's final objects, with the resolved config they came from (for cross-object checks). */
+export interface BundleEnvironment extends EnvironmentObjects {
+  platform: ResolvedPlatform;
+}
+
 export interface Bundle {
   files: Map<string, string>;
-  environments: EnvironmentObjects[];
+  environments: BundleEnvironment[];
 }
 
 export type BundleResult = { ok: true; bundle: Bundle } | { ok: false; errors: string[] };
 
-export function generateBundle(platform: Platform): BundleResult {
-  const errors: string[] = [];
-  const environments: EnvironmentObjects[] = [];
+/** `policies` are the texts of policies/*.yaml, emitted with bindings so the cluster enforces them too. */
+export function generateBundle(platform: Platform, policies: readonly PolicyText[] = []): BundleResult {
+  const parsed = parsePolicies(policies);
+  const errors: string[] = [...parsed.errors];
+  const objectsOf = (p: ResolvedPlatform) => [...platformObjects(p), ...admissionPolicies(p, parsed.policies)];
+  const environments: BundleEnvironment[] = [];
   for (const env of ENVIRONMENT_NAMES) {
     const resolved = resolveEnvironment(platform, env);
     errors.push(...resolved.errors);
-    environments.push({ environment: env, objects: platformObjects(resolved.platform) });
+    environments.push({ environment: env, platform: resolved.platform, objects: objectsOf(resolved.platform) });
   }
   if (errors.length > 0) return { ok: false, errors };
 
-  const base = platformObjects(platform);
+  const base = objectsOf(platform);
   const files = new Map<string, string>([...baseFiles(base)]);
   for (const { environment, objects } of environments) {
     for (const [path, content] of overlayFiles(environment, base, objects)) files.set(path, content);

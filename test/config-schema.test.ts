@@ -1,0 +1,72 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { parsePlatform } from "../schemas/parse.ts";
+import { parseBytes, parseCpu, parseDuration, parsePercent, formatBytes, formatCpu } from "../schemas/units.ts";
+import { configInput, platformOf } from "./support/config.ts";
+
+test("the real config parses, with units normalised to canonical numbers", () => {
+  const p = platformOf();
+  const risk = p.services["risk-engine"]!;
+  assert.is(risk.resources.requests.cpu, 2000);
+  assert.is(risk.resources.requests.memory, 2 ** 30);
+  assert.is(risk.resources.limits?.["hugepages-2Mi"], 512 * 2 ** 20);
+  assert.is(p.tiers["ultra-low-latency"]!.scrapeInterval, 1);
+  assert.is(p.services["strategy-engine"]!.scaling?.scaleDown?.stabilization, 300);
+});
+
+test("unit parsers follow Kubernetes spelling and reject what Kubernetes rejects", () => {
+  assert.is(parseCpu("1500m"), 1500);
+  assert.is(parseCpu("0.5"), 500);
+  assert.is(parseCpu("2"), 2000);
+  assert.is(parseCpu("2 cores"), undefined);
+  assert.is(parseCpu("0.0001"), undefined);
+  assert.is(parseBytes("1Gi"), 1073741824);
+  assert.is(parseBytes("1G"), 1e9);
+  assert.is(parseBytes("1.5Ki"), 1536);
+  assert.is(parseBytes("1GB"), undefined);
+  assert.is(parseDuration("2.75us"), 2.75e-6);
+  assert.is(parseDuration("2.75µs"), 2.75e-6);
+  assert.is(parseDuration("5m"), 300);
+  assert.is(parseDuration("30"), undefined);
+  assert.is(parsePercent("95%"), 0.95);
+  assert.is(formatCpu(1500), "1500m");
+  assert.is(formatCpu(3000), "3");
+  assert.is(formatBytes(512 * 2 ** 20), "512Mi");
+  assert.is(formatBytes(1e9), "1000000000");
+});
+
+const svc = (name: string, patch: unknown) => ({ services: { [name]: patch } });
+
+const rejected: { description: string; overrides: unknown; message: string }[] = [
+  { description: "a CPU quantity with words", overrides: svc("risk-engine", { resources: { requests: { cpu: "2 cores" } } }), message: 'services.risk-engine.resources.requests.cpu: expected a CPU quantity like "2" or "500m", got "2 cores"' },
+  { description: "a memory quantity with a decimal-byte suffix", overrides: svc("order-manager", { resources: { limits: { memory: "1GB" } } }), message: 'services.order-manager.resources.limits.memory: expected a memory quantity like "512Mi" or "1Gi", got "1GB"' },
+  { description: "a misspelt resource key", overrides: svc("risk-engine", { resources: { requests: { memroy: "1Gi" } } }), message: "services.risk-engine.resources.requests.memroy: unknown key" },
+  { description: "a duration without a unit", overrides: svc("market-data", { probes: { startup: { budget: "60" } } }), message: 'services.market-data.probes.startup.budget: expected a duration like "2.75us", "500ms", "30s" or "5m", got "60"' },
+  { description: "a service in an undeclared tier", overrides: svc("risk-engine", { tier: "ultra-low-latenc" }), message: 'services.risk-engine.tier: unknown tier "ultra-low-latenc"' },
+  { description: "min replicas above max", overrides: svc("market-data", { scaling: { minReplicas: 20 } }), message: "services.market-data.scaling.minReplicas: minReplicas must not exceed maxReplicas" },
+  { description: "a service name that is not a DNS label", overrides: svc("Risk_Engine", { ...configInput().services["risk-engine"] }), message: "services.Risk_Engine" },
+  { description: "an environment patch naming an unknown service", overrides: { environments: { dev: { services: { "risk-engin": { replicas: 1 } } } } }, message: 'environments.dev.services.risk-engin: unknown service "risk-engin"' },
+  { description: "an environment patch changing a field environments may not change", overrides: { environments: { dev: { services: { "risk-engine": { tier: "high-performance" } } } } }, message: "environments.dev.services.risk-engine.tier: unknown key" },
+  { description: "a volume naming an undeclared storage claim", overrides: svc("risk-engine", { volumes: [{ claim: "log", mountPath: "/var/log" }] }), message: 'services.risk-engine.volumes[0].claim: unknown storage claim "log"' },
+  { description: "a negative replica count", overrides: svc("risk-engine", { replicas: -1 }), message: "services.risk-engine.replicas:" },
+  { description: "a Kubernetes version that is not a minor version", overrides: { kubernetesVersion: "v1.30.2" }, message: 'kubernetesVersion: expected a Kubernetes minor version like "1.30"' },
+];
+
+for (const row of rejected) {
+  test(`the schema rejects ${row.description}, naming the config path`, () => {
+    const r = parsePlatform(configInput(row.overrides));
+    assert.is(r.ok, false);
+    if (r.ok) return;
+    assert.ok(r.errors.some((e) => e.includes(row.message)), `expected an error containing ${JSON.stringify(row.message)}, got:\n${r.errors.join("\n")}`);
+  });
+}
+
+test("a missing required field is named", () => {
+  const input = configInput() as unknown as { services: Record<string, Record<string, unknown>> };
+  delete input.services["risk-engine"]!.image;
+  const r = parsePlatform(input);
+  assert.is(r.ok, false);
+  if (!r.ok) assert.ok(r.errors.some((e) => e.startsWith("services.risk-engine.image: required")), r.errors.join("\n"));
+});
+
+test.run();

@@ -1,0 +1,34 @@
+/** Builders for tests: the real config, and variations of it without repeating its literals. */
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import config from "../../platform.config.ts";
+import { generateBundle, type Bundle } from "../../generators/bundle.ts";
+import { readPolicySources } from "../../bin/policies.ts";
+import { deepMerge } from "../../schemas/resolve.ts";
+import { parsePlatform } from "../../schemas/parse.ts";
+import type { Platform, PlatformInput } from "../../schemas/platform.ts";
+
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** The real config's input, deep-merged with `overrides` (arrays replace). A fresh copy each call. */
+export function configInput(overrides: unknown = {}): PlatformInput {
+  return deepMerge(structuredClone(config), overrides);
+}
+
+export function platformOf(overrides: unknown = {}): Platform {
+  const parsed = parsePlatform(configInput(overrides));
+  if (!parsed.ok) throw new Error(parsed.errors.join("\n"));
+  return parsed.platform;
+}
+
+export function bundleOf(overrides: unknown = {}): Bundle {
+  const result = generateBundle(platformOf(overrides), readPolicySources());
+  if (!result.ok) throw new Error(result.errors.join("\n"));
+  return result.bundle;
+}
+
+/** Runs the CLI as a user would; returns exit code and output. */
+export function cli(args: string[], cwd = ROOT): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ["--import", "tsx", `${ROOT}bin/platform.ts`, ...args], { cwd, encoding: "utf8" });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
