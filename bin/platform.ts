@@ -10,6 +10,7 @@ import { hasErrors, type Finding } from "../engines/finding.ts";
 import { checkKustomize } from "../engines/kustomize.ts";
 import { objectKey } from "../generators/layout.ts";
 import { runObjectEngines } from "../engines/run.ts";
+import { runPlatformChecks } from "../engines/platform.ts";
 import { REPORTERS } from "../reporters/index.ts";
 import { loadConfig, UsageError } from "./load-config.ts";
 import { snapshot, writeOut } from "./out-dir.ts";
@@ -72,6 +73,7 @@ async function check(configFile: string, outDir: string, format: string): Promis
     ...checkDrift(files, snapshot(outDir, files.keys()), outDir),
     ...checkKustomize(outDir, environments),
     ...(await runObjectEngines({ environments, policies, kubernetesVersion: platform.kubernetesVersion })),
+    ...runPlatformChecks({ environments, files }),
   ];
   process.stdout.write(report(findings));
   if (format === "text" && findings.length === 0) console.log(`check passed: ${outDir}/ matches ${configFile}, ${environments.length} environments, ${environments.reduce((n, e) => n + e.objects.length, 0)} objects`);

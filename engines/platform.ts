@@ -1,0 +1,16 @@
+/**
+ * The platform engine: rules that span objects and the config, which admission cannot express
+ * (one object at a time) and schemas cannot either. Each check is one file in engines/platform/.
+ */
+import type { Finding } from "./finding.ts";
+import type { PlatformCheck, PlatformCheckInput } from "./platform/check.ts";
+import { cpuCapacity } from "./platform/cpu-capacity.ts";
+import { hostPortConflict } from "./platform/host-port-conflict.ts";
+import { rolloutCapacity } from "./platform/rollout-capacity.ts";
+import { sharedRwoVolume } from "./platform/shared-rwo-volume.ts";
+
+export const PLATFORM_CHECKS: readonly PlatformCheck[] = [rolloutCapacity, cpuCapacity, hostPortConflict, sharedRwoVolume];
+
+export function runPlatformChecks(input: PlatformCheckInput, checks: readonly PlatformCheck[] = PLATFORM_CHECKS): Finding[] {
+  return checks.flatMap((c) => c.run(input));
+}

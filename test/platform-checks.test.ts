@@ -1,0 +1,56 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { runPlatformChecks } from "../engines/platform.ts";
+import { bundleOf } from "./support/config.ts";
+
+const findingsFor = (overrides: unknown) => {
+  const bundle = bundleOf(overrides);
+  return runPlatformChecks({ environments: bundle.environments, files: bundle.files });
+};
+
+test("the real config passes every platform check", () => {
+  assert.equal(findingsFor({}).filter((f) => f.severity === "error"), []);
+});
+
+const rows: { description: string; overrides: unknown; expect: string[] }[] = [
+  {
+    description: "a staging pool one node short of order-manager's replicas plus its surge pod stalls the rollout",
+    overrides: { environments: { staging: { services: { "order-manager": { replicas: 3 } } } } },
+    expect: ["rollout-capacity staging environments.staging.services.order-manager.replicas: 3 replicas with required anti-affinity need 4 ultra-low-latency nodes (3 + maxSurge 1), the pool has 3: the rollout's surge pod cannot be placed and the rollout stalls"],
+  },
+  {
+    description: "a prod pool of exactly `replicas` nodes stalls the rollout",
+    overrides: { tiers: { "ultra-low-latency": { nodes: 3 } } },
+    expect: ["rollout-capacity prod services.order-manager.replicas: 3 replicas with required anti-affinity need 4 ultra-low-latency nodes (3 + maxSurge 1), the pool has 3: the rollout's surge pod cannot be placed and the rollout stalls"],
+  },
+  {
+    description: "a pool without the CPUs its services request at peak",
+    overrides: { tiers: { "high-performance": { cpusPerNode: 4 } } },
+    expect: [
+      "cpu-capacity staging tiers.high-performance.nodes: the high-performance tier requests 13 CPUs at peak (11 for 3 services at their maximum replicas, 2 for a rollout surge), the pool has 12 (3 nodes × 4)",
+      "cpu-capacity prod tiers.high-performance.nodes: the high-performance tier requests 30.5 CPUs at peak (26.5 for 3 services at their maximum replicas, 4 for a rollout surge), the pool has 24 (6 nodes × 4)",
+    ],
+  },
+  {
+    description: "two host-network engines on the same container port",
+    overrides: { services: { "position-keeper": { ports: { containerHttp: 8001 } } } },
+    expect: ["host-port-conflict - services.position-keeper.ports.containerHttp: position-keeper listens on host port 8001, as risk-engine does; both use host networking in the ultra-low-latency pool, so they cannot run on the same node"],
+  },
+  {
+    description: "a ReadWriteOnce claim mounted by every replica of every service",
+    overrides: { storage: { logs: { accessMode: "ReadWriteOnce" } } },
+    expect: ["shared-rwo-volume prod storage.logs.accessMode: storage claim logs is ReadWriteOnce but up to 37 pods mount it (risk-engine, position-keeper, order-manager, integration-engine, market-data, strategy-engine, smart-order-router); pods on other nodes cannot attach it"],
+  },
+];
+
+for (const row of rows) {
+  test(`platform checks find ${row.description}`, () => {
+    const got = findingsFor(row.overrides)
+      .filter((f) => f.severity === "error")
+      .map((f) => `${f.rule} ${f.environment ?? "-"} ${f.path}: ${f.message}`);
+    for (const e of row.expect) assert.ok(got.includes(e), `expected\n  ${e}\ngot\n  ${got.join("\n  ")}`);
+    assert.is(got.length, row.expect.length, got.join("\n"));
+  });
+}
+
+test.run();
