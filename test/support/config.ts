@@ -10,9 +10,15 @@ import type { Platform, PlatformInput } from "../../schemas/platform.ts";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
-/** The real config's input, deep-merged with `overrides` (arrays replace). A fresh copy each call. */
+/** The real config's input, deep-merged with `overrides` (arrays replace, `null` deletes a key). A fresh copy each call. */
 export function configInput(overrides: unknown = {}): PlatformInput {
-  return deepMerge(structuredClone(config), overrides);
+  return dropNulls(deepMerge(structuredClone(config), overrides)) as PlatformInput;
+}
+
+function dropNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(dropNulls);
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null).map(([k, x]) => [k, dropNulls(x)]));
+  return v;
 }
 
 export function platformOf(overrides: unknown = {}): Platform {
