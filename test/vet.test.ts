@@ -1,0 +1,68 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Finding } from "../engines/finding.ts";
+import { cli } from "./support/config.ts";
+
+const vet = (...args: string[]) => {
+  const r = cli(["vet", "--format", "json", ...args]);
+  return { code: r.code, stderr: r.stderr, findings: r.stdout ? (JSON.parse(r.stdout) as { findings: Finding[] }).findings : [] };
+};
+const rules = (fs: Finding[]) => [...new Set(fs.map((f) => `${f.engine}/${f.rule} ${f.file}`))].sort();
+
+test("vet refuses the report's own Deployment and NetworkPolicy, naming file, field and rule", () => {
+  const r = vet("test/fixtures/vet/seed");
+  assert.is(r.code, 1);
+  const deploy = "test/fixtures/vet/seed/risk-engine-deployment.yaml";
+  const netpol = "test/fixtures/vet/seed/network-policy.yaml";
+  assert.equal(rules(r.findings), [
+    `cel/hugepages-limits ${deploy}`,
+    `cel/non-root ${deploy}`,
+    `platform/anti-affinity-selects-self ${deploy}`,
+    `platform/egress-allows-dns ${netpol}`,
+    `schema/hugepages ${deploy}`,
+    `schema/schema ${deploy}`,
+    `schema/selector-matches-template ${deploy}`,
+  ]);
+  const hp = r.findings.find((f) => f.rule === "hugepages")!;
+  assert.is(hp.path, "spec.template.spec.containers[0].resources.limits.hugepages-2Mi");
+  assert.is(r.findings.find((f) => f.rule === "schema")!.path, "spec.selector");
+});
+
+test("the corrected twins of the report's manifests pass vet", () => {
+  const r = vet("test/fixtures/vet/corrected");
+  assert.is(r.code, 0, JSON.stringify(r.findings, null, 2));
+  assert.equal(r.findings, []);
+});
+
+test("vet accepts the rendered manifests of every environment", () => {
+  for (const env of ["dev", "staging", "prod"]) {
+    const r = vet(`out/rendered/${env}`);
+    assert.equal(r.findings.filter((f) => f.severity === "error"), [], env);
+    assert.is(r.code, 0);
+  }
+});
+
+test("vet reads multi-document files, reports YAML errors by file, and skips non-objects with a warning", () => {
+  const dir = mkdtempSync(join(tmpdir(), "platform-vet-"));
+  writeFileSync(join(dir, "multi.yaml"), "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n  namespace: x\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: x\nstringData:\n  password: hunter2\n---\ngroups: []\n");
+  writeFileSync(join(dir, "broken.yaml"), "kind: [\n");
+  const r = vet(dir);
+  assert.is(r.code, 1);
+  const got = r.findings.map((f) => `${f.severity} ${f.engine}/${f.rule} ${f.file?.replace(dir, "DIR")}`);
+  assert.ok(got.includes("error vet/yaml DIR/broken.yaml"), got.join("\n"));
+  assert.ok(got.includes("warning vet/not-an-object DIR/multi.yaml"), got.join("\n"));
+  assert.ok(got.includes("error cel/no-inline-secrets DIR/multi.yaml"), got.join("\n"));
+  rmSync(dir, { recursive: true });
+});
+
+test("vet without a path, or with a missing one, is a usage error", () => {
+  assert.is(cli(["vet"]).code, 2);
+  const r = cli(["vet", "no/such/dir"]);
+  assert.is(r.code, 2);
+  assert.match(r.stderr, "no/such/dir: no such file or folder");
+});
+
+test.run();
