@@ -204,4 +204,86 @@ export default definePlatform({
       storage: { metrics: { size: "10Gi" }, logs: { size: "5Gi" }, cache: { size: "2Gi" } },
     },
   },
+  monitoring: {
+    mode: "standalone",
+    // Kubernetes Cluster: 15 seconds (the report); service jobs scrape at their tier's interval.
+    scrapeInterval: "15s",
+    evaluationInterval: "5s",
+    runbookBaseUrl: "https://runbooks.nautilus.io/alerts",
+    metrics: {
+      // SEED: the services export microsecond gauges, not Prometheus' base-unit histograms;
+      // thresholds stay typed durations and are rendered in each metric's own unit.
+      nautilus_risk_check_latency_microseconds_p99: { type: "gauge", unit: "microseconds", services: ["risk-engine"], help: "p99 of pre-trade risk check latency over the last second." },
+      nautilus_integration_e2e_latency_microseconds_p99: { type: "gauge", unit: "microseconds", services: ["integration-engine"], help: "p99 of end-to-end pipeline latency over the last second." },
+      nautilus_memory_pool_efficiency_ratio: { type: "gauge", unit: "ratio", services: ["risk-engine", "position-keeper", "order-manager", "integration-engine"], help: "Share of allocations served from the pre-allocated pools (0..1)." },
+      nautilus_requests_total: {
+        type: "counter",
+        unit: "count",
+        services: ["risk-engine", "position-keeper", "order-manager", "integration-engine", "market-data", "strategy-engine", "smart-order-router"],
+        help: "Requests handled, labelled by service.",
+      },
+      nautilus_errors_total: {
+        type: "counter",
+        unit: "count",
+        services: ["risk-engine", "position-keeper", "order-manager", "integration-engine", "market-data", "strategy-engine", "smart-order-router"],
+        help: "Requests that failed, labelled by service.",
+      },
+      nautilus_websocket_connections: { type: "gauge", unit: "count", services: ["market-data"], help: "Open client WebSocket connections." },
+      nautilus_messages_total: { type: "counter", unit: "count", services: ["market-data"], help: "Market data messages sent." },
+    },
+    recordingRules: {
+      "service:nautilus_error_ratio:rate5m": {
+        expr: "sum by (service) (rate(nautilus_errors_total[5m])) / sum by (service) (rate(nautilus_requests_total[5m]))",
+        help: "Share of failed requests per service, for dashboards.",
+      },
+    },
+    alerts: {
+      RiskEngineP99LatencyHigh: {
+        kind: "threshold",
+        severity: "critical",
+        service: "risk-engine",
+        metric: "nautilus_risk_check_latency_microseconds_p99",
+        comparison: ">",
+        threshold: "2.75us",
+        for: "30s",
+        summary: "Risk engine p99 latency is above its 2.75 µs budget",
+      },
+      IntegrationE2ELatencyHigh: {
+        kind: "threshold",
+        severity: "critical",
+        service: "integration-engine",
+        metric: "nautilus_integration_e2e_latency_microseconds_p99",
+        comparison: ">",
+        threshold: "2.75us",
+        for: "30s",
+        summary: "End-to-end pipeline p99 latency is above its 2.75 µs budget",
+      },
+      MemoryPoolEfficiencyLow: {
+        kind: "threshold",
+        severity: "warning",
+        metric: "nautilus_memory_pool_efficiency_ratio",
+        comparison: "<",
+        threshold: "95%",
+        for: "5m",
+        summary: "Memory pool efficiency of {{ $labels.job }} is below 95%",
+      },
+      ServiceDown: { kind: "down", severity: "critical", for: "30s", summary: "{{ $labels.service }} has a scrape target down for more than 30 seconds" },
+      HighErrorRate: {
+        kind: "ratio",
+        severity: "warning",
+        metric: "nautilus_errors_total",
+        per: "nautilus_requests_total",
+        comparison: ">",
+        threshold: "1%",
+        window: "5m",
+        for: "2m",
+        summary: "{{ $labels.service }} fails more than 1% of requests",
+      },
+    },
+    components: {
+      prometheus: { image: "quay.io/prometheus/prometheus:v2.42.0", cpu: "1", memory: "4Gi", claim: "metrics", retention: "360h" },
+      grafana: { image: "docker.io/grafana/grafana:10.4.2", cpu: "250m", memory: "512Mi" },
+      jaeger: { image: "docker.io/jaegertracing/all-in-one:1.57.0", cpu: "500m", memory: "1Gi" },
+    },
+  },
 });

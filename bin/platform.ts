@@ -11,6 +11,8 @@ import { checkKustomize } from "../engines/kustomize.ts";
 import { objectKey } from "../generators/layout.ts";
 import { runObjectEngines } from "../engines/run.ts";
 import { runPlatformChecks } from "../engines/platform.ts";
+import { checkPromql } from "../engines/promql.ts";
+import { runPromtool } from "../engines/promtool.ts";
 import { REPORTERS } from "../reporters/index.ts";
 import { loadConfig, UsageError } from "./load-config.ts";
 import { snapshot, writeOut } from "./out-dir.ts";
@@ -74,9 +76,11 @@ async function check(configFile: string, outDir: string, format: string): Promis
     ...checkKustomize(outDir, environments),
     ...(await runObjectEngines({ environments, policies, kubernetesVersion: platform.kubernetesVersion })),
     ...runPlatformChecks({ environments, files }),
+    ...runPromtool(files, outDir),
+    ...checkPromql(files, platform.monitoring, outDir),
   ];
   process.stdout.write(report(findings));
-  if (format === "text" && findings.length === 0) console.log(`check passed: ${outDir}/ matches ${configFile}, ${environments.length} environments, ${environments.reduce((n, e) => n + e.objects.length, 0)} objects`);
+  if (format === "text" && !hasErrors(findings)) console.log(`check passed: ${outDir}/ matches ${configFile}, ${environments.length} environments, ${environments.reduce((n, e) => n + e.objects.length, 0)} objects`);
   return hasErrors(findings) ? 1 : 0;
 }
 
@@ -94,7 +98,7 @@ async function vet(paths: string[], format: string, kubernetesVersion?: string):
     else findings.push(f);
   }
   process.stdout.write(report(findings));
-  if (format === "text" && findings.length === 0) console.log(`vet passed: ${manifests.length} objects`);
+  if (format === "text" && !hasErrors(findings)) console.log(`vet passed: ${manifests.length} objects`);
   return hasErrors(findings) ? 1 : 0;
 }
 

@@ -9,6 +9,7 @@ import { ENVIRONMENT_NAMES, resolveEnvironment, type ResolvedPlatform } from "..
 import { admissionPolicies, parsePolicies, type PolicyText } from "./admission-policies.ts";
 import { baseFiles, overlayFiles } from "./kustomize.ts";
 import { OUT, renderedPath } from "./layout.ts";
+import { observabilityFiles } from "./observability-files.ts";
 import { platformObjects } from "./objects.ts";
 import { jsonFile, yamlFile } from "./yaml.ts";
 
@@ -43,6 +44,7 @@ export function generateBundle(platform: Platform, policies: readonly PolicyText
     for (const [path, content] of overlayFiles(environment, base, objects)) files.set(path, content);
     for (const o of objects) files.set(`${OUT.rendered(environment)}/${renderedPath(o)}`, yamlFile([o]));
   }
+  for (const [path, content] of observabilityFiles(platform)) files.set(path, content);
   files.set(OUT.configSchema, jsonFile(configJsonSchema()));
   return { ok: true, bundle: { files: sortedMap(files), environments } };
 }

@@ -1,8 +1,9 @@
 import type { Deployment } from "kubernetes-types/apps/v1.js";
-import type { Affinity, Container, PodSpec, Probe, ResourceRequirements, Volume } from "kubernetes-types/core/v1.js";
+import type { Affinity, Container, EnvVar, PodSpec, Probe, ResourceRequirements, Volume } from "kubernetes-types/core/v1.js";
 import type { Platform, ResourceList, Service, Tier } from "../schemas/platform.ts";
 import { formatBytes, formatCpu } from "../schemas/units.ts";
 import { metadata, objectName, selectorLabels } from "./meta.ts";
+import { otelEnv } from "./otel.ts";
 
 export function deployments(platform: Platform): Deployment[] {
   return Object.entries(platform.services).map(([name, svc]) => deployment(platform, name, svc));
@@ -42,7 +43,7 @@ function podSpec(platform: Platform, name: string, svc: Service, tier: Tier): Po
       seccompProfile: { type: "RuntimeDefault" },
     },
     terminationGracePeriodSeconds: 30,
-    containers: [container(name, svc)],
+    containers: [container(platform, name, svc)],
     volumes: volumes(platform, svc),
   };
   if (tier.hostNetwork) {
@@ -64,10 +65,14 @@ function antiAffinity(platform: Platform, name: string, tier: Tier): Affinity | 
   return undefined;
 }
 
-function container(name: string, svc: Service): Container {
-  const env = Object.entries(svc.env)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([k, v]) => ({ name: k, value: v }));
+function container(platform: Platform, name: string, svc: Service): Container {
+  // Platform variables first (later ones may reference earlier ones); the service's own env, sorted, after them, and it wins on a name clash.
+  const env: EnvVar[] = [
+    ...otelEnv(platform, name).filter((e) => !(e.name in svc.env)),
+    ...Object.entries(svc.env)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => ({ name: k, value: v })),
+  ];
   return {
     name,
     image: svc.image,

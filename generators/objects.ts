@@ -2,7 +2,9 @@
 import type { KubeObject } from "../engines/finding.ts";
 import type { Platform } from "../schemas/platform.ts";
 import { deployments } from "./deployment.ts";
+import { environmentConfig } from "./environment-config.ts";
 import { horizontalPodAutoscalers } from "./horizontal-pod-autoscaler.ts";
+import { monitoringObjects } from "./monitoring-stack.ts";
 import { namespace } from "./namespace.ts";
 import { networkPolicies } from "./network-policy.ts";
 import { persistentVolumeClaims } from "./persistent-volume-claim.ts";
@@ -15,6 +17,7 @@ export function platformObjects(platform: Platform): KubeObject[] {
   return [
     namespace(platform),
     ...priorityClasses(platform),
+    environmentConfig(platform),
     ...networkPolicies(platform),
     ...persistentVolumeClaims(platform),
     ...serviceAccounts(platform),
@@ -22,5 +25,6 @@ export function platformObjects(platform: Platform): KubeObject[] {
     ...services(platform),
     ...podDisruptionBudgets(platform),
     ...horizontalPodAutoscalers(platform),
+    ...monitoringObjects(platform),
   ] as KubeObject[];
 }

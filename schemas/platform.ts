@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { bytes, cpu, duration } from "./units.ts";
+import { monitoringReferenceIssues, monitoringSchema } from "./observability.ts";
 
 /** DNS-1035 label: what Kubernetes requires of Service names, so of our service keys too. */
 const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -199,6 +200,7 @@ export const platformSchema = z
       staging: environmentPatch,
       prod: environmentPatch,
     }),
+    monitoring: monitoringSchema,
   })
   .superRefine((p, ctx) => {
     for (const [name, svc] of Object.entries(p.services)) {
@@ -212,6 +214,7 @@ export const platformSchema = z
         if (!(v.claim in p.storage)) ctx.addIssue({ code: "custom", path: ["services", name, "volumes", i, "claim"], message: `unknown storage claim ${JSON.stringify(v.claim)}; declared: ${Object.keys(p.storage).join(", ") || "none"}` });
       });
     }
+    for (const issue of monitoringReferenceIssues(p.monitoring, p)) ctx.addIssue({ code: "custom", ...issue });
     for (const [envName, env] of Object.entries(p.environments)) {
       for (const t of Object.keys(env.tiers)) {
         if (!(t in p.tiers)) ctx.addIssue({ code: "custom", path: ["environments", envName, "tiers", t], message: `unknown tier ${JSON.stringify(t)}` });

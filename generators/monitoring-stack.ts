@@ -1,0 +1,20 @@
+/**
+ * Every monitoring object of one (resolved) environment. They carry
+ * `app.kubernetes.io/component: monitoring`, so the Kustomize base keeps them in base/monitoring/.
+ * `standalone` runs Prometheus and Grafana; `prometheus-operator` hands rules and scrape jobs to an
+ * existing operator and ships the dashboards for its Grafana. Jaeger, the OTLP endpoint of every
+ * service, and the prometheus-adapter rules are emitted in both modes. Pure.
+ */
+import type { KubeObject } from "../engines/finding.ts";
+import type { Platform } from "../schemas/platform.ts";
+import { grafanaDashboardsConfigMap, grafanaObjects } from "./monitoring-grafana.ts";
+import { jaegerObjects } from "./monitoring-jaeger.ts";
+import { operatorObjects } from "./monitoring-operator.ts";
+import { prometheusObjects } from "./monitoring-prometheus.ts";
+import { prometheusAdapterConfigMap } from "./prometheus-adapter.ts";
+
+export function monitoringObjects(platform: Platform): KubeObject[] {
+  const shared = [...jaegerObjects(platform), prometheusAdapterConfigMap(platform) as KubeObject];
+  if (platform.monitoring.mode === "prometheus-operator") return [...operatorObjects(platform), grafanaDashboardsConfigMap(platform) as KubeObject, ...shared];
+  return [...prometheusObjects(platform), ...grafanaObjects(platform), ...shared];
+}

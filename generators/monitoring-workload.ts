@@ -1,0 +1,88 @@
+/**
+ * The shape every monitoring component shares with the trading services: one pinned image, cpu and
+ * memory requests with a memory limit equal to the request, HTTP probes, a non-root user,
+ * read-only root filesystem with emptyDir scratch space, ALL capabilities dropped and the
+ * RuntimeDefault seccomp profile. Components differ only in ports, args, env and volumes. Pure.
+ */
+import type { Deployment } from "kubernetes-types/apps/v1.js";
+import type { Container, EnvVar, Service as KubeService, Volume, VolumeMount } from "kubernetes-types/core/v1.js";
+import type { MonitoringComponent } from "../schemas/observability.ts";
+import type { Platform } from "../schemas/platform.ts";
+import { formatBytes, formatCpu } from "../schemas/units.ts";
+import { metadata, objectName, selectorLabels } from "./meta.ts";
+
+export interface WorkloadSpec {
+  /** Short name: `prometheus` becomes `nautilus-prometheus`. */
+  name: string;
+  component: MonitoringComponent;
+  /** The image's own non-root user; files on volumes are group-owned by it. */
+  user: number;
+  ports: { name: string; port: number }[];
+  /** Probes: an HTTP path on a named port. */
+  health: { port: string; liveness: string; readiness: string };
+  args?: string[];
+  env?: Record<string, string>;
+  mounts?: VolumeMount[];
+  volumes?: Volume[];
+  serviceAccount?: boolean;
+  /** One replica holding a ReadWriteOnce volume must stop before its successor starts. */
+  recreate?: boolean;
+}
+
+export function workload(platform: Platform, w: WorkloadSpec): Deployment {
+  const meta = metadata(platform, w.name, { component: "monitoring" });
+  const env: EnvVar[] = Object.entries(w.env ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, value]) => ({ name, value }));
+  const container: Container = {
+    name: w.name,
+    image: w.component.image,
+    imagePullPolicy: "IfNotPresent",
+    ...(w.args ? { args: w.args } : {}),
+    ...(env.length > 0 ? { env } : {}),
+    ports: w.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: "TCP" })),
+    resources: {
+      requests: { cpu: formatCpu(w.component.cpu), memory: formatBytes(w.component.memory) },
+      limits: { memory: formatBytes(w.component.memory) },
+    },
+    livenessProbe: { httpGet: { path: w.health.liveness, port: w.health.port }, periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 },
+    readinessProbe: { httpGet: { path: w.health.readiness, port: w.health.port }, periodSeconds: 5, timeoutSeconds: 1, failureThreshold: 3 },
+    startupProbe: { httpGet: { path: w.health.readiness, port: w.health.port }, periodSeconds: 2, timeoutSeconds: 1, failureThreshold: 60 },
+    securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, ...(w.mounts ?? [])],
+  };
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: meta,
+    spec: {
+      replicas: 1,
+      revisionHistoryLimit: 5,
+      selector: { matchLabels: selectorLabels(platform, w.name) },
+      strategy: w.recreate ? { type: "Recreate" } : { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+      template: {
+        metadata: { labels: { ...meta.labels } },
+        spec: {
+          ...(w.serviceAccount ? { serviceAccountName: objectName(platform, w.name) } : {}),
+          automountServiceAccountToken: w.serviceAccount ?? false,
+          securityContext: { runAsNonRoot: true, runAsUser: w.user, runAsGroup: w.user, fsGroup: w.user, seccompProfile: { type: "RuntimeDefault" } },
+          containers: [container],
+          volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }, ...(w.volumes ?? [])],
+        },
+      },
+    },
+  };
+}
+
+export function workloadService(platform: Platform, name: string, selectorName: string, ports: { name: string; port: number }[]): KubeService {
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: metadata(platform, name, { component: "monitoring", labelName: selectorName }),
+    spec: {
+      type: "ClusterIP",
+      selector: selectorLabels(platform, selectorName),
+      ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: "TCP" })),
+    },
+  };
+}

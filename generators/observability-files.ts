@@ -1,0 +1,28 @@
+/**
+ * The observability files of out/ (the out/ contract): plain Prometheus rule files, prometheus.yml,
+ * promtool unit tests and Grafana dashboards, from the base config. Tools and people use these
+ * directly (`promtool test rules out/prometheus/tests/*.yaml`); the cluster gets the same content
+ * through the ConfigMaps of the monitoring stack. Pure.
+ */
+import type { Platform } from "../schemas/platform.ts";
+import { dashboards } from "./grafana-dashboards.ts";
+import { prometheusConfig } from "./prometheus-config.ts";
+import { ruleFiles } from "./prometheus-rules.ts";
+import { alertTestFiles } from "./prometheus-tests.ts";
+import { jsonFile, yamlFile } from "./yaml.ts";
+
+export const OBSERVABILITY_OUT = {
+  rules: "prometheus/rules",
+  config: "prometheus/prometheus.yml",
+  tests: "prometheus/tests",
+  dashboards: "grafana/dashboards",
+} as const;
+
+export function observabilityFiles(platform: Platform): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const f of ruleFiles(platform)) files.set(`${OBSERVABILITY_OUT.rules}/${f.file}`, yamlFile([{ groups: [f.group] }]));
+  files.set(OBSERVABILITY_OUT.config, yamlFile([prometheusConfig(platform)]));
+  for (const t of alertTestFiles(platform)) files.set(`${OBSERVABILITY_OUT.tests}/${t.file}`, yamlFile([t.content]));
+  for (const d of dashboards(platform)) files.set(`${OBSERVABILITY_OUT.dashboards}/${d.file}`, jsonFile(d.dashboard));
+  return files;
+}

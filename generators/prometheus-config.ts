@@ -1,0 +1,64 @@
+/**
+ * prometheus.yml: one scrape job per service, named `nautilus-<service>` and scraped at its tier's
+ * interval (1s ultra-low-latency, 5s high-performance), plus the cluster job (the API server) at the
+ * monitoring interval. Pods are found by Kubernetes service discovery in the platform namespace and
+ * kept by the same labels policies select on; the port is the container port named `metrics`, so a
+ * host-network engine's node port (9101, ...) is found without repeating it here. Pure.
+ */
+import type { Platform } from "../schemas/platform.ts";
+import { formatDuration } from "../schemas/units.ts";
+import { LABEL } from "./conventions.ts";
+import { jobName } from "./monitoring-model.ts";
+import { ruleFiles } from "./prometheus-rules.ts";
+
+/** Where the pod's ServiceAccount credentials are mounted; the cluster job authenticates with them. */
+export const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+/** Prometheus' default scrape timeout; a job scraped more often must time out sooner. */
+const DEFAULT_TIMEOUT = 10;
+
+/** `app.kubernetes.io/name` → `__meta_kubernetes_pod_label_app_kubernetes_io_name` */
+export function podLabelMeta(label: string): string {
+  return `__meta_kubernetes_pod_label_${label.replace(/[^a-zA-Z0-9_]/g, "_")}`;
+}
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+export function prometheusConfig(platform: Platform): Record<string, unknown> {
+  const m = platform.monitoring;
+  const serviceJobs = Object.entries(platform.services).map(([name, svc]) => {
+    const interval = platform.tiers[svc.tier]!.scrapeInterval;
+    return {
+      job_name: jobName(platform, name),
+      scrape_interval: formatDuration(interval),
+      scrape_timeout: formatDuration(Math.min(interval, DEFAULT_TIMEOUT)),
+      metrics_path: "/metrics",
+      kubernetes_sd_configs: [{ role: "pod", namespaces: { names: [platform.namespace] } }],
+      relabel_configs: [
+        { action: "keep", source_labels: [podLabelMeta(LABEL.name)], regex: escapeRegex(name) },
+        { action: "keep", source_labels: [podLabelMeta(LABEL.tier)], regex: escapeRegex(svc.tier) },
+        { action: "keep", source_labels: ["__meta_kubernetes_pod_container_port_name"], regex: "metrics" },
+        { action: "replace", source_labels: ["__meta_kubernetes_namespace"], target_label: "namespace" },
+        { action: "replace", source_labels: ["__meta_kubernetes_pod_name"], target_label: "pod" },
+        { action: "replace", source_labels: [podLabelMeta(LABEL.tier)], target_label: "tier" },
+      ],
+    };
+  });
+  const cluster = {
+    job_name: "kubernetes-apiservers",
+    scrape_interval: formatDuration(m.scrapeInterval),
+    scheme: "https",
+    authorization: { credentials_file: `${SERVICE_ACCOUNT_DIR}/token` },
+    tls_config: { ca_file: `${SERVICE_ACCOUNT_DIR}/ca.crt` },
+    kubernetes_sd_configs: [{ role: "endpoints", namespaces: { names: ["default"] } }],
+    relabel_configs: [
+      { action: "keep", source_labels: ["__meta_kubernetes_namespace", "__meta_kubernetes_service_name", "__meta_kubernetes_endpoint_port_name"], regex: "default;kubernetes;https" },
+    ],
+  };
+  return {
+    global: { scrape_interval: formatDuration(m.scrapeInterval), evaluation_interval: formatDuration(m.evaluationInterval) },
+    // Relative to this file: out/prometheus/rules/ here, /etc/prometheus/rules/ in the pod.
+    rule_files: ruleFiles(platform).map((f) => `rules/${f.file}`),
+    scrape_configs: [...serviceJobs, cluster],
+  };
+}

@@ -1,0 +1,202 @@
+/**
+ * The `monitoring` key of the config: a metric catalogue, alerts with typed thresholds, recording
+ * rules, and the monitoring stack's images and sizes. Thresholds are written in the unit a person
+ * thinks in ("2.75us", "95%") and normalised here to canonical numbers (seconds, 0..1); generators
+ * render them in each metric's own unit, so a microsecond gauge and a seconds histogram share one budget.
+ */
+import { z } from "zod";
+import { bytes, cpu, duration, parseDuration, parsePercent, type Duration, type Percent } from "./units.ts";
+
+const PROM_IDENT = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const metricName = z.string().regex(PROM_IDENT, { error: (iss) => `metric names are Prometheus identifiers ([a-zA-Z_:][a-zA-Z0-9_:]*), got ${JSON.stringify(iss.input)}` });
+const alertName = z.string().regex(/^[A-Z][A-Za-z0-9]*$/, { error: (iss) => `alert names are UpperCamelCase, got ${JSON.stringify(iss.input)}` });
+const recordName = z.string().regex(/^[a-zA-Z_]+:[a-zA-Z0-9_:]+$/, { error: (iss) => `recording rule names follow level:metric:operations (they contain a ":"), got ${JSON.stringify(iss.input)}` });
+
+/** Tags or digests only: `:latest` or no tag would make a rollout depend on when a node pulls. */
+const pinnedImage = z
+  .string()
+  .regex(/^[^\s:@]+(:[0-9]+)?(\/[^\s:@]+)*(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/, { error: (iss) => `expected an image pinned by tag or digest like "quay.io/prometheus/prometheus:v2.42.0", got ${JSON.stringify(iss.input)}` })
+  .refine((s) => !s.endsWith(":latest"), { error: 'images are pinned: ":latest" changes under a running platform' });
+
+export const METRIC_UNITS = ["microseconds", "seconds", "ratio", "count", "bytes"] as const;
+export type MetricUnit = (typeof METRIC_UNITS)[number];
+
+const metric = z.strictObject({
+  type: z.enum(["gauge", "counter", "histogram"]),
+  unit: z.enum(METRIC_UNITS),
+  /** Services (keys of `services`) whose pods expose the metric on their `metrics` port. */
+  services: z.array(z.string()).min(1, { error: "name at least one service that exposes the metric" }),
+  help: z.string().min(1),
+});
+
+/**
+ * A threshold as written: a duration for latency metrics, a percentage for ratios, a plain number
+ * for counts and bytes. The output keeps the kind, so a unit mismatch is an error by name.
+ */
+export type Threshold = { kind: "duration"; seconds: number } | { kind: "percent"; ratio: number } | { kind: "number"; value: number };
+const threshold = z
+  .union([z.string(), z.number()])
+  .transform((v, ctx): Threshold => {
+    if (typeof v === "number") return { kind: "number", value: v };
+    const seconds = parseDuration(v);
+    if (seconds !== undefined) return { kind: "duration", seconds };
+    const ratio = parsePercent(v);
+    if (ratio !== undefined) return { kind: "percent", ratio };
+    ctx.addIssue({ code: "custom", input: v, message: `expected a duration like "2.75us" (latency metrics), a percentage like "95%" (ratios) or a number (counts), got ${JSON.stringify(v)}` });
+    return z.NEVER;
+  }) as unknown as z.ZodType<Threshold, Duration | Percent | number>;
+
+const comparison = z.enum([">", "<"]);
+
+const alertCommon = {
+  severity: z.enum(["critical", "warning"]),
+  /** How long the condition must hold before the alert fires. */
+  for: duration(),
+  /** One line for the pager; may use `{{ $labels.<name> }}` (and no other templating, so unit tests can expand it). */
+  summary: z
+    .string()
+    .min(1)
+    .refine((s) => !s.replace(/\{\{\s*\$labels\.[a-zA-Z_][a-zA-Z0-9_]*\s*\}\}/g, "").includes("{{"), { error: "summaries may use {{ $labels.<name> }} templates only" }),
+};
+
+/** A metric compared with a threshold: a gauge as is, a histogram through its quantile over `window`. */
+const thresholdAlert = z.strictObject({
+  kind: z.literal("threshold"),
+  ...alertCommon,
+  /** The service the alert is about; becomes the `service` label. */
+  service: z.string().optional(),
+  metric: metricName,
+  comparison,
+  threshold,
+  /** Histograms only: the quantile compared (0.99 is p99). */
+  quantile: z.number().gt(0).lt(1).default(0.99),
+  /** Histograms only: the rate window of the buckets. */
+  window: duration().default(60),
+});
+
+/** One counter's rate over another's, per `by` label: error rates. */
+const ratioAlert = z.strictObject({
+  kind: z.literal("ratio"),
+  ...alertCommon,
+  service: z.string().optional(),
+  metric: metricName,
+  per: metricName,
+  by: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/).default("service"),
+  comparison,
+  threshold,
+  window: duration().default(300),
+});
+
+/** A scrape target of a platform service is down (`up == 0`); the `service` label comes from the job name. */
+const downAlert = z.strictObject({
+  kind: z.literal("down"),
+  ...alertCommon,
+});
+
+const alert = z.discriminatedUnion("kind", [thresholdAlert, ratioAlert, downAlert]);
+
+const recordingRule = z.strictObject({
+  expr: z.string().min(1),
+  help: z.string().min(1),
+});
+
+/** A monitoring component: requests are cpu and memory, the memory limit equals the request. */
+const component = z.strictObject({
+  image: pinnedImage,
+  cpu: cpu(),
+  memory: bytes(),
+});
+
+export const monitoringSchema = z
+  .strictObject({
+    /** `standalone` emits Prometheus, Grafana and Jaeger; `prometheus-operator` emits PrometheusRule and PodMonitor objects instead. */
+    mode: z.enum(["standalone", "prometheus-operator"]),
+    /** Interval of the cluster job (the API server); service jobs use their tier's `scrapeInterval`. */
+    scrapeInterval: duration(),
+    /** How often Prometheus evaluates rules; alert `for` durations are multiples of it in the unit tests. */
+    evaluationInterval: duration(),
+    /** `runbook_url` of each alert is this URL followed by "/" and the alert name. */
+    runbookBaseUrl: z.url({ error: "expected an absolute URL like https://runbooks.example.com/alerts" }),
+    metrics: z.record(metricName, metric),
+    recordingRules: z.record(recordName, recordingRule).default({}),
+    alerts: z.record(alertName, alert),
+    components: z.strictObject({
+      /** `claim` is the key of `storage` that holds the time series. */
+      prometheus: component.extend({ claim: z.string(), retention: duration().default(15 * 24 * 3600) }),
+      grafana: component,
+      jaeger: component,
+    }),
+  })
+  .superRefine((m, ctx) => {
+    for (const [name, a] of Object.entries(m.alerts)) {
+      if (a.kind === "down") continue;
+      const refs: [string, string][] = a.kind === "ratio" ? [["metric", a.metric], ["per", a.per]] : [["metric", a.metric]];
+      for (const [field, ref] of refs) {
+        if (!(ref in m.metrics)) ctx.addIssue({ code: "custom", path: ["alerts", name, field], message: `alert reads metric ${JSON.stringify(ref)}, which is not in the metric catalogue (monitoring.metrics); declared: ${Object.keys(m.metrics).join(", ")}` });
+      }
+      const declared = m.metrics[a.metric];
+      if (!declared) continue;
+      if (a.kind === "ratio") {
+        if (a.threshold.kind !== "percent") ctx.addIssue({ code: "custom", path: ["alerts", name, "threshold"], message: 'a ratio alert compares with a percentage like "1%"' });
+        for (const [field, ref] of refs) {
+          if (m.metrics[ref] && m.metrics[ref].type !== "counter") ctx.addIssue({ code: "custom", path: ["alerts", name, field], message: `a ratio alert divides rates of counters; ${ref} is a ${m.metrics[ref].type}` });
+        }
+        continue;
+      }
+      if (declared.type === "counter") ctx.addIssue({ code: "custom", path: ["alerts", name, "metric"], message: `${a.metric} is a counter; compare its rate with a ratio alert, or a gauge or histogram with a threshold alert` });
+      const expected = expectedThreshold(declared.unit);
+      if (a.threshold.kind !== expected.kind) ctx.addIssue({ code: "custom", path: ["alerts", name, "threshold"], message: `${a.metric} is in ${declared.unit}: write the threshold as ${expected.example}` });
+    }
+  });
+
+function expectedThreshold(unit: MetricUnit): { kind: Threshold["kind"]; example: string } {
+  if (unit === "microseconds" || unit === "seconds") return { kind: "duration", example: 'a duration like "2.75us"' };
+  if (unit === "ratio") return { kind: "percent", example: 'a percentage like "95%"' };
+  return { kind: "number", example: "a number" };
+}
+
+/**
+ * Cross-references to the rest of the config, for the platform schema's superRefine: services named
+ * by metrics and alerts exist, Prometheus' storage claim exists, and every custom metric an HPA
+ * scales on is one prometheus-adapter can serve from the catalogue. Paths are from the config root.
+ */
+export function monitoringReferenceIssues(
+  m: Monitoring,
+  platform: { services: Record<string, { scaling?: { custom: { metric: string }[] } | undefined }>; storage: Record<string, unknown> },
+): { path: (string | number)[]; message: string }[] {
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  const services = Object.keys(platform.services);
+  const storage = Object.keys(platform.storage);
+  for (const [name, svc] of Object.entries(platform.services)) {
+    svc.scaling?.custom.forEach((c, i) => {
+      const def = m.metrics[c.metric];
+      const base = /^(.*)_per_second$/.exec(c.metric)?.[1];
+      const servable = def?.type === "gauge" || (base !== undefined && m.metrics[`${base}_total`]?.type === "counter");
+      if (!servable) issues.push({ path: ["services", name, "scaling", "custom", i, "metric"], message: `prometheus-adapter cannot serve ${JSON.stringify(c.metric)}: declare it as a gauge in monitoring.metrics, or name it <x>_per_second for a declared counter <x>_total` });
+    });
+  }
+  if (!storage.includes(m.components.prometheus.claim)) {
+    issues.push({ path: ["monitoring", "components", "prometheus", "claim"], message: `unknown storage claim ${JSON.stringify(m.components.prometheus.claim)}; declared: ${storage.join(", ") || "none"}` });
+  }
+  const known = new Set(services);
+  const list = services.join(", ");
+  for (const [name, def] of Object.entries(m.metrics)) {
+    def.services.forEach((s, i) => {
+      if (!known.has(s)) issues.push({ path: ["monitoring", "metrics", name, "services", i], message: `metric is exposed by unknown service ${JSON.stringify(s)}; declared services: ${list}` });
+    });
+  }
+  for (const [name, a] of Object.entries(m.alerts)) {
+    if (a.kind !== "down" && a.service !== undefined && !known.has(a.service)) {
+      issues.push({ path: ["monitoring", "alerts", name, "service"], message: `alert names a service that does not exist: ${JSON.stringify(a.service)}; declared services: ${list}` });
+    }
+  }
+  return issues;
+}
+
+export type MonitoringInput = z.input<typeof monitoringSchema>;
+export type Monitoring = z.output<typeof monitoringSchema>;
+export type MetricDef = Monitoring["metrics"][string];
+export type Alert = Monitoring["alerts"][string];
+export type ThresholdAlert = Extract<Alert, { kind: "threshold" }>;
+export type RatioAlert = Extract<Alert, { kind: "ratio" }>;
+export type MonitoringComponent = Monitoring["components"]["grafana"];
