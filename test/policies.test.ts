@@ -53,7 +53,8 @@ test("every policy has allow and deny fixtures", () => {
   assert.equal(missing, [], `policies without both allow and deny fixtures in test/fixtures/policies/<id>.ts: ${missing.join(", ")}`);
 });
 
-for (const policy of policies) {
+// `POLICY=guaranteed-qos npm test -- policies` runs one policy's fixtures.
+for (const policy of policies.filter((p) => !process.env.POLICY || p.name === process.env.POLICY)) {
   const { allow = [], deny = [] } = fixtures.get(policy.name) ?? {};
   for (const obj of allow) {
     test(`${policy.name} allows ${obj.kind} ${obj.metadata?.name}`, () => {
