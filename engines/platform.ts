@@ -6,10 +6,11 @@ import type { Finding } from "./finding.ts";
 import type { PlatformCheck, PlatformCheckInput } from "./platform/check.ts";
 import { cpuCapacity } from "./platform/cpu-capacity.ts";
 import { hostPortConflict } from "./platform/host-port-conflict.ts";
+import { latencyAlertCoverage } from "./platform/latency-alert-coverage.ts";
 import { rolloutCapacity } from "./platform/rollout-capacity.ts";
 import { sharedRwoVolume } from "./platform/shared-rwo-volume.ts";
 
-export const PLATFORM_CHECKS: readonly PlatformCheck[] = [rolloutCapacity, cpuCapacity, hostPortConflict, sharedRwoVolume];
+export const PLATFORM_CHECKS: readonly PlatformCheck[] = [rolloutCapacity, cpuCapacity, hostPortConflict, sharedRwoVolume, latencyAlertCoverage];
 
 export function runPlatformChecks(input: PlatformCheckInput, checks: readonly PlatformCheck[] = PLATFORM_CHECKS): Finding[] {
   return checks.flatMap((c) => c.run(input));

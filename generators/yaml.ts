@@ -6,7 +6,8 @@
 import { Document, parseAllDocuments, type Pair } from "yaml";
 import { GENERATED_HEADER } from "./conventions.ts";
 
-const HEAD = ["apiVersion", "kind", "metadata", "name", "namespace", "labels", "annotations"];
+// Kubernetes' head keys, then a Prometheus rule's (alert/record, expr, for) before its labels.
+const HEAD = ["apiVersion", "kind", "metadata", "name", "namespace", "alert", "record", "expr", "for", "labels", "annotations"];
 
 function rank(key: string): number {
   const i = HEAD.indexOf(key);

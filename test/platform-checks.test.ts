@@ -8,8 +8,13 @@ const findingsFor = (overrides: unknown) => {
   return runPlatformChecks({ environments: bundle.environments, files: bundle.files });
 };
 
-test("the real config passes every platform check", () => {
-  assert.equal(findingsFor({}).filter((f) => f.severity === "error"), []);
+test("the real config passes every platform check, and warns that two engines expose no latency metric", () => {
+  const findings = findingsFor({});
+  assert.equal(findings.filter((f) => f.severity === "error"), []);
+  assert.equal([...new Set(findings.map((f) => `${f.severity} ${f.rule} ${f.resource?.name}`))], [
+    "warning latency-alert-coverage nautilus-position-keeper",
+    "warning latency-alert-coverage nautilus-order-manager",
+  ]);
 });
 
 const rows: { description: string; overrides: unknown; expect: string[] }[] = [
@@ -40,6 +45,16 @@ const rows: { description: string; overrides: unknown; expect: string[] }[] = [
     description: "a ReadWriteOnce claim mounted by every replica of every service",
     overrides: { storage: { logs: { accessMode: "ReadWriteOnce" } } },
     expect: ["shared-rwo-volume prod storage.logs.accessMode: storage claim logs is ReadWriteOnce but up to 37 pods mount it (risk-engine, position-keeper, order-manager, integration-engine, market-data, strategy-engine, smart-order-router); pods on other nodes cannot attach it"],
+  },
+  {
+    description: "a latency alert above the 2.75 µs budget, in every environment",
+    overrides: { monitoring: { alerts: { RiskEngineP99LatencyHigh: { threshold: "3us" } } } },
+    expect: ["dev", "staging", "prod"].map((env) => `latency-alert-coverage ${env} monitoring.alerts.RiskEngineP99LatencyHigh.threshold: critical alert RiskEngineP99LatencyHigh fires only above 3 µs of nautilus_risk_check_latency_microseconds_p99; the ultra-low-latency budget for risk-engine is 2.75 µs`),
+  },
+  {
+    description: "a latency alert that is only a warning",
+    overrides: { monitoring: { alerts: { IntegrationE2ELatencyHigh: { severity: "warning" } } } },
+    expect: ["dev", "staging", "prod"].map((env) => `latency-alert-coverage ${env} monitoring.alerts: integration-engine exposes nautilus_integration_e2e_latency_microseconds_p99 but no critical alert with service: integration-engine watches it`),
   },
 ];
 
