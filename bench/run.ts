@@ -45,7 +45,7 @@ function writeTree(files: ReadonlyMap<string, string>): string {
   return dir;
 }
 
-const sizes = [0, 50, 200];
+const sizes = [0, 50, 200, 400];
 const rows: { services: number; objects: number; generate: number; engines: number; kustomize: number }[] = [];
 await runObjectEngines({ environments: bundleWith(0).environments, policies }); // warm the lazy schema imports
 for (const extra of sizes) {
