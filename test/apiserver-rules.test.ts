@@ -8,7 +8,7 @@ import { selects } from "../engines/apiserver/context.ts";
 import { dns1035Label, dns1123Subdomain, ianaServiceName, labelValue, qualifiedName } from "../engines/apiserver/names.ts";
 import { resourceNameProblem } from "../engines/apiserver/resource-names.ts";
 import { validateSchemas } from "../engines/schema.ts";
-import { compareQuantities, isMultipleOf, parseQuantity, type Quantity } from "../engines/schema/quantity.ts";
+import { compareQuantities, isMultipleOf, parseQuantity, type Quantity } from "../engines/quantity.ts";
 
 const fixtures = new URL("../test/fixtures/schema/", import.meta.url);
 

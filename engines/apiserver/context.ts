@@ -3,6 +3,7 @@
  * templates, containers and label selectors.
  */
 import { refOf, type Finding, type KubeObject, type Severity } from "../finding.ts";
+import { matchesLabelSelector } from "../selectors.ts";
 import { joinPath } from "../schema/path.ts";
 
 export interface RuleInput {
@@ -114,31 +115,7 @@ export function containersOf(t: PodTemplate): ContainerAt[] {
 export function selects(selector: unknown, labels: Record<string, string>, plain = false): boolean {
   if (!isObject(selector)) return false;
   if (plain) return Object.entries(selector).every(([k, v]) => labels[k] === v);
-  const matchLabels = isObject(selector.matchLabels) ? selector.matchLabels : {};
-  for (const [k, v] of Object.entries(matchLabels)) if (labels[k] !== v) return false;
-  for (const e of asArray(selector.matchExpressions)) {
-    if (!isObject(e) || typeof e.key !== "string") return false;
-    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-    const values = asArray(e.values).filter((x): x is string => typeof x === "string");
-    const value = labels[e.key];
-    switch (e.operator) {
-      case "In":
-        if (!has || !values.includes(value!)) return false;
-        break;
-      case "NotIn":
-        if (has && values.includes(value!)) return false;
-        break;
-      case "Exists":
-        if (!has) return false;
-        break;
-      case "DoesNotExist":
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
+  return matchesLabelSelector(selector, labels);
 }
 
 export function isEmptySelector(selector: unknown): boolean {

@@ -3,7 +3,7 @@
  * (kubernetes.io "Manage HugePages"): requests equal limits, a request needs a limit, cpu or
  * memory must be requested too, and the amount is a whole multiple of the page size.
  */
-import { compareQuantities, isMultipleOf, parseQuantity } from "../schema/quantity.ts";
+import { compareQuantities, isMultipleOf, parseQuantity } from "../quantity.ts";
 import { finding, type ApiServerRule } from "./context.ts";
 import { containerResources, resourcePath, show } from "./resources.ts";
 

@@ -1,5 +1,5 @@
 /** requests-within-limits: each container's request is at most its limit, per resource (exact quantity comparison). */
-import { compareQuantities, parseQuantity } from "../schema/quantity.ts";
+import { compareQuantities, parseQuantity } from "../quantity.ts";
 import { finding, type ApiServerRule } from "./context.ts";
 import { containerResources, resourcePath, show } from "./resources.ts";
 

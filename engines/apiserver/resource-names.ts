@@ -4,7 +4,7 @@
  * (`example.com/gpu`) outside the kubernetes.io domain. Extended resources must be whole numbers,
  * and cannot be overcommitted (request equals limit when both are set).
  */
-import { compareQuantities, isInteger, parseQuantity } from "../schema/quantity.ts";
+import { compareQuantities, isInteger, parseQuantity } from "../quantity.ts";
 import { finding, type ApiServerRule } from "./context.ts";
 import { containerResources, resourcePath, show } from "./resources.ts";
 import { isQualifiedName } from "./names.ts";

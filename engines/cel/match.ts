@@ -3,6 +3,7 @@
  * following the API server's rules (admissionregistration.k8s.io/v1 MatchResources).
  */
 import type { KubeObject } from "../finding.ts";
+import { matchesLabelSelector } from "../selectors.ts";
 
 /** Plural resource names of the kinds we generate or vet; anything else falls back to lower-case + "s". */
 const RESOURCE_OF_KIND: Record<string, string> = {
@@ -99,32 +100,9 @@ export function ruleMatches(rule: ResourceRule, obj: KubeObject, operation = "CR
   return true;
 }
 
-/** metav1.LabelSelector semantics: an empty or absent selector matches everything. */
+/** metav1.LabelSelector semantics: an absent selector matches everything. */
 export function selectorMatches(selector: LabelSelector | undefined, labels: Record<string, string> | undefined): boolean {
-  if (!selector) return true;
-  const l = labels ?? {};
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (l[k] !== v) return false;
-  for (const e of selector.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(l, e.key);
-    const values = e.values ?? [];
-    switch (e.operator) {
-      case "In":
-        if (!has || !values.includes(l[e.key]!)) return false;
-        break;
-      case "NotIn":
-        if (has && values.includes(l[e.key]!)) return false;
-        break;
-      case "Exists":
-        if (!has) return false;
-        break;
-      case "DoesNotExist":
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
+  return !selector || matchesLabelSelector(selector, labels ?? {});
 }
 
 /**

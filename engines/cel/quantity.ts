@@ -10,50 +10,10 @@
  * matching Kubernetes: `quantity("1") == quantity("1000m")` is true (Kubernetes compares with Cmp),
  * and the methods below accept only such maps. `type(q)` says map rather than Quantity.
  */
+import { MAX_INT64, MIN_INT64, NANO_PER_UNIT, parseQuantityNano as parseQuantity } from "../quantity.ts";
 import { celFunc, celMap, celMethod, CelScalar, isCelMap, mapType, type CelFunc, type CelMap } from "@bufbuild/cel";
 
-const NANO_PER_UNIT = 1_000_000_000n;
-const MAX_INT64 = (1n << 63n) - 1n;
-const MIN_INT64 = -(1n << 63n);
-/** Exponents past this would build absurd bigints; Kubernetes' own inf.Dec would not get there either. */
-const MAX_EXPONENT = 1000;
-
 const QUANTITY_KEY = "__kubernetes_quantity_nano__";
-
-const DECIMAL_SUFFIX: Record<string, number> = { n: -9, u: -6, m: -3, "": 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
-const BINARY_SUFFIX: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
-
-/** `<sign><digits>[.<digits>]<suffix>` where suffix is decimal SI, binary SI or `e<int>`/`E<int>`. */
-const QUANTITY_PATTERN = /^([+-]?)(\d*)(?:\.(\d*))?(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?$/;
-
-export class QuantityParseError extends Error {}
-
-/** Parses like resource.ParseQuantity and returns the value in nano-units (rounded up away from zero). */
-export function parseQuantity(text: string): bigint {
-  const m = QUANTITY_PATTERN.exec(text);
-  if (!m || text.length === 0) throw new QuantityParseError(`quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`);
-  const [, sign = "", whole = "", fraction = "", suffix = ""] = m;
-  if (whole === "" && fraction === "") throw new QuantityParseError(`quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`);
-  // value = digits / 10^fraction.length, scaled by the suffix, all as one fraction num/den.
-  let num = BigInt(whole + fraction || "0");
-  let den = 10n ** BigInt(fraction.length);
-  let binary = false;
-  if (suffix in BINARY_SUFFIX) {
-    num *= 1n << BigInt(BINARY_SUFFIX[suffix]!);
-    binary = true;
-  } else {
-    const exp = suffix in DECIMAL_SUFFIX ? DECIMAL_SUFFIX[suffix]! : Number(suffix.slice(1));
-    if (Math.abs(exp) > MAX_EXPONENT) throw new QuantityParseError(`quantity exponent out of range: ${text}`);
-    if (exp >= 0) num *= 10n ** BigInt(exp);
-    else den *= 10n ** BigInt(-exp);
-  }
-  num *= NANO_PER_UNIT;
-  let nano = num / den;
-  if (num % den !== 0n) nano += 1n; // inf.RoundUp to nano precision (magnitude, the sign comes next)
-  // resource.ParseQuantity caps binary-SI values at 2^63-1; decimal ones are not capped.
-  if (binary && nano > MAX_INT64 * NANO_PER_UNIT) nano = MAX_INT64 * NANO_PER_UNIT;
-  return sign === "-" ? -nano : nano;
-}
 
 export function isQuantityText(text: string): boolean {
   try {
