@@ -215,6 +215,11 @@ export default definePlatform({
       // thresholds stay typed durations and are rendered in each metric's own unit.
       nautilus_risk_check_latency_microseconds_p99: { type: "gauge", unit: "microseconds", services: ["risk-engine"], help: "p99 of pre-trade risk check latency over the last second." },
       nautilus_integration_e2e_latency_microseconds_p99: { type: "gauge", unit: "microseconds", services: ["integration-engine"], help: "p99 of end-to-end pipeline latency over the last second." },
+      // Not in the report, which alerts on two of the four engines: the platform's rule is one
+      // critical p99 alert per ultra-low-latency engine. New metrics follow Prometheus' convention
+      // (seconds histograms; buckets must resolve the microsecond range).
+      nautilus_position_update_duration_seconds: { type: "histogram", unit: "seconds", services: ["position-keeper"], help: "Position update latency." },
+      nautilus_order_processing_duration_seconds: { type: "histogram", unit: "seconds", services: ["order-manager"], help: "Order processing latency, receipt to acknowledgement." },
       nautilus_memory_pool_efficiency_ratio: { type: "gauge", unit: "ratio", services: ["risk-engine", "position-keeper", "order-manager", "integration-engine"], help: "Share of allocations served from the pre-allocated pools (0..1)." },
       nautilus_requests_total: {
         type: "counter",
@@ -257,6 +262,26 @@ export default definePlatform({
         threshold: "2.75us",
         for: "30s",
         summary: "End-to-end pipeline p99 latency is above its 2.75 µs budget",
+      },
+      PositionKeeperP99LatencyHigh: {
+        kind: "threshold",
+        severity: "critical",
+        service: "position-keeper",
+        metric: "nautilus_position_update_duration_seconds",
+        comparison: ">",
+        threshold: "2.75us",
+        for: "30s",
+        summary: "Position keeper p99 latency is above its 2.75 µs budget",
+      },
+      OrderManagerP99LatencyHigh: {
+        kind: "threshold",
+        severity: "critical",
+        service: "order-manager",
+        metric: "nautilus_order_processing_duration_seconds",
+        comparison: ">",
+        threshold: "2.75us",
+        for: "30s",
+        summary: "Order manager p99 latency is above its 2.75 µs budget",
       },
       MemoryPoolEfficiencyLow: {
         kind: "threshold",

@@ -49,8 +49,8 @@ const micro = (seconds: number) => `${Number((seconds * 1e6).toPrecision(6))} µ
 /**
  * Every ultra-low-latency service that exposes a latency metric has a critical alert on it, with
  * `service` set to it, firing at or below the 2.75 µs budget in the metric's own unit; an
- * ultra-low-latency service that exposes no latency metric at all is a warning, since nothing
- * would tell anyone its latency regressed. Checked on what each environment deploys.
+ * ultra-low-latency service that exposes no latency metric at all fails too, since nothing would
+ * tell anyone its latency regressed. Checked on what each environment deploys.
  */
 export const latencyAlertCoverage: PlatformCheck = {
   id: "latency-alert-coverage",
@@ -67,7 +67,7 @@ export const latencyAlertCoverage: PlatformCheck = {
         if (!(service in env.platform.services)) continue;
         const latency = metrics.filter(([, m]) => m.unit in SECONDS_PER_UNIT && m.services.includes(service));
         if (latency.length === 0) {
-          findings.push({ engine: "platform", rule: "latency-alert-coverage", severity: "warning", environment: env.environment, resource: refOf(o), file: CONFIG_FILE, path: "monitoring.metrics", message: `${service} is ultra-low-latency but exposes no latency metric, so no alert would fire if its latency regressed`, hint: `declare its p99 latency metric in monitoring.metrics and a critical alert on it at or below ${micro(LATENCY_BUDGET_SECONDS)}` });
+          findings.push({ engine: "platform", rule: "latency-alert-coverage", severity: "error", environment: env.environment, resource: refOf(o), file: CONFIG_FILE, path: "monitoring.metrics", message: `${service} is ultra-low-latency but exposes no latency metric, so no alert would fire if its latency regressed`, hint: `declare its p99 latency metric in monitoring.metrics and a critical alert on it at or below ${micro(LATENCY_BUDGET_SECONDS)}` });
           continue;
         }
         for (const [metric, def] of latency) {
