@@ -3,6 +3,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import type { Finding, KubeObject } from "../engines/finding.ts";
+import { runObjectEngines } from "../engines/run.ts";
+import { objectKey } from "../generators/layout.ts";
+import { readPolicySources } from "./policies.ts";
 import { UsageError } from "./load-config.ts";
 
 export interface Manifest {
@@ -38,4 +41,26 @@ export function readManifests(paths: readonly string[]): { manifests: Manifest[]
     });
   }
   return { manifests, findings };
+}
+
+/**
+ * `vet`: the object engines on the manifests in `paths`, as one set (so cross-object rules see
+ * them all). Findings about an object name the manifest it came from; an object defined in two
+ * files is itself a finding, since `kubectl apply` would silently keep only the last one.
+ */
+export async function vetPaths(paths: readonly string[], kubernetesVersion?: string): Promise<{ findings: Finding[]; objects: number }> {
+  const { manifests, findings } = readManifests(paths);
+  const fileOf = new Map<string, string>();
+  for (const m of manifests) {
+    const key = objectKey(m.object);
+    const first = fileOf.get(key);
+    if (first) findings.push({ engine: "vet", rule: "duplicate-object", severity: "warning", file: m.file, resource: { apiVersion: m.object.apiVersion, kind: m.object.kind, name: m.object.metadata.name, ...(m.object.metadata.namespace ? { namespace: m.object.metadata.namespace } : {}) }, message: `also defined in ${first}; applied together, the later one replaces the earlier, and findings name ${first}` });
+    else fileOf.set(key, m.file);
+  }
+  const engineFindings = await runObjectEngines({ environments: [{ environment: "", objects: manifests.map((m) => m.object) }], policies: readPolicySources(), ...(kubernetesVersion ? { kubernetesVersion } : {}) });
+  for (const f of engineFindings) {
+    const file = f.resource ? fileOf.get(objectKey({ apiVersion: f.resource.apiVersion, kind: f.resource.kind, metadata: { name: f.resource.name, ...(f.resource.namespace ? { namespace: f.resource.namespace } : {}) } })) : undefined;
+    findings.push(file ? { ...f, file } : f);
+  }
+  return { findings, objects: manifests.length };
 }

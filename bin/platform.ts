@@ -8,7 +8,6 @@ import { generateBundle } from "../generators/bundle.ts";
 import { checkDrift } from "../engines/drift.ts";
 import { hasErrors, type Finding } from "../engines/finding.ts";
 import { checkKustomize } from "../engines/kustomize.ts";
-import { objectKey } from "../generators/layout.ts";
 import { runObjectEngines } from "../engines/run.ts";
 import { runPlatformChecks } from "../engines/platform.ts";
 import { checkPromql } from "../engines/promql.ts";
@@ -17,7 +16,7 @@ import { REPORTERS } from "../reporters/index.ts";
 import { loadConfig, UsageError } from "./load-config.ts";
 import { snapshot, writeOut } from "./out-dir.ts";
 import { readPolicySources } from "./policies.ts";
-import { readManifests } from "./manifests.ts";
+import { vetPaths } from "./manifests.ts";
 
 const HELP: Record<string, string> = {
   main: `Usage: platform <command> [options]
@@ -88,17 +87,9 @@ async function vet(paths: string[], format: string, kubernetesVersion?: string):
   const report = REPORTERS[format];
   if (!report) throw new UsageError(`--format ${format}: expected one of ${Object.keys(REPORTERS).join(", ")}`);
   if (paths.length === 0) throw new UsageError(`vet needs at least one PATH\n\n${HELP.vet}`);
-  const { manifests, findings } = readManifests(paths);
-  const fileOf = new Map(manifests.map((m) => [objectKey(m.object), m.file]));
-  const engineFindings = await runObjectEngines({ environments: [{ environment: "", objects: manifests.map((m) => m.object) }], policies: readPolicySources(), ...(kubernetesVersion ? { kubernetesVersion } : {}) });
-  // A finding about a vetted object names the manifest it came from, not the policy file.
-  for (const f of engineFindings) {
-    const file = f.resource ? fileOf.get(objectKey({ apiVersion: f.resource.apiVersion, kind: f.resource.kind, metadata: { name: f.resource.name, ...(f.resource.namespace ? { namespace: f.resource.namespace } : {}) } })) : undefined;
-    if (file) findings.push({ ...f, file });
-    else findings.push(f);
-  }
+  const { findings, objects } = await vetPaths(paths, kubernetesVersion);
   process.stdout.write(report(findings));
-  if (format === "text" && !hasErrors(findings)) console.log(`vet passed: ${manifests.length} objects`);
+  if (format === "text" && !hasErrors(findings)) console.log(`vet passed: ${objects} objects`);
   return hasErrors(findings) ? 1 : 0;
 }
 

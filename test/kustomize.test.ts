@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Deployment } from "kubernetes-types/apps/v1.js";
 import type { HorizontalPodAutoscaler } from "kubernetes-types/autoscaling/v2.js";
-import { compareObjects, kustomizeBuild } from "../engines/kustomize.ts";
+import { checkKustomize, compareObjects, kustomizeBuild } from "../engines/kustomize.ts";
 import { parseYamlDocuments } from "../generators/yaml.ts";
 import type { KubeObject } from "../engines/finding.ts";
 import { bundleOf, cli, ROOT } from "./support/config.ts";
@@ -116,6 +116,15 @@ test("check exits 1 when an overlay no longer builds into the rendered objects",
   assert.ok(rules.includes("kustomize/object-differs dev spec.replicas"), rules.join("\n"));
   assert.ok(rules.includes("drift/changed"), rules.join("\n"));
   rmSync(dir, { recursive: true });
+});
+
+test("check skips the kustomize comparison above its object limit, and says so", () => {
+  const bundle = bundleOf();
+  const total = bundle.environments.reduce((n, e) => n + e.objects.length, 0);
+  const findings = checkKustomize("/nonexistent", bundle.environments, total - 1);
+  assert.equal(findings.map((f) => [f.engine, f.rule, f.severity]), [["kustomize", "skipped", "info"]]);
+  assert.match(findings[0]!.message, `${total} objects is over the limit of ${total - 1}`);
+  assert.equal(checkKustomize(join(ROOT, "out"), bundle.environments, total), []);
 });
 
 test.run();

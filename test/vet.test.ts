@@ -45,16 +45,18 @@ test("vet accepts the rendered manifests of every environment", () => {
   }
 });
 
-test("vet reads multi-document files, reports YAML errors by file, and skips non-objects with a warning", () => {
+test("vet reads multi-document files, reports YAML errors by file, skips non-objects and flags objects defined twice", () => {
   const dir = mkdtempSync(join(tmpdir(), "platform-vet-"));
   writeFileSync(join(dir, "multi.yaml"), "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n  namespace: x\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: x\nstringData:\n  password: hunter2\n---\ngroups: []\n");
   writeFileSync(join(dir, "broken.yaml"), "kind: [\n");
+  writeFileSync(join(dir, "z-again.yaml"), "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n  namespace: x\n");
   const r = vet(dir);
   assert.is(r.code, 1);
   const got = r.findings.map((f) => `${f.severity} ${f.engine}/${f.rule} ${f.file?.replace(dir, "DIR")}`);
   assert.ok(got.includes("error vet/yaml DIR/broken.yaml"), got.join("\n"));
   assert.ok(got.includes("warning vet/not-an-object DIR/multi.yaml"), got.join("\n"));
   assert.ok(got.includes("error cel/no-inline-secrets DIR/multi.yaml"), got.join("\n"));
+  assert.ok(got.includes("warning vet/duplicate-object DIR/z-again.yaml"), got.join("\n"));
   rmSync(dir, { recursive: true });
 });
 
