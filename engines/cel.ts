@@ -178,11 +178,15 @@ function admit(policy: CompiledPolicy, obj: KubeObject, vars: Record<string, unk
   if (!constraintsMatch(policy.matchConstraints, obj)) return [];
   const failed = (message: string): Outcome[] => (policy.failurePolicy === "Fail" ? [{ ok: false, message }] : []);
 
+  // As the API server: any false condition skips the policy, even after an error; only when none
+  // is false does an error apply the failure policy.
+  let conditionError: string | undefined;
   for (const c of policy.matchConditions) {
     const r = c.program(vars);
-    if (isError(r)) return failed(`policy '${policy.name}': matchCondition '${c.name}' resulted in error: ${r.message}`);
-    if (r !== true) return [];
+    if (isError(r)) conditionError ??= `policy '${policy.name}': matchCondition '${c.name}' resulted in error: ${r.message}`;
+    else if (r !== true) return [];
   }
+  if (conditionError) return failed(conditionError);
 
   // Variables are evaluated in order (each may use the earlier ones). A failing variable is only an
   // error if a validation uses it, as with the API server's lazy evaluation.

@@ -20,6 +20,10 @@ function formatIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((k) => `${formatPath([...issue.path, k])}: unknown key (not part of the config schema; check the spelling)`).join("\n");
   }
+  // A record key's own problems come nested; say them instead of "Invalid key in record".
+  if (issue.code === "invalid_key") {
+    return `${formatPath(issue.path)}: ${issue.issues.map((i) => i.message).join("; ")}`;
+  }
   if (issue.code === "invalid_type" && issue.input === undefined) {
     return `${formatPath(issue.path)}: required (expected ${issue.expected})`;
   }

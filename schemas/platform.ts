@@ -4,6 +4,7 @@
  * Objects are strict: an unknown key is a typo, and a typo must not be silently ignored.
  */
 import { z } from "zod";
+import { labelValue, qualifiedName } from "../engines/apiserver/names.ts";
 import { bytes, cpu, duration } from "./units.ts";
 import { monitoringReferenceIssues, monitoringSchema } from "./observability.ts";
 
@@ -15,8 +16,11 @@ const dnsLabel = (what: string) =>
     .max(50, { error: `${what} must be at most 50 characters (the "<platform>-" prefix must still fit in 63)` })
     .regex(DNS_LABEL, { error: (iss) => `${what} must be a DNS label (lower-case letters, digits and "-", starting with a letter), got ${JSON.stringify(iss.input)}` });
 
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const labelMap = z.record(z.string().min(1), z.string().max(63).regex(LABEL_VALUE, { error: "label values are at most 63 alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric" }));
+/** Kubernetes' own label syntax (the schema engine's rules), so a bad key fails here, by config path. */
+const syntax = (check: (v: string) => string[]) => (v: string, ctx: z.RefinementCtx) => {
+  for (const problem of check(v)) ctx.addIssue({ code: "custom", message: `${JSON.stringify(v)}: ${problem}` });
+};
+const labelMap = z.record(z.string().superRefine(syntax(qualifiedName)), z.string().superRefine(syntax(labelValue)));
 
 const port = z.number().int().min(1).max(65535);
 
@@ -63,7 +67,10 @@ const ports = z.strictObject({
    */
   containerHttp: port.optional(),
   containerMetrics: port.optional(),
-});
+})
+  // The API server rejects a Service, or a pod, with the same port twice.
+  .refine((p) => p.http !== p.metrics, { error: "http and metrics must be different ports", path: ["metrics"] })
+  .refine((p) => p.containerHttp === undefined || p.containerHttp !== (p.containerMetrics ?? p.metrics), { error: "containerHttp and containerMetrics must be different ports", path: ["containerMetrics"] });
 
 const scalingPolicy = z.strictObject({
   /** Most the replica count may grow (percent of current) or shrink per period. */
@@ -140,7 +147,7 @@ const tier = z.strictObject({
         operator: z.enum(["Equal", "Exists"]).default("Equal"),
         value: z.string().optional(),
         effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]),
-      }),
+      }).refine((t) => t.operator !== "Exists" || t.value === undefined, { error: 'a toleration with operator "Exists" matches any value: leave value out (the API server rejects it)', path: ["value"] }),
     )
     .default([]),
   hostNetwork: z.boolean().default(false),
@@ -219,8 +226,15 @@ export const platformSchema = z
       for (const t of Object.keys(env.tiers)) {
         if (!(t in p.tiers)) ctx.addIssue({ code: "custom", path: ["environments", envName, "tiers", t], message: `unknown tier ${JSON.stringify(t)}` });
       }
-      for (const s of Object.keys(env.services)) {
-        if (!(s in p.services)) ctx.addIssue({ code: "custom", path: ["environments", envName, "services", s], message: `unknown service ${JSON.stringify(s)}; declared: ${Object.keys(p.services).join(", ")}` });
+      for (const [s, patch] of Object.entries(env.services)) {
+        const base = p.services[s];
+        if (!base) {
+          ctx.addIssue({ code: "custom", path: ["environments", envName, "services", s], message: `unknown service ${JSON.stringify(s)}; declared: ${Object.keys(p.services).join(", ")}` });
+          continue;
+        }
+        // An environment changes counts, not whether a service is autoscaled.
+        if (patch.scaling && !base.scaling) ctx.addIssue({ code: "custom", path: ["environments", envName, "services", s, "scaling"], message: `${s} is not autoscaled (services.${s} has no scaling); set replicas here instead` });
+        if (patch.replicas !== undefined && base.scaling) ctx.addIssue({ code: "custom", path: ["environments", envName, "services", s, "replicas"], message: `${s} is autoscaled, so its HPA owns the replica count; set scaling.minReplicas and scaling.maxReplicas here instead` });
       }
       for (const c of Object.keys(env.storage)) {
         if (!(c in p.storage)) ctx.addIssue({ code: "custom", path: ["environments", envName, "storage", c], message: `unknown storage claim ${JSON.stringify(c)}` });

@@ -138,6 +138,14 @@ test("a matchCondition that errors denies under failurePolicy Fail and is ignore
   assert.equal(run({ matchConditions, failurePolicy: "Ignore" }, [deploy("bad", undefined, { spec: {} })]), []);
 });
 
+test("a false matchCondition skips the policy even when an earlier one errors", () => {
+  const matchConditions = [
+    { name: "broken", expression: "object.spec.missing.field == 1" },
+    { name: "never", expression: "false" },
+  ];
+  assert.equal(run({ matchConditions }, [deploy("bad", undefined, { spec: {} })]), []);
+});
+
 test("variables are available as variables.<name> and may use earlier variables", () => {
   const variables = [
     { name: "podSpec", expression: "object.kind == 'Pod' ? object.spec : object.spec.template.spec" },

@@ -49,6 +49,11 @@ const rejected: { description: string; overrides: unknown; message: string }[] =
   { description: "an environment patch changing a field environments may not change", overrides: { environments: { dev: { services: { "risk-engine": { tier: "high-performance" } } } } }, message: "environments.dev.services.risk-engine.tier: unknown key" },
   { description: "a volume naming an undeclared storage claim", overrides: svc("risk-engine", { volumes: [{ claim: "log", mountPath: "/var/log" }] }), message: 'services.risk-engine.volumes[0].claim: unknown storage claim "log"' },
   { description: "a negative replica count", overrides: svc("risk-engine", { replicas: -1 }), message: "services.risk-engine.replicas:" },
+  { description: "a node selector key that is not a label key", overrides: { tiers: { "high-performance": { nodeSelector: { "bad key!": "x" } } } }, message: 'tiers.high-performance.nodeSelector.bad key!: "bad key!":' },
+  { description: "a toleration with operator Exists and a value", overrides: { tiers: { "ultra-low-latency": { tolerations: [{ key: "dedicated", operator: "Exists", value: "x", effect: "NoSchedule" }] } } }, message: 'tiers.ultra-low-latency.tolerations[0].value: a toleration with operator "Exists" matches any value' },
+  { description: "the same Service port for http and metrics", overrides: svc("market-data", { ports: { http: 8080, metrics: 8080 } }), message: "services.market-data.ports.metrics: http and metrics must be different ports" },
+  { description: "an environment autoscaling a service with static replicas", overrides: { environments: { staging: { services: { "risk-engine": { scaling: { maxReplicas: 3 } } } } } }, message: "environments.staging.services.risk-engine.scaling: risk-engine is not autoscaled" },
+  { description: "an environment setting replicas of an autoscaled service", overrides: { environments: { dev: { services: { "market-data": { replicas: 2 } } } } }, message: "environments.dev.services.market-data.replicas: market-data is autoscaled" },
   { description: "a Kubernetes version that is not a minor version", overrides: { kubernetesVersion: "v1.30.2" }, message: 'kubernetesVersion: expected a Kubernetes minor version like "1.30"' },
 ];
 

@@ -1,6 +1,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import type { KubeObject } from "../engines/finding.ts";
 import { runPlatformChecks } from "../engines/platform.ts";
+import { checkEgressAllowsDns } from "../engines/platform/egress-allows-dns.ts";
 import { bundleOf } from "./support/config.ts";
 
 const findingsFor = (overrides: unknown) => {
@@ -22,6 +24,16 @@ const rows: { description: string; overrides: unknown; expect: string[] }[] = [
     description: "a prod pool of exactly `replicas` nodes stalls the rollout",
     overrides: { tiers: { "ultra-low-latency": { nodes: 3 } } },
     expect: ["rollout-capacity prod services.order-manager.replicas: 3 replicas with required anti-affinity need 4 ultra-low-latency nodes (3 + maxSurge 1), the pool has 3: the rollout's surge pod cannot be placed and the rollout stalls"],
+  },
+  {
+    description: "nothing when maxUnavailable lets the rollout free a node first, even with exactly `replicas` nodes",
+    overrides: { tiers: { "ultra-low-latency": { nodes: 3, rollout: { maxSurge: 1, maxUnavailable: 1 } } } },
+    expect: [],
+  },
+  {
+    description: "more replicas than nodes with required anti-affinity, whatever the rollout",
+    overrides: { tiers: { "ultra-low-latency": { nodes: 2, rollout: { maxSurge: 1, maxUnavailable: 1 } } } },
+    expect: ["rollout-capacity prod services.order-manager.replicas: 3 replicas with required anti-affinity need 3 ultra-low-latency nodes, the pool has 2: 1 replica(s) stay Pending"],
   },
   {
     description: "a pool without the CPUs its services request at peak",
@@ -70,6 +82,21 @@ for (const row of rows) {
       .map((f) => `${f.rule} ${f.environment ?? "-"} ${f.path}: ${f.message}`);
     for (const e of row.expect) assert.ok(got.includes(e), `expected\n  ${e}\ngot\n  ${got.join("\n  ")}`);
     assert.is(got.length, row.expect.length, got.join("\n"));
+  });
+}
+
+const netpol = (name: string, spec: Record<string, unknown>): KubeObject => ({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace: "ns" }, spec });
+const kubeDns = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } };
+const denyAll = netpol("deny", { podSelector: {}, policyTypes: ["Egress"] });
+const dnsCases: { description: string; objects: KubeObject[]; denied: string[] }[] = [
+  { description: "a default deny with a DNS rule for every pod passes", objects: [denyAll, netpol("dns", { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [kubeDns], ports: [{ protocol: "UDP", port: 53 }] }] })], denied: [] },
+  { description: "a DNS rule over TCP only does not count (lookups use UDP)", objects: [denyAll, netpol("dns", { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [kubeDns], ports: [{ port: 53 }] }] })], denied: ["deny", "dns"] },
+  { description: "a DNS rule for other pods does not help the ones a policy restricts", objects: [denyAll, netpol("dns", { podSelector: { matchLabels: { app: "x" } }, policyTypes: ["Egress"], egress: [{ to: [kubeDns], ports: [{ protocol: "UDP", port: 53 }] }] })], denied: ["deny"] },
+  { description: "egress only to the own namespace (the report's policy) breaks DNS", objects: [netpol("own", { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ namespaceSelector: { matchLabels: { name: "ns" } } }] }] })], denied: ["own"] },
+];
+for (const c of dnsCases) {
+  test(`egress-allows-dns: ${c.description}`, () => {
+    assert.equal(checkEgressAllowsDns({ environment: "prod", objects: c.objects }).map((f) => f.resource?.name), c.denied);
   });
 }
 

@@ -27,6 +27,11 @@ export function surgePods(maxSurge: number | string, replicas: number): number {
   return typeof maxSurge === "number" ? maxSurge : Math.ceil((replicas * Number(maxSurge.slice(0, -1))) / 100);
 }
 
+/** Kubernetes rounds maxUnavailable as a percentage down. */
+export function unavailablePods(maxUnavailable: number | string, replicas: number): number {
+  return typeof maxUnavailable === "number" ? maxUnavailable : Math.floor((replicas * Number(maxUnavailable.slice(0, -1))) / 100);
+}
+
 /** `environments.dev.services.x.replicas` when the environment sets it, `services.x.replicas` otherwise. */
 export function configPath(env: BundleEnvironment, kind: "services" | "tiers" | "storage", name: string, field: string): string {
   const patch = env.platform.environments[env.platform.environment ?? "prod"]?.[kind] as Record<string, Record<string, unknown>> | undefined;
