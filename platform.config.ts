@@ -171,6 +171,10 @@ export default definePlatform({
     },
   },
 
+  // The production cluster's node subnet: host-network engines talk from node addresses, and the
+  // network policies allow exactly this range on their ports. Set it to your cluster's.
+  network: { nodeCidrs: ["10.64.0.0/16"] },
+
   storage: {
     metrics: { description: "Prometheus time series.", size: "100Gi", accessMode: "ReadWriteOnce", storageClass: "fast-ssd" },
     // Shared by every replica of every service, so it needs a ReadWriteMany class.

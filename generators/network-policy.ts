@@ -7,11 +7,42 @@ import { metadata } from "./meta.ts";
  * The report's policy allows egress only to its own namespace, which silently breaks DNS (kube-dns
  * lives in kube-system), and selects namespaces by a `name` label nothing sets; we select by the
  * `kubernetes.io/metadata.name` label the API server sets on every namespace.
- * Host-network pods (the ultra-low-latency tier) are outside NetworkPolicy's reach on most CNIs.
+ * Host-network pods (the ultra-low-latency tier) are outside NetworkPolicy's reach on most CNIs:
+ * their traffic is the node's, so the other pods may reach their ports on the node subnets, and
+ * accept connections from those subnets on their own HTTP ports.
  */
 export function networkPolicies(platform: Platform): NetworkPolicy[] {
   const own = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": platform.namespace } } };
   const meta = (name: string) => metadata(platform, name, { component: "platform" });
+  return [...baseline(platform, own, meta), ...hostNetworkPeers(platform, meta)];
+}
+
+type Meta = (name: string) => NetworkPolicy["metadata"];
+
+function hostNetworkPeers(platform: Platform, meta: Meta): NetworkPolicy[] {
+  const services = Object.values(platform.services);
+  const onHost = services.filter((s) => platform.tiers[s.tier]!.hostNetwork);
+  if (onHost.length === 0 || !platform.network) return [];
+  const nodes = platform.network.nodeCidrs.map((cidr) => ({ ipBlock: { cidr } }));
+  const tcp = (ports: number[]) => [...new Set(ports)].sort((a, b) => a - b).map((port) => ({ protocol: "TCP", port }));
+  const hostPorts = tcp(onHost.flatMap((s) => [s.ports.containerHttp ?? s.ports.http, s.ports.containerMetrics ?? s.ports.metrics]));
+  const podPorts = tcp(services.filter((s) => !platform.tiers[s.tier]!.hostNetwork).map((s) => s.ports.containerHttp ?? s.ports.http));
+  return [
+    {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: meta("allow-host-network"),
+      spec: {
+        podSelector: {},
+        policyTypes: ["Ingress", "Egress"],
+        egress: [{ to: nodes, ports: hostPorts }],
+        ...(podPorts.length > 0 ? { ingress: [{ from: nodes, ports: podPorts }] } : {}),
+      },
+    },
+  ];
+}
+
+function baseline(platform: Platform, own: object, meta: Meta): NetworkPolicy[] {
   return [
     {
       apiVersion: "networking.k8s.io/v1",

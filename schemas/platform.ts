@@ -172,6 +172,18 @@ const storageClaim = z.strictObject({
   storageClass: z.string().optional(),
 });
 
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$|^[0-9a-fA-F:]+\/\d{1,3}$/;
+const cidr = z.string().regex(CIDR, { error: (iss) => `expected a CIDR like "10.0.0.0/16", got ${JSON.stringify(iss.input)}` });
+
+const network = z.strictObject({
+  /**
+   * The node subnets of the cluster. Host-network pods talk from and listen on node addresses,
+   * which NetworkPolicy sees as plain IPs, not pods: the generated policies allow exactly these
+   * ranges on the host-network services' ports.
+   */
+  nodeCidrs: z.array(cidr).min(1, { error: "name at least one node subnet" }),
+});
+
 const tierName = dnsLabel("a tier name");
 const serviceName = dnsLabel("a service name");
 
@@ -190,6 +202,7 @@ const environmentPatch = z.strictObject({
     )
     .default({}),
   storage: z.record(z.string(), z.strictObject({ size: bytes().optional() })).default({}),
+  network: network.partial().optional(),
 });
 
 export const platformSchema = z
@@ -202,6 +215,8 @@ export const platformSchema = z
     tiers: z.record(tierName, tier),
     services: z.record(serviceName, service),
     storage: z.record(dnsLabel("a storage claim name"), storageClaim).default({}),
+    /** Required when a tier uses host networking. */
+    network: network.optional(),
     environments: z.strictObject({
       dev: environmentPatch,
       staging: environmentPatch,
@@ -210,6 +225,10 @@ export const platformSchema = z
     monitoring: monitoringSchema,
   })
   .superRefine((p, ctx) => {
+    const hostNetworkTiers = Object.entries(p.tiers).filter(([, t]) => t.hostNetwork).map(([n]) => n);
+    if (hostNetworkTiers.length > 0 && !p.network) {
+      ctx.addIssue({ code: "custom", path: ["network", "nodeCidrs"], message: `required: tier ${hostNetworkTiers.join(", ")} uses host networking, so network policies must name the node subnets its pods talk from` });
+    }
     for (const [name, svc] of Object.entries(p.services)) {
       if (!(svc.tier in p.tiers)) {
         ctx.addIssue({ code: "custom", path: ["services", name, "tier"], message: `unknown tier ${JSON.stringify(svc.tier)}; declared tiers: ${Object.keys(p.tiers).join(", ")}` });

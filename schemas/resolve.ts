@@ -32,6 +32,7 @@ export function resolveEnvironment(platform: Platform, env: EnvironmentName): { 
     tiers: deepMerge(platform.tiers, patch.tiers),
     services: deepMerge(platform.services, patch.services),
     storage: deepMerge(platform.storage, patch.storage),
+    ...(platform.network || patch.network ? { network: deepMerge(platform.network, patch.network) } : {}),
   };
   const errors: string[] = [];
   for (const [name, svc] of Object.entries(resolved.services)) {

@@ -54,6 +54,8 @@ const rejected: { description: string; overrides: unknown; message: string }[] =
   { description: "the same Service port for http and metrics", overrides: svc("market-data", { ports: { http: 8080, metrics: 8080 } }), message: "services.market-data.ports.metrics: http and metrics must be different ports" },
   { description: "an environment autoscaling a service with static replicas", overrides: { environments: { staging: { services: { "risk-engine": { scaling: { maxReplicas: 3 } } } } } }, message: "environments.staging.services.risk-engine.scaling: risk-engine is not autoscaled" },
   { description: "an environment setting replicas of an autoscaled service", overrides: { environments: { dev: { services: { "market-data": { replicas: 2 } } } } }, message: "environments.dev.services.market-data.replicas: market-data is autoscaled" },
+  { description: "host networking without the node subnets", overrides: { network: null }, message: "network.nodeCidrs: required: tier ultra-low-latency uses host networking" },
+  { description: "a node subnet that is not a CIDR", overrides: { network: { nodeCidrs: ["10.64.0.0"] } }, message: 'network.nodeCidrs[0]: expected a CIDR like "10.0.0.0/16", got "10.64.0.0"' },
   { description: "a Kubernetes version that is not a minor version", overrides: { kubernetesVersion: "v1.30.2" }, message: 'kubernetesVersion: expected a Kubernetes minor version like "1.30"' },
 ];
 

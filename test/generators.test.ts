@@ -128,6 +128,15 @@ test("network policies deny by default and allow DNS to kube-dns on UDP and TCP 
   assert.equal(byName(nps, "nautilus-default-deny").spec, { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
 });
 
+test("pods reach the host-network engines' ports on the node subnets, and accept them from there", () => {
+  const peers = byName(networkPolicies(p), "nautilus-allow-host-network").spec!;
+  assert.equal(peers.egress?.[0]?.to, [{ ipBlock: { cidr: "10.64.0.0/16" } }]);
+  assert.equal(peers.egress?.[0]?.ports?.map((x) => x.port), [8001, 8002, 8003, 8004, 9101, 9102, 9103, 9104]);
+  assert.equal(peers.ingress?.[0]?.ports?.map((x) => x.port), [8000]);
+  const noHost = platformOf({ tiers: { "ultra-low-latency": { hostNetwork: false } } });
+  assert.not.ok(networkPolicies(noHost).some((x) => x.metadata?.name === "nautilus-allow-host-network"));
+});
+
 test("the seed's storage claims are generated with their sizes and access modes", () => {
   const pvcs: PersistentVolumeClaim[] = persistentVolumeClaims(p);
   assert.equal(pvcs.map((x) => [x.metadata?.name, x.spec?.resources?.requests?.storage, x.spec?.accessModes?.[0]]), [
