@@ -313,6 +313,7 @@ export default definePlatform({
       prometheus: { image: "quay.io/prometheus/prometheus:v2.42.0", cpu: "1", memory: "4Gi", claim: "metrics", retention: "360h" },
       grafana: { image: "docker.io/grafana/grafana:10.4.2", cpu: "250m", memory: "512Mi" },
       jaeger: { image: "docker.io/jaegertracing/all-in-one:1.57.0", cpu: "500m", memory: "1Gi" },
+      adapter: { image: "registry.k8s.io/prometheus-adapter/prometheus-adapter:v0.12.0", cpu: "250m", memory: "256Mi" },
     },
   },
 });

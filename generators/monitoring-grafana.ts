@@ -7,6 +7,7 @@ import type { ConfigMap } from "kubernetes-types/core/v1.js";
 import type { KubeObject } from "../engines/finding.ts";
 import type { Platform } from "../schemas/platform.ts";
 import { dashboards, PROMETHEUS_DATASOURCE } from "./grafana-dashboards.ts";
+import { prometheusUrl } from "./monitoring-prometheus.ts";
 import { jaegerQueryUrl } from "./monitoring-jaeger.ts";
 import { metadata, objectName } from "./meta.ts";
 import { workload, workloadService } from "./monitoring-workload.ts";
@@ -35,7 +36,7 @@ export function grafanaObjects(platform: Platform): KubeObject[] {
         {
           apiVersion: 1,
           datasources: [
-            { name: "Prometheus", type: PROMETHEUS_DATASOURCE.type, uid: PROMETHEUS_DATASOURCE.uid, access: "proxy", url: `http://${objectName(platform, "prometheus")}.${platform.namespace}.svc:9090`, isDefault: true, editable: false },
+            { name: "Prometheus", type: PROMETHEUS_DATASOURCE.type, uid: PROMETHEUS_DATASOURCE.uid, access: "proxy", url: prometheusUrl(platform), isDefault: true, editable: false },
             { name: "Jaeger", type: "jaeger", uid: "jaeger", access: "proxy", url: jaegerQueryUrl(platform), editable: false },
           ],
         },

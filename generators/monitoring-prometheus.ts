@@ -18,6 +18,11 @@ import { yamlFile } from "./yaml.ts";
 
 const NAME = "prometheus";
 const PORT = 9090;
+
+/** Where in-cluster clients (Grafana, prometheus-adapter) query Prometheus. */
+export function prometheusUrl(platform: Platform): string {
+  return `http://${objectName(platform, NAME)}.${platform.namespace}.svc:${PORT}`;
+}
 /** The `nobody` user the Prometheus image runs as. */
 const USER = 65534;
 

@@ -7,6 +7,7 @@
  */
 import type { KubeObject } from "../engines/finding.ts";
 import type { Platform } from "../schemas/platform.ts";
+import { adapterObjects } from "./monitoring-adapter.ts";
 import { grafanaDashboardsConfigMap, grafanaObjects } from "./monitoring-grafana.ts";
 import { jaegerObjects } from "./monitoring-jaeger.ts";
 import { operatorObjects } from "./monitoring-operator.ts";
@@ -16,5 +17,5 @@ import { prometheusAdapterConfigMap } from "./prometheus-adapter.ts";
 export function monitoringObjects(platform: Platform): KubeObject[] {
   const shared = [...jaegerObjects(platform), prometheusAdapterConfigMap(platform) as KubeObject];
   if (platform.monitoring.mode === "prometheus-operator") return [...operatorObjects(platform), grafanaDashboardsConfigMap(platform) as KubeObject, ...shared];
-  return [...prometheusObjects(platform), ...grafanaObjects(platform), ...shared];
+  return [...prometheusObjects(platform), ...grafanaObjects(platform), ...shared, ...adapterObjects(platform)];
 }

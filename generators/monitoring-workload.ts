@@ -18,8 +18,8 @@ export interface WorkloadSpec {
   /** The image's own non-root user; files on volumes are group-owned by it. */
   user: number;
   ports: { name: string; port: number }[];
-  /** Probes: an HTTP path on a named port. */
-  health: { port: string; liveness: string; readiness: string };
+  /** Probes: an HTTP(S) path on a named port. */
+  health: { port: string; liveness: string; readiness: string; scheme?: "HTTPS" };
   args?: string[];
   env?: Record<string, string>;
   mounts?: VolumeMount[];
@@ -34,6 +34,7 @@ export function workload(platform: Platform, w: WorkloadSpec): Deployment {
   const env: EnvVar[] = Object.entries(w.env ?? {})
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([name, value]) => ({ name, value }));
+  const get = (path: string) => ({ path, port: w.health.port, ...(w.health.scheme ? { scheme: w.health.scheme } : {}) });
   const container: Container = {
     name: w.name,
     image: w.component.image,
@@ -45,9 +46,9 @@ export function workload(platform: Platform, w: WorkloadSpec): Deployment {
       requests: { cpu: formatCpu(w.component.cpu), memory: formatBytes(w.component.memory) },
       limits: { memory: formatBytes(w.component.memory) },
     },
-    livenessProbe: { httpGet: { path: w.health.liveness, port: w.health.port }, periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 },
-    readinessProbe: { httpGet: { path: w.health.readiness, port: w.health.port }, periodSeconds: 5, timeoutSeconds: 1, failureThreshold: 3 },
-    startupProbe: { httpGet: { path: w.health.readiness, port: w.health.port }, periodSeconds: 2, timeoutSeconds: 1, failureThreshold: 60 },
+    livenessProbe: { httpGet: get(w.health.liveness), periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 },
+    readinessProbe: { httpGet: get(w.health.readiness), periodSeconds: 5, timeoutSeconds: 1, failureThreshold: 3 },
+    startupProbe: { httpGet: get(w.health.readiness), periodSeconds: 2, timeoutSeconds: 1, failureThreshold: 60 },
     securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
     volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, ...(w.mounts ?? [])],
   };

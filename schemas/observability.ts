@@ -125,6 +125,8 @@ export const monitoringSchema = z
       prometheus: component.extend({ claim: z.string(), retention: duration().default(15 * 24 * 3600) }),
       grafana: component,
       jaeger: component,
+      /** prometheus-adapter, serving the HPAs' custom metrics in standalone mode. */
+      adapter: component,
     }),
   })
   .superRefine((m, ctx) => {

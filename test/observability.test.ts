@@ -238,4 +238,24 @@ test("with the prometheus-operator mode the config becomes a PrometheusRule and 
   assert.is(pm.spec.podMetricsEndpoints[0]!.relabelings[0]!.replacement, "nautilus-risk-engine");
 });
 
+test("the HPAs' custom metrics are served: prometheus-adapter registers custom.metrics.k8s.io and may read what it needs", () => {
+  const objects = monitoringObjects(platform());
+  const byKind = (kind: string) => objects.filter((o) => o.kind === kind);
+  const api = byKind("APIService")[0] as KubeObject & { spec: { group: string; version: string; service: { name: string; namespace: string; port: number } } };
+  assert.equal([api.metadata.name, api.spec.group, api.spec.version], ["v1beta1.custom.metrics.k8s.io", "custom.metrics.k8s.io", "v1beta1"]);
+  const service = objects.find((o) => o.kind === "Service" && o.metadata.name === api.spec.service.name) as KubeObject & { spec: { ports: { port: number }[] } };
+  assert.ok(service, "the APIService points at the adapter's Service");
+  assert.is(service.spec.ports[0]!.port, api.spec.service.port);
+  const adapter = objects.find((o) => o.kind === "Deployment" && o.metadata.name === "nautilus-prometheus-adapter") as KubeObject & { spec: { template: { spec: { containers: { args: string[] }[] } } } };
+  assert.ok(adapter.spec.template.spec.containers[0]!.args.includes("--prometheus-url=http://nautilus-prometheus.nautilus-trading.svc:9090"));
+  const roles = [...byKind("ClusterRoleBinding"), ...byKind("RoleBinding")].map((b) => (b as KubeObject & { roleRef: { name: string } }).roleRef.name);
+  for (const role of ["system:auth-delegator", "extension-apiserver-authentication-reader", "nautilus-prometheus-adapter-custom-metrics-reader"]) assert.ok(roles.includes(role), role);
+  // With the operator, the cluster's own adapter serves the rules; without custom metrics there is nothing to serve.
+  assert.not.ok(monitoringObjects(platform((c) => (c.monitoring.mode = "prometheus-operator"))).some((o) => o.kind === "APIService"));
+  const noCustom = platform((c) => {
+    for (const s of Object.values(c.services)) if (s.scaling) s.scaling.custom = [];
+  });
+  assert.not.ok(monitoringObjects(noCustom).some((o) => o.kind === "APIService"));
+});
+
 test.run();
