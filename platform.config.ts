@@ -38,7 +38,7 @@ export default definePlatform({
       // order-manager runs 3 replicas with required anti-affinity and maxSurge 1: a rollout needs
       // a 4th node for its surge pod, or it stalls.
       nodes: 4,
-      cpusPerNode: 16,
+      cpusPerNode: 16, // allocatable, after the static CPU manager's reserved CPUs
       scrapeInterval: "1s",
     },
     "high-performance": {

@@ -86,7 +86,7 @@ async function validateObject(object: KubeObject, environment: string, minor: nu
   }
 
   const unknown = (f: Pick<Finding, "path" | "message">) => add("unknown-field", "error", f.path, f.message, "remove the field or fix its spelling; the API server rejects unknown fields under strict field validation");
-  if (clientModel) checkKnownFields(object, clientModel, "", unknown);
+  if (clientModel) checkKnownFields(object, clientModel, "", unknown, minor);
   else traced?.unknownFields(unknown);
   return out;
 }

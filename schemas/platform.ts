@@ -160,7 +160,10 @@ const tier = z.strictObject({
   maxUnavailableDuringDisruption: z.number().int().min(0).default(1),
   /** Nodes in the tier's pool, for scheduling feasibility checks (anti-affinity, surge, CPUs). */
   nodes: z.number().int().min(0),
-  /** Allocatable whole CPUs per node of the pool. */
+  /**
+   * Allocatable whole CPUs per node of the pool: capacity minus kube-reserved and system-reserved
+   * (the static CPU manager needs a non-zero reservation, so a 16-CPU node offers at most 15).
+   */
   cpusPerNode: z.number().int().min(1),
   scrapeInterval: duration(),
 });

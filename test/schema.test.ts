@@ -74,6 +74,13 @@ test("a misspelt field is reported at metadata, spec and container depth with it
   }
 });
 
+test("a field newer than the target version is unknown to it, and known from the version that added it", async () => {
+  const { objects } = load("unknown-field", "bad", "field_newer_than_target.yaml");
+  const on130 = (await check(objects)).filter((f) => f.rule === "unknown-field");
+  assert.equal(on130.map((f) => [f.path, f.message]), [["spec.template.spec.hostnameOverride", 'unknown field "spec.template.spec.hostnameOverride" for Kubernetes 1.30: it was added in 1.34']]);
+  assert.equal((await check(objects, "1.34")).filter((f) => f.rule === "unknown-field"), []);
+});
+
 test("findings carry engine, environment and the object's reference", async () => {
   const [f] = await check(load("unknown-field", "bad", "extra_property_spec.yaml").objects);
   assert.equal(f?.engine, "schema");

@@ -1,6 +1,6 @@
 /**
  * label-syntax: label keys (optional DNS prefix ≤253 + "/" + name ≤63) and values (≤63,
- * alphanumeric at both ends, '-', '_', '.' inside) on objects, pod templates and selectors;
+ * alphanumeric at both ends, '-', '_', '.' inside) on objects, pod templates, node selectors and selectors;
  * annotation keys (same key syntax) and the 256 KiB total size of annotations.
  */
 import type { Finding, KubeObject } from "../finding.ts";
@@ -24,6 +24,8 @@ export const labelSyntax: ApiServerRule = {
         labels(this, input, o, joinPath(path, "labels"), get(meta, "labels"), out);
         annotations(this, input, o, joinPath(path, "annotations"), get(meta, "annotations"), out);
       }
+      // ValidatePodSpec checks nodeSelector as labels, and its values as label values.
+      if (t) labels(this, input, o, joinPath(t.specPath, "nodeSelector"), t.spec.nodeSelector, out);
       const selector = get(o, "spec", "selector");
       if (o.kind === "Service") labels(this, input, o, "spec.selector", selector, out);
       else if (isObject(selector)) {

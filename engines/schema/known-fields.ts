@@ -8,6 +8,7 @@
  * one file at a time, by path, and only for the types an object actually reaches.
  */
 import type { Finding } from "../finding.ts";
+import { addedAfter } from "./field-versions.ts";
 import { didYouMean, joinPath } from "./path.ts";
 
 export type FieldType =
@@ -95,21 +96,21 @@ export async function modelForKind(apiVersion: string, kind: string): Promise<st
 }
 
 /** Every field of `value` that the model does not declare, recursively; the model must be loaded. */
-export function checkKnownFields(value: unknown, modelName: string, path: string, report: (f: Pick<Finding, "path" | "message">) => void): void {
-  walk(value, { t: "model", name: modelName }, path, report);
+export function checkKnownFields(value: unknown, modelName: string, path: string, report: (f: Pick<Finding, "path" | "message">) => void, minor?: number): void {
+  walk(value, { t: "model", name: modelName }, path, report, minor);
 }
 
-function walk(value: unknown, type: FieldType, path: string, report: (f: Pick<Finding, "path" | "message">) => void): void {
+function walk(value: unknown, type: FieldType, path: string, report: (f: Pick<Finding, "path" | "message">) => void, minor?: number): void {
   if (value === null || value === undefined) return;
   switch (type.t) {
     case "scalar":
     case "free":
       return;
     case "array":
-      if (Array.isArray(value)) value.forEach((item, i) => walk(item, type.of, joinPath(path, i), report));
+      if (Array.isArray(value)) value.forEach((item, i) => walk(item, type.of, joinPath(path, i), report, minor));
       return;
     case "map":
-      if (isObject(value)) for (const [k, v] of Object.entries(value)) walk(v, type.of, joinPath(path, k), report);
+      if (isObject(value)) for (const [k, v] of Object.entries(value)) walk(v, type.of, joinPath(path, k), report, minor);
       return;
     case "model": {
       const fields = models.get(type.name);
@@ -118,7 +119,9 @@ function walk(value: unknown, type: FieldType, path: string, report: (f: Pick<Fi
       for (const [k, v] of Object.entries(value)) {
         const fieldType = fields.get(k);
         const fieldPath = joinPath(path, k);
-        if (fieldType) walk(v, fieldType, fieldPath, report);
+        const since = addedAfter(type.name, k, minor);
+        if (since !== undefined) report({ path: fieldPath, message: `unknown field "${fieldPath}" for Kubernetes 1.${minor}: it was added in 1.${since}` });
+        else if (fieldType) walk(v, fieldType, fieldPath, report, minor);
         else report({ path: fieldPath, message: unknownFieldMessage(fieldPath, k, fields.keys()) });
       }
     }
