@@ -5,8 +5,7 @@
 import { compilePolicies, evaluatePolicies, type PolicySource } from "./cel.ts";
 import type { EnvironmentObjects, Finding } from "./finding.ts";
 import { validateSchemas } from "./schema.ts";
-import { checkAntiAffinitySelectsSelf } from "./platform/anti-affinity-selects-self.ts";
-import { checkEgressAllowsDns } from "./platform/egress-allows-dns.ts";
+import { runObjectChecks } from "./platform.ts";
 
 export interface ObjectEngineInput {
   environments: EnvironmentObjects[];
@@ -20,8 +19,6 @@ export async function runObjectEngines(input: ObjectEngineInput): Promise<Findin
     ...(await validateSchemas(input.environments, input.kubernetesVersion ? { kubernetesVersion: input.kubernetesVersion } : {})),
     ...compiled.findings,
     ...evaluatePolicies(compiled.policies, input.environments),
-    // Cross-object and intent checks that hold for any manifests, so `vet` runs them too.
-    ...input.environments.flatMap(checkEgressAllowsDns),
-    ...input.environments.flatMap(checkAntiAffinitySelectsSelf),
+    ...runObjectChecks(input.environments),
   ];
 }
