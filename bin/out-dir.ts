@@ -41,6 +41,7 @@ export function snapshot(outDir: string, expected: Iterable<string>): OutSnapsho
 }
 
 export function writeOut(outDir: string, files: ReadonlyMap<string, string>): { written: number; removed: string[] } {
+  if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UsageError(`${outDir}: exists and is not a folder; --out names the folder to write`);
   const previous = readManifest(outDir);
   const existing = listFiles(outDir);
   const foreign = existing.filter((f) => f !== MANIFEST && !(previous?.has(f) ?? false));

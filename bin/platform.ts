@@ -3,6 +3,7 @@
  * The CLI: the only code that reads and writes files. Exit codes: 0 clean, 1 findings at error
  * severity, 2 bad config or usage.
  */
+import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { generateBundle } from "../generators/bundle.ts";
 import { checkDrift } from "../engines/drift.ts";
@@ -70,6 +71,7 @@ async function check(configFile: string, outDir: string, format: string): Promis
   const result = generateBundle(platform, policies);
   if (!result.ok) throw new UsageError(`${configFile}: the config is not valid:\n${result.errors.map((e) => `  ${e}`).join("\n")}`);
   const { files, environments } = result.bundle;
+  if (!existsSync(outDir)) throw new UsageError(`${outDir}: no such folder; run \`npm run generate\` first (or pass --out)`);
   const findings: Finding[] = [
     ...checkDrift(files, snapshot(outDir, files.keys()), outDir),
     ...checkKustomize(outDir, environments),
@@ -121,6 +123,12 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     if (e instanceof UsageError) {
       console.error(`error: ${e.message}`);
+      process.exit(2);
+    }
+    // A file-system failure (permissions, a full disk) is the environment's, not ours: say what and where.
+    const io = e as NodeJS.ErrnoException;
+    if (io?.code && io.syscall) {
+      console.error(`error: could not ${io.syscall} ${io.path ?? ""}: ${io.code}; nothing in the output folder was changed`);
       process.exit(2);
     }
     console.error(`internal error: ${(e as Error)?.stack ?? e}`);

@@ -24,14 +24,23 @@ function formatIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === "invalid_key") {
     return `${formatPath(issue.path)}: ${issue.issues.map((i) => i.message).join("; ")}`;
   }
-  if (issue.code === "invalid_type" && issue.input === undefined) {
-    return `${formatPath(issue.path)}: required (expected ${issue.expected})`;
+  if (issue.code === "invalid_type") {
+    if (issue.input === undefined) return `${formatPath(issue.path)}: required (expected ${issue.expected})`;
+    return `${formatPath(issue.path)}: expected ${issue.expected}, got ${describe(issue.input)}`;
   }
   return `${formatPath(issue.path)}: ${issue.message}`;
 }
 
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  if (typeof v === "object") return "an object";
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
 export function parsePlatform(input: unknown): ParseResult {
-  const result = platformSchema.safeParse(input);
+  // reportInput: issues carry the offending value, so "got ..." can name it.
+  const result = platformSchema.safeParse(input, { reportInput: true });
   if (result.success) return { ok: true, platform: result.data };
   return { ok: false, errors: result.error.issues.flatMap((i) => formatIssue(i).split("\n")) };
 }

@@ -135,6 +135,24 @@ test("check names missing and stale files", () => {
   rmSync(dir, { recursive: true });
 });
 
+test("an output path that cannot be a folder, or no out/ to check, exits 2 with the path and no stack trace", () => {
+  const dir = temp();
+  const file = join(dir, "a-file");
+  writeFileSync(file, "x");
+  for (const [args, message] of [
+    [["generate", "--out", file], `${file}: exists and is not a folder`],
+    [["generate", "--out", join(file, "out")], `could not`],
+    [["check", "--out", join(dir, "missing")], `${join(dir, "missing")}: no such folder; run \`npm run generate\` first`],
+  ] as const) {
+    const r = cli([...args]);
+    assert.is(r.code, 2, r.stderr);
+    assert.match(r.stderr, message);
+    assert.not.match(r.stderr, /\n\s+at /);
+  }
+  assert.is(readFileSync(file, "utf8"), "x");
+  rmSync(dir, { recursive: true });
+});
+
 test("usage errors exit 2 and every command has --help", () => {
   assert.is(cli(["frobnicate"]).code, 2);
   assert.is(cli(["generate", "--nope"]).code, 2);
