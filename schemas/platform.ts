@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { labelValue, qualifiedName } from "../engines/apiserver/names.ts";
+import { STARTUP_BUDGET_SECONDS } from "../generators/conventions.ts";
 import { bytes, cpu, duration } from "./units.ts";
 import { monitoringReferenceIssues, monitoringSchema } from "./observability.ts";
 
@@ -49,11 +50,14 @@ const probes = z.strictObject({
   liveness: httpProbe,
   readiness: httpProbe,
   /** The startup probe is described by its total budget; period × failureThreshold is derived. */
-  startup: z.strictObject({
-    path: z.string().startsWith("/", { error: 'probe paths start with "/"' }),
-    period: duration().default(2),
-    budget: duration(),
-  }),
+  startup: z
+    .strictObject({
+      path: z.string().startsWith("/", { error: 'probe paths start with "/"' }),
+      period: duration().default(2),
+      budget: duration(),
+    })
+    .refine((s) => s.budget <= STARTUP_BUDGET_SECONDS, { error: (iss) => `a startup budget of ${(iss.input as { budget: number }).budget} s is over the platform's ${STARTUP_BUDGET_SECONDS} s container-start target`, path: ["budget"] })
+    .refine((s) => s.period <= s.budget, { error: "the startup period must not exceed its budget", path: ["period"] }),
 });
 
 const ports = z.strictObject({
