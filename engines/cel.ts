@@ -211,9 +211,10 @@ function admit(policy: CompiledPolicy, obj: KubeObject, vars: Record<string, unk
     if (r === true) continue;
     let message = v.message && v.message !== "" ? v.message : `failed expression: ${v.expression}`;
     if (v.messageExpression) {
-      // The API server falls back to message when messageExpression errors or yields an empty string.
+      // The API server falls back to message when messageExpression errors, or yields an empty
+      // string or one with a line break.
       const m = v.messageExpression(scope);
-      if (!isError(m) && typeof m === "string" && m.trim() !== "") message = m;
+      if (!isError(m) && typeof m === "string" && m.trim() !== "" && !/[\r\n]/.test(m)) message = m;
     }
     const outcome: Outcome = { ok: false, message };
     outcomes.push(outcome);

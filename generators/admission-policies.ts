@@ -7,8 +7,11 @@
 import type { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from "kubernetes-types/admissionregistration/v1.js";
 import type { KubeObject } from "../engines/finding.ts";
 import type { ResolvedPlatform } from "../schemas/resolve.ts";
+import { LABEL, MANAGED_BY } from "./conventions.ts";
 import { labels, objectName } from "./meta.ts";
 import { parseYamlDocuments } from "./yaml.ts";
+
+export const BINDING_SCOPE = "platform.nautilus.io/binding-scope";
 
 export interface PolicyText {
   file: string;
@@ -50,7 +53,11 @@ export function admissionPolicies(platform: ResolvedPlatform, policies: readonly
         spec: {
           policyName: name,
           validationActions: actions,
-          matchResources: { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": platform.namespace } } },
+          matchResources: {
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": platform.namespace } },
+            // A policy about what we generate (annotation binding-scope: generated) leaves other writers alone.
+            ...(policy.metadata?.annotations?.[BINDING_SCOPE] === "generated" ? { objectSelector: { matchLabels: { [LABEL.managedBy]: MANAGED_BY } } } : {}),
+          },
         },
       };
       return [vap, binding] as KubeObject[];

@@ -169,6 +169,7 @@ test("messageExpression is evaluated; an empty or failing messageExpression fall
   const message = (v: Record<string, unknown>) => run({ validations: [{ expression, ...v }] }, [deploy("bad")])[0]!.message;
   assert.is(message({ messageExpression: "'deployment ' + object.metadata.name + ' is bad'", message: "static" }), "deployment bad is bad");
   assert.is(message({ messageExpression: "''", message: "static" }), "static");
+  assert.is(message({ messageExpression: "'two\\nlines'", message: "static" }), "static");
   assert.is(message({ messageExpression: "object.nope + 'x'", message: "static" }), "static");
   assert.is(message({}), `failed expression: ${expression}`);
 });

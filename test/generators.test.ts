@@ -19,7 +19,7 @@ import { priorityClasses } from "../generators/priority-class.ts";
 import { serviceAccounts } from "../generators/service-account.ts";
 import { services } from "../generators/service.ts";
 import { toYaml } from "../generators/yaml.ts";
-import { platformOf } from "./support/config.ts";
+import { bundleOf, platformOf } from "./support/config.ts";
 
 const p = platformOf();
 const byName = <T extends { metadata?: { name?: string } }>(list: T[], name: string): T => {
@@ -144,6 +144,24 @@ test("the seed's storage claims are generated with their sizes and access modes"
     ["nautilus-logs", "50Gi", "ReadWriteMany"],
     ["nautilus-cache", "20Gi", "ReadWriteMany"],
   ]);
+});
+
+test("policies are emitted with bindings: Deny in prod, Warn and Audit elsewhere, scoped to the namespace", () => {
+  const bindings = (env: string) =>
+    Object.fromEntries(
+      bundleOf()
+        .environments.find((e) => e.environment === env)!
+        .objects.filter((o) => o.kind === "ValidatingAdmissionPolicyBinding")
+        .map((o) => [o.metadata.name, (o as unknown as { spec: { validationActions: string[]; matchResources: { objectSelector?: unknown } } }).spec]),
+    );
+  const prod = bindings("prod");
+  assert.is(Object.keys(prod).length, 9);
+  assert.equal(prod["nautilus-guaranteed-qos"]!.validationActions, ["Deny"]);
+  assert.equal(bindings("dev")["nautilus-guaranteed-qos"]!.validationActions, ["Warn", "Audit"]);
+  assert.equal(bindings("staging")["nautilus-non-root"]!.validationActions, ["Warn", "Audit"]);
+  // Controllers write Secrets in the namespace too: only what we generate is held to no-inline-secrets.
+  assert.equal(prod["nautilus-no-inline-secrets"]!.matchResources.objectSelector, { matchLabels: { "app.kubernetes.io/managed-by": "nautilus-platform" } });
+  assert.is(prod["nautilus-guaranteed-qos"]!.matchResources.objectSelector, undefined);
 });
 
 test("YAML output quotes YAML 1.1 booleans and dates, never folds lines, and orders keys stably", () => {
