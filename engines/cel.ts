@@ -32,6 +32,8 @@ interface CompiledValidation {
   message?: string;
   messageExpression?: Program;
   reason?: string;
+  /** From the field-paths annotation; `{podSpec}` is resolved per object. */
+  fieldPath?: string;
 }
 
 export interface CompiledPolicy {
@@ -50,6 +52,12 @@ export interface CompiledPolicy {
 
 export const DESCRIPTION_ANNOTATION = "platform.nautilus.io/description";
 export const FIX_ANNOTATION = "platform.nautilus.io/fix";
+/**
+ * A JSON list with one field path per validation, `{podSpec}` standing for wherever the matched
+ * kind keeps its pod spec. ValidatingAdmissionPolicy v1 has no field path of its own (only CRD
+ * validation rules do), and findings should still name the field.
+ */
+export const FIELD_PATHS_ANNOTATION = "platform.nautilus.io/field-paths";
 
 class PolicyCompileError extends Error {
   constructor(
@@ -100,6 +108,21 @@ function named(list: unknown, path: string): NamedExpression[] {
   });
 }
 
+function parseFieldPaths(text: string | undefined, count: number): string[] | undefined {
+  if (text === undefined) return undefined;
+  const where = `metadata.annotations["${FIELD_PATHS_ANNOTATION}"]`;
+  let paths: unknown;
+  try {
+    paths = JSON.parse(text);
+  } catch {
+    throw new PolicyCompileError(`${where} must be a JSON list of field paths`, where);
+  }
+  if (!Array.isArray(paths) || paths.length !== count || !paths.every((p) => typeof p === "string")) {
+    throw new PolicyCompileError(`${where} must list one field path per validation (${count})`, where);
+  }
+  return paths;
+}
+
 function compileOne(doc: Record<string, any>, file: string): CompiledPolicy {
   if (doc?.apiVersion !== "admissionregistration.k8s.io/v1" || doc?.kind !== "ValidatingAdmissionPolicy") {
     throw new PolicyCompileError(`expected an admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy, got ${doc?.apiVersion ?? "?"} ${doc?.kind ?? "?"}`);
@@ -109,15 +132,17 @@ function compileOne(doc: Record<string, any>, file: string): CompiledPolicy {
   const spec = doc.spec ?? {};
   if (!spec.matchConstraints?.resourceRules?.length) throw new PolicyCompileError("spec.matchConstraints.resourceRules must select at least one resource", "spec.matchConstraints.resourceRules");
   if (!Array.isArray(spec.validations) || spec.validations.length === 0) throw new PolicyCompileError("spec.validations must hold at least one validation", "spec.validations");
+  const annotations: Record<string, string> = doc.metadata?.annotations ?? {};
+  const fieldPaths = parseFieldPaths(annotations[FIELD_PATHS_ANNOTATION], spec.validations.length);
   const validations = spec.validations.map((v: Record<string, unknown>, i: number): CompiledValidation => {
     const path = `spec.validations[${i}]`;
     const out: CompiledValidation = { expression: String(v.expression), program: compile(v.expression, `${path}.expression`) };
     if (typeof v.message === "string") out.message = v.message;
     if (v.messageExpression !== undefined) out.messageExpression = compile(v.messageExpression, `${path}.messageExpression`);
     if (typeof v.reason === "string") out.reason = v.reason;
+    if (fieldPaths?.[i]) out.fieldPath = fieldPaths[i];
     return out;
   });
-  const annotations: Record<string, string> = doc.metadata?.annotations ?? {};
   const policy: CompiledPolicy = {
     name,
     file,
@@ -217,9 +242,17 @@ function admit(policy: CompiledPolicy, obj: KubeObject, vars: Record<string, unk
       if (!isError(m) && typeof m === "string" && m.trim() !== "" && !/[\r\n]/.test(m)) message = m;
     }
     const outcome: Outcome = { ok: false, message };
+    if (v.fieldPath) outcome.path = v.fieldPath.replace("{podSpec}", podSpecPath(obj));
     outcomes.push(outcome);
   }
   return outcomes;
+}
+
+/** Where a kind keeps its pod spec, for `{podSpec}` in field paths. */
+function podSpecPath(obj: KubeObject): string {
+  if (obj.kind === "Pod") return "spec";
+  if (obj.kind === "CronJob") return "spec.jobTemplate.spec.template.spec";
+  return "spec.template.spec";
 }
 
 /** Every denial of every object of every environment by every policy, as findings. */

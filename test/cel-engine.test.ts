@@ -19,6 +19,7 @@ interface PolicyOptions {
   variables?: unknown[];
   validations?: unknown[];
   failurePolicy?: string;
+  fieldPaths?: string;
 }
 
 const deploymentsRule = { apiGroups: ["apps"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["deployments"] };
@@ -28,7 +29,10 @@ function policyText(o: PolicyOptions = {}): string {
   return stringify({
     apiVersion: "admissionregistration.k8s.io/v1",
     kind: "ValidatingAdmissionPolicy",
-    metadata: { name: o.name ?? "test-policy", annotations: { "platform.nautilus.io/description": "test", "platform.nautilus.io/fix": "rename it" } },
+    metadata: {
+      name: o.name ?? "test-policy",
+      annotations: { "platform.nautilus.io/description": "test", "platform.nautilus.io/fix": "rename it", ...(o.fieldPaths ? { "platform.nautilus.io/field-paths": o.fieldPaths } : {}) },
+    },
     spec: {
       ...(o.failurePolicy ? { failurePolicy: o.failurePolicy } : {}),
       matchConstraints: {
@@ -172,6 +176,19 @@ test("messageExpression is evaluated; an empty or failing messageExpression fall
   assert.is(message({ messageExpression: "'two\\nlines'", message: "static" }), "static");
   assert.is(message({ messageExpression: "object.nope + 'x'", message: "static" }), "static");
   assert.is(message({}), `failed expression: ${expression}`);
+});
+
+test("a validation's field path comes from the field-paths annotation, with {podSpec} resolved per kind", () => {
+  const fieldPaths = JSON.stringify(["{podSpec}.containers[*].image"]);
+  const all = { apiGroups: ["*"], apiVersions: ["*"], operations: ["CREATE"], resources: ["*"] };
+  const found = run({ fieldPaths, resourceRules: [all] }, [deploy("bad"), obj("Pod", "v1", "bad"), obj("CronJob", "batch/v1", "bad")]);
+  assert.equal(found.map((f) => [f.resource?.kind, f.path]), [
+    ["Deployment", "spec.template.spec.containers[*].image"],
+    ["Pod", "spec.containers[*].image"],
+    ["CronJob", "spec.jobTemplate.spec.template.spec.containers[*].image"],
+  ]);
+  const wrongCount = compilePolicies([{ file: "policies/test-policy.yaml", text: policyText({ fieldPaths: "[]" }) }]).findings;
+  assert.equal(wrongCount.map((f) => f.message), ['policies/test-policy.yaml: metadata.annotations["platform.nautilus.io/field-paths"] must list one field path per validation (1)']);
 });
 
 test("every failing validation is its own finding, and each environment is reported separately", () => {

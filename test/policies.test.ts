@@ -44,7 +44,10 @@ test("every policy is named after its file and documents what, why and how to fi
     assert.is(p.file, `policies/${p.name}.yaml`);
     assert.ok(p.description && p.description.length > 40, `${p.file}: platform.nautilus.io/description is missing or too short`);
     assert.ok(p.fix && p.fix.length > 20, `${p.file}: platform.nautilus.io/fix is missing or too short`);
-    for (const v of p.validations) assert.ok(v.message || v.messageExpression, `${p.file}: validation '${v.expression}' has no message`);
+    for (const v of p.validations) {
+      assert.ok(v.message || v.messageExpression, `${p.file}: validation '${v.expression}' has no message`);
+      assert.ok(v.fieldPath, `${p.file}: validation '${v.expression}' names no field (platform.nautilus.io/field-paths)`);
+    }
   }
 });
 

@@ -11,7 +11,7 @@ interface Scenario {
   overrides: unknown;
   command: string[];
   exit: number;
-  expect: { rule: string; environment?: string; resource?: string; message: string }[];
+  expect: { rule: string; environment?: string; resource?: string; path?: string; message: string }[];
 }
 
 const dir = join(ROOT, "test/scenarios");
@@ -29,7 +29,7 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
     const findings = (JSON.parse(r.stdout) as { findings: Finding[] }).findings;
     const seen = findings.map((f) => `${f.engine}/${f.rule} [${f.environment ?? ""}] ${f.resource ? describeRef(f.resource) : ""}: ${f.message}`);
     for (const e of s.expect) {
-      const hit = findings.some((f) => `${f.engine}/${f.rule}` === e.rule && (e.environment === undefined || f.environment === e.environment) && (e.resource === undefined || (f.resource && describeRef(f.resource) === e.resource)) && f.message.includes(e.message));
+      const hit = findings.some((f) => `${f.engine}/${f.rule}` === e.rule && (e.environment === undefined || f.environment === e.environment) && (e.resource === undefined || (f.resource && describeRef(f.resource) === e.resource)) && (e.path === undefined || f.path === e.path) && f.message.includes(e.message));
       assert.ok(hit, `expected ${JSON.stringify(e)} among:\n${seen.join("\n")}`);
     }
     if (s.exit === 0) assert.equal(findings.filter((f) => f.severity === "error"), []);
