@@ -33,6 +33,8 @@ export function readManifests(paths: readonly string[]): { manifests: Manifest[]
       }
       const value = doc.toJS() as Partial<KubeObject> | null;
       if (value === null || value === undefined) return;
+      // Kustomize's own files sit next to manifests (vet out/ works); they configure, they are not applied.
+      if (typeof value === "object" && typeof value.apiVersion === "string" && value.apiVersion.startsWith("kustomize.config.k8s.io/")) return;
       if (typeof value !== "object" || typeof value.apiVersion !== "string" || typeof value.kind !== "string" || typeof value.metadata?.name !== "string") {
         findings.push({ engine: "vet", rule: "not-an-object", severity: "warning", file, message: `${where} is not a Kubernetes object (apiVersion, kind and metadata.name); skipped` });
         return;
