@@ -172,7 +172,8 @@ export default definePlatform({
   },
 
   // The production cluster's node subnet: host-network engines talk from node addresses, and the
-  // network policies allow exactly this range on their ports. Set it to your cluster's.
+  // network policies let pods accept connections from this range. Set it to your cluster's, and
+  // with an overlay network (IPIP, VXLAN) include the CNI's tunnel addresses.
   network: { nodeCidrs: ["10.64.0.0/16"] },
 
   storage: {

@@ -242,7 +242,7 @@ function admit(policy: CompiledPolicy, obj: KubeObject, vars: Record<string, unk
       if (!isError(m) && typeof m === "string" && m.trim() !== "" && !/[\r\n]/.test(m)) message = m;
     }
     const outcome: Outcome = { ok: false, message };
-    if (v.fieldPath) outcome.path = v.fieldPath.replace("{podSpec}", podSpecPath(obj));
+    if (v.fieldPath) outcome.path = v.fieldPath.replaceAll("{podSpec}", podSpecPath(obj));
     outcomes.push(outcome);
   }
   return outcomes;

@@ -83,7 +83,7 @@ function container(platform: Platform, name: string, svc: Service): Container {
     ],
     ...(env.length > 0 ? { env } : {}),
     resources: resources(svc),
-    startupProbe: probe(svc.probes.startup.path, svc.probes.startup.period, Math.ceil(svc.probes.startup.budget / svc.probes.startup.period), 1),
+    startupProbe: probe(svc.probes.startup.path, svc.probes.startup.period, Math.max(1, Math.floor(svc.probes.startup.budget / svc.probes.startup.period)), 1),
     livenessProbe: probe(svc.probes.liveness.path, svc.probes.liveness.period, svc.probes.liveness.failureThreshold, svc.probes.liveness.timeout),
     readinessProbe: probe(svc.probes.readiness.path, svc.probes.readiness.period, svc.probes.readiness.failureThreshold, svc.probes.readiness.timeout),
     securityContext: {
@@ -99,6 +99,7 @@ function container(platform: Platform, name: string, svc: Service): Container {
   };
 }
 
+/** The startup probe's failureThreshold rounds down, so period × threshold never exceeds the budget. */
 function probe(path: string, periodSeconds: number, failureThreshold: number, timeoutSeconds: number): Probe {
   return { httpGet: { path, port: "http" }, periodSeconds: Math.max(1, Math.round(periodSeconds)), timeoutSeconds: Math.max(1, Math.round(timeoutSeconds)), failureThreshold };
 }

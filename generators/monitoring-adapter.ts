@@ -93,12 +93,18 @@ export function adapterObjects(platform: Platform): KubeObject[] {
     roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "extension-apiserver-authentication-reader" },
     subjects: subject,
   };
-  // The kube-apiserver calls the adapter from control-plane addresses we cannot name.
-  const ingress: NetworkPolicy = {
+  // The kube-apiserver calls the adapter, and the adapter calls it back (discovery, TokenReview,
+  // SubjectAccessReview), from and to control-plane addresses we cannot name: by port only.
+  const network: NetworkPolicy = {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
-    metadata: meta("-ingress"),
-    spec: { podSelector: { matchLabels: selectorLabels(platform, NAME) }, policyTypes: ["Ingress"], ingress: [{ ports: [{ protocol: "TCP", port: PORT }] }] },
+    metadata: meta("-network"),
+    spec: {
+      podSelector: { matchLabels: selectorLabels(platform, NAME) },
+      policyTypes: ["Ingress", "Egress"],
+      ingress: [{ ports: [{ protocol: "TCP", port: PORT }] }],
+      egress: [{ ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 6443 }] }],
+    },
   };
   return [
     serviceAccount,
@@ -111,6 +117,6 @@ export function adapterObjects(platform: Platform): KubeObject[] {
     deployment,
     service,
     apiService,
-    ingress,
+    network,
   ] as KubeObject[];
 }

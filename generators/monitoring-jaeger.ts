@@ -58,16 +58,9 @@ function otlpIngress(platform: Platform): NetworkPolicy {
     spec: {
       podSelector: { matchLabels: selectorLabels(platform, NAME) },
       policyTypes: ["Ingress"],
-      // Spans come from the namespace's pods and, for host-network engines, from node addresses.
-      ingress: [
-        {
-          from: [
-            { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": platform.namespace } } },
-            ...(platform.network?.nodeCidrs ?? []).map((cidr) => ({ ipBlock: { cidr } })),
-          ],
-          ports: [{ protocol: "TCP", port: JAEGER_PORTS.otlpGrpc }, { protocol: "TCP", port: JAEGER_PORTS.otlpHttp }],
-        },
-      ],
+      // By port only: host-network engines send spans from node or tunnel addresses, which
+      // NetworkPolicy cannot reliably name on every CNI.
+      ingress: [{ ports: [{ protocol: "TCP", port: JAEGER_PORTS.otlpGrpc }, { protocol: "TCP", port: JAEGER_PORTS.otlpHttp }] }],
     },
   };
 }

@@ -8,8 +8,10 @@ import { metadata } from "./meta.ts";
  * lives in kube-system), and selects namespaces by a `name` label nothing sets; we select by the
  * `kubernetes.io/metadata.name` label the API server sets on every namespace.
  * Host-network pods (the ultra-low-latency tier) are outside NetworkPolicy's reach on most CNIs:
- * their traffic is the node's, so the other pods may reach their ports on the node subnets, and
- * accept connections from those subnets on their own HTTP ports.
+ * their traffic is the node's, so the other pods may reach their ports, and accept connections
+ * from the node subnets on their own HTTP ports. With an overlay (IPIP, VXLAN) a host-network pod
+ * talks to pods on other nodes from its node's tunnel address, so `network.nodeCidrs` must cover
+ * those addresses too; Cilium matches node addresses in ipBlocks only with policy-cidr-match-mode=nodes.
  */
 export function networkPolicies(platform: Platform): NetworkPolicy[] {
   const own = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": platform.namespace } } };
@@ -35,7 +37,8 @@ function hostNetworkPeers(platform: Platform, meta: Meta): NetworkPolicy[] {
       spec: {
         podSelector: {},
         policyTypes: ["Ingress", "Egress"],
-        egress: [{ to: nodes, ports: hostPorts }],
+        // By port only: with tunnelling CNIs the destination is not always a node address.
+        egress: [{ ports: hostPorts }],
         ...(podPorts.length > 0 ? { ingress: [{ from: nodes, ports: podPorts }] } : {}),
       },
     },

@@ -49,7 +49,8 @@ const storageClaim = z.strictObject({
   storageClass: z.string().optional(),
 });
 
-const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$|^[0-9a-fA-F:]+\/\d{1,3}$/;
+const OCTET = "(25[0-5]|2[0-4]\\d|1?\\d?\\d)";
+const CIDR = new RegExp(`^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}\\/(\\d|[12]\\d|3[0-2])$|^[0-9a-fA-F:]+\\/(\\d|[1-9]\\d|1[01]\\d|12[0-8])$`);
 const cidr = z.string().regex(CIDR, { error: (iss) => `expected a CIDR like "10.0.0.0/16", got ${JSON.stringify(iss.input)}` });
 
 const network = z.strictObject({
@@ -102,7 +103,7 @@ export const platformSchema = z
     monitoring: monitoringSchema,
   })
   .superRefine((p, ctx) => {
-    const hostNetworkTiers = Object.entries(p.tiers).filter(([, t]) => t.hostNetwork).map(([n]) => n);
+    const hostNetworkTiers = [...new Set(Object.values(p.services).map((svc) => svc.tier))].filter((t) => p.tiers[t]?.hostNetwork);
     if (hostNetworkTiers.length > 0 && !p.network) {
       ctx.addIssue({ code: "custom", path: ["network", "nodeCidrs"], message: `required: tier ${hostNetworkTiers.join(", ")} uses host networking, so network policies must name the node subnets its pods talk from` });
     }

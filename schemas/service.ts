@@ -54,7 +54,7 @@ const ports = z.strictObject({
 })
   // The API server rejects a Service, or a pod, with the same port twice.
   .refine((p) => p.http !== p.metrics, { error: "http and metrics must be different ports", path: ["metrics"] })
-  .refine((p) => p.containerHttp === undefined || p.containerHttp !== (p.containerMetrics ?? p.metrics), { error: "containerHttp and containerMetrics must be different ports", path: ["containerMetrics"] });
+  .refine((p) => (p.containerHttp ?? p.http) !== (p.containerMetrics ?? p.metrics), { error: "the container's http and metrics ports must differ", path: ["containerMetrics"] });
 
 const scalingPolicy = z.strictObject({
   /** Most the replica count may grow (percent of current) or shrink per period. */

@@ -57,6 +57,8 @@ const rejected: { description: string; overrides: unknown; message: string }[] =
   { description: "host networking without the node subnets", overrides: { network: null }, message: "network.nodeCidrs: required: tier ultra-low-latency uses host networking" },
   { description: "a node subnet that is not a CIDR", overrides: { network: { nodeCidrs: ["10.64.0.0"] } }, message: 'network.nodeCidrs[0]: expected a CIDR like "10.0.0.0/16", got "10.64.0.0"' },
   { description: "a startup budget over the 60 s container-start target", overrides: svc("market-data", { probes: { startup: { budget: "90s" } } }), message: "services.market-data.probes.startup.budget: a startup budget of 90 s is over the platform's 60 s container-start target" },
+  { description: "a node subnet with an octet over 255", overrides: { network: { nodeCidrs: ["300.1.1.1/8"] } }, message: 'network.nodeCidrs[0]: expected a CIDR like "10.0.0.0/16", got "300.1.1.1/8"' },
+  { description: "a container metrics port equal to the Service's http port", overrides: svc("market-data", { ports: { containerMetrics: 8000 } }), message: "services.market-data.ports.containerMetrics: the container's http and metrics ports must differ" },
   { description: "a Kubernetes version that is not a minor version", overrides: { kubernetesVersion: "v1.30.2" }, message: 'kubernetesVersion: expected a Kubernetes minor version like "1.30"' },
 ];
 
