@@ -8,6 +8,7 @@
  * ("unknown-kind"), never passed silently. Per environment: the API server's semantic rules
  * (`apiserver-rules.ts`). Pure: no file system, no network.
  */
+import { isPlainObject as isRecord } from "../generators/json-patch.ts";
 import { refOf, type EnvironmentObjects, type Finding, type KubeObject, type Severity } from "./finding.ts";
 import { checkApiServerRules } from "./apiserver-rules.ts";
 import { notServedReason, parseMinor } from "./schema/api-versions.ts";
@@ -130,6 +131,3 @@ function valueAt(root: unknown, pointer: string): unknown {
   return node;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}

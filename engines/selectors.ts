@@ -3,7 +3,7 @@
  * DoesNotExist), shared by admission matching and the API-server rules. Takes untrusted data: a
  * malformed expression or an unknown operator matches nothing, as LabelSelectorAsSelector errors.
  */
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+import { isPlainObject as isRecord } from "../generators/json-patch.ts";
 
 export function matchesLabelSelector(selector: unknown, labels: Record<string, string>): boolean {
   if (!isRecord(selector)) return false;

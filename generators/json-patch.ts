@@ -4,7 +4,9 @@
  */
 export type JsonPatchOp = { op: "add"; path: string; value: unknown } | { op: "replace"; path: string; value: unknown } | { op: "remove"; path: string };
 
-const isPlain = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+/** A JSON object (not an array, not null): the one guard every module that walks plain data uses. */
+export const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isPlain = isPlainObject;
 const escape = (key: string) => key.replace(/~/g, "~0").replace(/\//g, "~1");
 
 export function deepEqual(a: unknown, b: unknown): boolean {

@@ -2,6 +2,7 @@
  * An environment is a small patch over the base config (counts and sizes), resolved here into a
  * full Platform so every generator sees one shape and never asks which environment it is in.
  */
+import { isPlainObject } from "../generators/json-patch.ts";
 import type { EnvironmentName, Platform } from "./platform.ts";
 
 /** A platform as generators see it: `environment` is absent for the Kustomize base, which no cluster runs as is. */
@@ -10,7 +11,7 @@ export type ResolvedPlatform = Platform & { environment?: EnvironmentName };
 export const ENVIRONMENT_NAMES: readonly EnvironmentName[] = ["dev", "staging", "prod"];
 
 type Plain = Record<string, unknown>;
-const isPlain = (v: unknown): v is Plain => typeof v === "object" && v !== null && !Array.isArray(v);
+const isPlain = (v: unknown): v is Plain => isPlainObject(v);
 
 /** Deep merge where the patch wins; arrays are replaced, not concatenated. Returns new objects. */
 export function deepMerge<T>(base: T, patch: unknown): T {

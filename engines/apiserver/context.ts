@@ -3,6 +3,7 @@
  * templates, containers and label selectors.
  */
 import { refOf, type Finding, type KubeObject, type Severity } from "../finding.ts";
+import { isPlainObject } from "../../generators/json-patch.ts";
 import { matchesLabelSelector } from "../selectors.ts";
 import { joinPath } from "../schema/path.ts";
 
@@ -36,9 +37,7 @@ export function finding(
 
 export type Obj = Record<string, unknown>;
 
-export function isObject(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+export const isObject: (v: unknown) => v is Obj = isPlainObject;
 
 export function get(o: unknown, ...keys: string[]): unknown {
   let v = o;

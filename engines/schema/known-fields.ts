@@ -8,6 +8,7 @@
  * one file at a time, by path, and only for the types an object actually reaches.
  */
 import type { Finding } from "../finding.ts";
+import { isPlainObject as isObject } from "../../generators/json-patch.ts";
 import { addedAfter } from "./field-versions.ts";
 import { didYouMean, joinPath } from "./path.ts";
 
@@ -133,6 +134,3 @@ export function unknownFieldMessage(fieldPath: string, key: string, known: Itera
   return `unknown field "${fieldPath}"${guess ? ` (did you mean "${guess}"?)` : ""}`;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
