@@ -11,7 +11,7 @@ import { performance } from "node:perf_hooks";
 import { readPolicySources } from "../bin/policies.ts";
 import { generateBundle, type Bundle } from "../generators/bundle.ts";
 import { kustomizeBuild } from "../engines/kustomize.ts";
-import { runObjectEngines } from "../engines/run.ts";
+import { runObjectEngines } from "../bin/object-engines.ts";
 import { platformOf } from "../test/support/config.ts";
 
 const policies = readPolicySources();

@@ -2,9 +2,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
-import type { Finding, KubeObject } from "../engines/finding.ts";
-import { runObjectEngines } from "../engines/run.ts";
-import { objectKey } from "../generators/layout.ts";
+import type { Finding, KubeObject } from "../core/finding.ts";
+import { runObjectEngines } from "./object-engines.ts";
+import { objectKey } from "../core/layout.ts";
 import { readPolicySources } from "./policies.ts";
 import { UsageError } from "./load-config.ts";
 

@@ -10,7 +10,7 @@
  */
 import { parse } from "@bufbuild/cel";
 import { parseAllDocuments } from "yaml";
-import { refOf, type EnvironmentObjects, type Finding, type KubeObject } from "./finding.ts";
+import { refOf, type EnvironmentObjects, type Finding, type KubeObject } from "../core/finding.ts";
 import { compileExpression, isError, kubernetesEnv, toCelInput, type Program } from "./cel/library.ts";
 import { constraintsMatch, groupVersionOf, resourceOf, type MatchResources } from "./cel/match.ts";
 

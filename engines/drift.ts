@@ -1,5 +1,5 @@
 /** out/ must be exactly what the config generates: changed, missing and stale files are findings. */
-import type { Finding } from "./finding.ts";
+import type { Finding } from "../core/finding.ts";
 
 export interface OutSnapshot {
   /** out/-relative path → content, for every file the previous `generate` recorded plus any now expected. */

@@ -5,10 +5,10 @@
  * 1,500 objects 4.3 s, 5,000 objects 112 s), so `check` compares only below a threshold and says so above it.
  */
 import { spawnSync } from "node:child_process";
-import { parseYamlDocuments } from "../generators/yaml.ts";
-import { deepEqual } from "../generators/json-patch.ts";
-import { objectKey } from "../generators/layout.ts";
-import { refOf, type EnvironmentObjects, type Finding, type KubeObject } from "./finding.ts";
+import { parseYamlDocuments } from "../core/yaml.ts";
+import { deepEqual } from "../core/plain.ts";
+import { objectKey } from "../core/layout.ts";
+import { refOf, type EnvironmentObjects, type Finding, type KubeObject } from "../core/finding.ts";
 
 /** Above this many objects in all environments together, `check` leaves the comparison to `npm test`. */
 export const KUSTOMIZE_OBJECT_LIMIT = 1500;

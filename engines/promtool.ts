@@ -12,10 +12,10 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { OBSERVABILITY_OUT } from "../generators/observability-files.ts";
-import { SERVICE_ACCOUNT_DIR } from "../generators/prometheus-config.ts";
-import { parseYamlDocuments, toYaml } from "../generators/yaml.ts";
-import type { Finding } from "./finding.ts";
+import { OBSERVABILITY_OUT } from "../core/layout.ts";
+import { SERVICE_ACCOUNT_DIR } from "../core/conventions.ts";
+import { parseYamlDocuments, toYaml } from "../core/yaml.ts";
+import type { Finding } from "../core/finding.ts";
 
 const ENGINE = "promtool";
 const SD_ROLES = ["node", "service", "pod", "endpoints", "endpointslice", "ingress"];

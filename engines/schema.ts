@@ -5,16 +5,15 @@
  * the object validates against its `kubernetes-models` / prometheus-operator schema ("schema");
  * it has no field the schema does not declare ("unknown-field"; the API server's strict field
  * validation, `kubectl apply --validate=strict`); kinds without a schema are reported
- * ("unknown-kind"), never passed silently. Per environment: the API server's semantic rules
- * (`apiserver-rules.ts`). Pure: no file system, no network.
+ * ("unknown-kind"), never passed silently. The API server's semantic rules are checks
+ * (`checks/apiserver/`). Pure: no file system, no network.
  */
-import { isPlainObject as isRecord } from "../generators/json-patch.ts";
-import { refOf, type EnvironmentObjects, type Finding, type KubeObject, type Severity } from "./finding.ts";
-import { checkApiServerRules } from "./apiserver-rules.ts";
+import { isPlainObject as isRecord } from "../core/plain.ts";
+import { refOf, type EnvironmentObjects, type Finding, type KubeObject, type Severity } from "../core/finding.ts";
 import { notServedReason, parseMinor } from "./schema/api-versions.ts";
 import { checkKnownFields, modelForKind } from "./schema/known-fields.ts";
 import { modelFor } from "./schema/models.ts";
-import { joinPath, pointerToPath } from "./schema/path.ts";
+import { joinPath, pointerToPath } from "../core/field-path.ts";
 import { traceObject } from "./schema/traced-fields.ts";
 
 export interface SchemaOptions {
@@ -33,7 +32,6 @@ export async function validateSchemas(envs: EnvironmentObjects[], opts: SchemaOp
   }
   for (const env of envs) {
     for (const object of env.objects) findings.push(...(await validateObject(object, env.environment, minor)));
-    findings.push(...checkApiServerRules(env));
   }
   return findings;
 }

@@ -5,11 +5,12 @@
  * dev and staging warn and audit so an experiment is visible without being blocked.
  */
 import type { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from "kubernetes-types/admissionregistration/v1.js";
-import type { KubeObject } from "../engines/finding.ts";
-import type { ResolvedPlatform } from "../schemas/resolve.ts";
-import { LABEL, MANAGED_BY } from "./conventions.ts";
-import { labels, objectName } from "./meta.ts";
-import { parseYamlDocuments } from "./yaml.ts";
+import type { KubeObject } from "../core/finding.ts";
+import type { ResolvedPlatform } from "../model/environments.ts";
+import { LABEL, MANAGED_BY } from "../core/conventions.ts";
+import { labels } from "./meta.ts";
+import { objectName } from "../model/names.ts";
+import { parseYamlDocuments } from "../core/yaml.ts";
 
 export const BINDING_SCOPE = "platform.nautilus.io/binding-scope";
 

@@ -3,20 +3,15 @@
  * environment's final objects for the engines. Pure: the CLI does the writing.
  */
 import { z } from "zod";
-import type { EnvironmentObjects, KubeObject } from "../engines/finding.ts";
+import type { KubeObject } from "../core/finding.ts";
 import { platformSchema, type Platform } from "../schemas/platform.ts";
-import { ENVIRONMENT_NAMES, resolveEnvironment, type ResolvedPlatform } from "../schemas/resolve.ts";
+import { ENVIRONMENT_NAMES, resolveEnvironment, type BundleEnvironment, type ResolvedPlatform } from "../model/environments.ts";
 import { admissionPolicies, parsePolicies, type PolicyText } from "./admission-policies.ts";
 import { baseFiles, overlayFiles } from "./kustomize.ts";
-import { OUT, renderedPath } from "./layout.ts";
+import { OUT, renderedPath } from "../core/layout.ts";
 import { observabilityFiles } from "./observability-files.ts";
 import { platformObjects } from "./objects.ts";
-import { jsonFile, yamlFile } from "./yaml.ts";
-
-/** One environment's final objects, with the resolved config they came from (for cross-object checks). */
-export interface BundleEnvironment extends EnvironmentObjects {
-  platform: ResolvedPlatform;
-}
+import { jsonFile, yamlFile } from "../core/yaml.ts";
 
 export interface Bundle {
   files: Map<string, string>;

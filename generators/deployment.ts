@@ -2,7 +2,8 @@ import type { Deployment } from "kubernetes-types/apps/v1.js";
 import type { Affinity, Container, EnvVar, PodSpec, Probe, ResourceRequirements, Volume } from "kubernetes-types/core/v1.js";
 import type { Platform, ResourceList, Service, Tier } from "../schemas/platform.ts";
 import { formatBytes, formatCpu } from "../schemas/units.ts";
-import { metadata, objectName, selectorLabels } from "./meta.ts";
+import { metadata, selectorLabels } from "./meta.ts";
+import { objectName } from "../model/names.ts";
 import { otelEnv } from "./otel.ts";
 
 export function deployments(platform: Platform): Deployment[] {

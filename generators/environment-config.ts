@@ -1,6 +1,7 @@
 import type { ConfigMap } from "kubernetes-types/core/v1.js";
-import type { ResolvedPlatform } from "../schemas/resolve.ts";
-import { metadata, objectName } from "./meta.ts";
+import type { ResolvedPlatform } from "../model/environments.ts";
+import { metadata } from "./meta.ts";
+import { objectName } from "../model/names.ts";
 
 /**
  * The environment's name, in one ConfigMap that workloads read through `configMapKeyRef`. An

@@ -15,7 +15,7 @@ import { PanelBuilder as TimeseriesPanelBuilder } from "@grafana/grafana-foundat
 import type { Alert, MetricUnit, RatioAlert, ThresholdAlert } from "../schemas/observability.ts";
 import type { Platform } from "../schemas/platform.ts";
 import { formatDuration } from "../schemas/units.ts";
-import { alertThreshold, alertUnit, alertValueExpr, GRAFANA_UNIT, jobName, jobPattern, tierServices } from "./monitoring-model.ts";
+import { alertThreshold, alertUnit, alertValueExpr, GRAFANA_UNIT, jobName, jobPattern, tierServices } from "../model/monitoring.ts";
 
 /** The uid Grafana's provisioned Prometheus data source gets; panels refer to it. */
 export const PROMETHEUS_DATASOURCE = { type: "prometheus", uid: "prometheus" } as const;

@@ -1,6 +1,7 @@
 import type { HorizontalPodAutoscaler, HorizontalPodAutoscalerBehavior, HPAScalingRules, MetricSpec } from "kubernetes-types/autoscaling/v2.js";
 import type { Platform } from "../schemas/platform.ts";
-import { metadata, objectName } from "./meta.ts";
+import { metadata } from "./meta.ts";
+import { objectName } from "../model/names.ts";
 
 type ScalingPolicy = NonNullable<NonNullable<Platform["services"][string]["scaling"]>["scaleUp"]>;
 

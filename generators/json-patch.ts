@@ -2,23 +2,12 @@
  * RFC 6902 patches between two versions of an object. An overlay holds exactly what an environment
  * changes, derived from the objects themselves, so an overlay can never drift from the config.
  */
+import { deepEqual, isPlainObject } from "../core/plain.ts";
+
 export type JsonPatchOp = { op: "add"; path: string; value: unknown } | { op: "replace"; path: string; value: unknown } | { op: "remove"; path: string };
 
-/** A JSON object (not an array, not null): the one guard every module that walks plain data uses. */
-export const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const isPlain = isPlainObject;
 const escape = (key: string) => key.replace(/~/g, "~0").replace(/\//g, "~1");
-
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => deepEqual(v, b[i]));
-  if (isPlain(a) && isPlain(b)) {
-    const ka = Object.keys(a).filter((k) => a[k] !== undefined);
-    const kb = Object.keys(b).filter((k) => b[k] !== undefined);
-    return ka.length === kb.length && ka.every((k) => deepEqual(a[k], b[k]));
-  }
-  return false;
-}
 
 export function jsonPatch(from: unknown, to: unknown, path = ""): JsonPatchOp[] {
   if (deepEqual(from, to)) return [];

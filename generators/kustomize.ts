@@ -2,10 +2,10 @@
  * The Kustomize tree: a base with every object of the un-patched config, and one overlay per
  * environment holding only the differences, as RFC 6902 patches computed from the objects.
  */
-import type { KubeObject } from "../engines/finding.ts";
+import type { KubeObject } from "../core/finding.ts";
 import { jsonPatch } from "./json-patch.ts";
-import { basePath, OUT, objectFileName, objectKey } from "./layout.ts";
-import { yamlFile } from "./yaml.ts";
+import { basePath, OUT, objectFileName, objectKey } from "../core/layout.ts";
+import { yamlFile } from "../core/yaml.ts";
 
 const KUSTOMIZATION = { apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization" };
 

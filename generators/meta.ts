@@ -1,12 +1,8 @@
 /** Names and labels shared by every generator, derived from conventions.ts in one place. */
 import type { ObjectMeta } from "kubernetes-types/meta/v1.js";
 import type { Platform } from "../schemas/platform.ts";
-import { LABEL, MANAGED_BY } from "./conventions.ts";
-
-/** Every object of the platform is prefixed with its name, as the report's `nautilus-risk-engine`. */
-export function objectName(platform: Platform, name: string): string {
-  return `${platform.name}-${name}`;
-}
+import { LABEL, MANAGED_BY } from "../core/conventions.ts";
+import { objectName } from "../model/names.ts";
 
 export type Component = "service" | "platform" | "storage" | "monitoring" | "policy";
 

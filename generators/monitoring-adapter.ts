@@ -9,9 +9,10 @@ import type { IAPIService as APIService } from "kubernetes-models/apiregistratio
 import type { Service as KubeService, ServiceAccount } from "kubernetes-types/core/v1.js";
 import type { NetworkPolicy } from "kubernetes-types/networking/v1.js";
 import type { ClusterRole, ClusterRoleBinding, RoleBinding } from "kubernetes-types/rbac/v1.js";
-import type { KubeObject } from "../engines/finding.ts";
+import type { KubeObject } from "../core/finding.ts";
 import type { Platform } from "../schemas/platform.ts";
-import { metadata, objectName, selectorLabels } from "./meta.ts";
+import { metadata, selectorLabels } from "./meta.ts";
+import { objectName } from "../model/names.ts";
 import { prometheusUrl } from "./monitoring-prometheus.ts";
 import { workload } from "./monitoring-workload.ts";
 import { prometheusAdapterConfigMap } from "./prometheus-adapter.ts";

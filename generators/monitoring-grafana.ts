@@ -4,14 +4,15 @@
  * sidecar of the Grafana Helm chart) picks it up too. Pure.
  */
 import type { ConfigMap } from "kubernetes-types/core/v1.js";
-import type { KubeObject } from "../engines/finding.ts";
+import type { KubeObject } from "../core/finding.ts";
 import type { Platform } from "../schemas/platform.ts";
 import { dashboards, PROMETHEUS_DATASOURCE } from "./grafana-dashboards.ts";
 import { prometheusUrl } from "./monitoring-prometheus.ts";
 import { jaegerQueryUrl } from "./monitoring-jaeger.ts";
-import { metadata, objectName } from "./meta.ts";
+import { metadata } from "./meta.ts";
+import { objectName } from "../model/names.ts";
 import { workload, workloadService } from "./monitoring-workload.ts";
-import { jsonFile, yamlFile } from "./yaml.ts";
+import { jsonFile, yamlFile } from "../core/yaml.ts";
 
 const NAME = "grafana";
 const PORT = 3000;

@@ -4,9 +4,10 @@
  * debugging aid; durable storage is a separate decision. Pure.
  */
 import type { NetworkPolicy } from "kubernetes-types/networking/v1.js";
-import type { KubeObject } from "../engines/finding.ts";
+import type { KubeObject } from "../core/finding.ts";
 import type { Platform } from "../schemas/platform.ts";
-import { metadata, objectName, selectorLabels } from "./meta.ts";
+import { metadata, selectorLabels } from "./meta.ts";
+import { objectName } from "../model/names.ts";
 import { workload, workloadService } from "./monitoring-workload.ts";
 
 const NAME = "jaeger";

@@ -3,12 +3,12 @@
  * PrometheusRule and our scrape jobs as PodMonitors (same job names, intervals, label selection and
  * `metrics` port as prometheus.yml). Pure.
  */
-import type { KubeObject } from "../engines/finding.ts";
+import type { KubeObject } from "../core/finding.ts";
 import type { Platform } from "../schemas/platform.ts";
 import { formatDuration } from "../schemas/units.ts";
-import { LABEL } from "./conventions.ts";
+import { LABEL } from "../core/conventions.ts";
 import { metadata } from "./meta.ts";
-import { jobName } from "./monitoring-model.ts";
+import { jobName } from "../model/monitoring.ts";
 import { ruleGroups } from "./prometheus-rules.ts";
 
 export function operatorObjects(platform: Platform): KubeObject[] {

@@ -7,14 +7,15 @@
 import type { ClusterRole, ClusterRoleBinding } from "kubernetes-types/rbac/v1.js";
 import type { ConfigMap, ServiceAccount } from "kubernetes-types/core/v1.js";
 import type { NetworkPolicy } from "kubernetes-types/networking/v1.js";
-import type { KubeObject } from "../engines/finding.ts";
+import type { KubeObject } from "../core/finding.ts";
 import type { Platform } from "../schemas/platform.ts";
 import { formatDuration } from "../schemas/units.ts";
-import { metadata, objectName, selectorLabels } from "./meta.ts";
+import { metadata, selectorLabels } from "./meta.ts";
+import { objectName } from "../model/names.ts";
 import { prometheusConfig } from "./prometheus-config.ts";
 import { ruleFiles } from "./prometheus-rules.ts";
 import { workload, workloadService } from "./monitoring-workload.ts";
-import { yamlFile } from "./yaml.ts";
+import { yamlFile } from "../core/yaml.ts";
 
 const NAME = "prometheus";
 const PORT = 9090;

@@ -5,7 +5,7 @@
  * existing operator and ships the dashboards for its Grafana. Jaeger, the OTLP endpoint of every
  * service, and the prometheus-adapter rules are emitted in both modes. Pure.
  */
-import type { KubeObject } from "../engines/finding.ts";
+import type { KubeObject } from "../core/finding.ts";
 import type { Platform } from "../schemas/platform.ts";
 import { adapterObjects } from "./monitoring-adapter.ts";
 import { grafanaDashboardsConfigMap, grafanaObjects } from "./monitoring-grafana.ts";

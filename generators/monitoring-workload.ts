@@ -9,7 +9,8 @@ import type { Container, EnvVar, Service as KubeService, Volume, VolumeMount } f
 import type { MonitoringComponent } from "../schemas/observability.ts";
 import type { Platform } from "../schemas/platform.ts";
 import { formatBytes, formatCpu } from "../schemas/units.ts";
-import { metadata, objectName, selectorLabels } from "./meta.ts";
+import { metadata, selectorLabels } from "./meta.ts";
+import { objectName } from "../model/names.ts";
 
 export interface WorkloadSpec {
   /** Short name: `prometheus` becomes `nautilus-prometheus`. */

@@ -1,5 +1,5 @@
 /** Every Kubernetes object of one (resolved) environment, in a stable order. */
-import type { KubeObject } from "../engines/finding.ts";
+import type { KubeObject } from "../core/finding.ts";
 import type { Platform } from "../schemas/platform.ts";
 import { deployments } from "./deployment.ts";
 import { environmentConfig } from "./environment-config.ts";

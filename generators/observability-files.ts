@@ -9,14 +9,8 @@ import { dashboards } from "./grafana-dashboards.ts";
 import { prometheusConfig } from "./prometheus-config.ts";
 import { ruleFiles } from "./prometheus-rules.ts";
 import { alertTestFiles } from "./prometheus-tests.ts";
-import { jsonFile, yamlFile } from "./yaml.ts";
-
-export const OBSERVABILITY_OUT = {
-  rules: "prometheus/rules",
-  config: "prometheus/prometheus.yml",
-  tests: "prometheus/tests",
-  dashboards: "grafana/dashboards",
-} as const;
+import { OBSERVABILITY_OUT } from "../core/layout.ts";
+import { jsonFile, yamlFile } from "../core/yaml.ts";
 
 export function observabilityFiles(platform: Platform): Map<string, string> {
   const files = new Map<string, string>();

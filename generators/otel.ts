@@ -6,8 +6,8 @@
  * one ConfigMap rather than every Deployment. Pure.
  */
 import type { EnvVar } from "kubernetes-types/core/v1.js";
-import type { ResolvedPlatform } from "../schemas/resolve.ts";
-import { LABEL } from "./conventions.ts";
+import type { ResolvedPlatform } from "../model/environments.ts";
+import { LABEL } from "../core/conventions.ts";
 import { ENVIRONMENT_KEY, environmentConfigName } from "./environment-config.ts";
 import { jaegerCollectorEndpoint } from "./monitoring-jaeger.ts";
 

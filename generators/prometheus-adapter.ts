@@ -9,7 +9,7 @@ import type { Monitoring } from "../schemas/observability.ts";
 import type { Platform } from "../schemas/platform.ts";
 import { formatDuration } from "../schemas/units.ts";
 import { metadata } from "./meta.ts";
-import { toYaml } from "./yaml.ts";
+import { toYaml } from "../core/yaml.ts";
 
 /** Rate window of `_per_second` metrics: long enough to hold several 5 s scrapes, short enough to follow load. */
 export const ADAPTER_RATE_WINDOW = 60;

@@ -7,12 +7,9 @@
  */
 import type { Platform } from "../schemas/platform.ts";
 import { formatDuration } from "../schemas/units.ts";
-import { LABEL } from "./conventions.ts";
-import { jobName } from "./monitoring-model.ts";
+import { LABEL, SERVICE_ACCOUNT_DIR } from "../core/conventions.ts";
+import { jobName } from "../model/monitoring.ts";
 import { ruleFiles } from "./prometheus-rules.ts";
-
-/** Where the pod's ServiceAccount credentials are mounted; the cluster job authenticates with them. */
-export const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
 
 /** Prometheus' default scrape timeout; a job scraped more often must time out sooner. */
 const DEFAULT_TIMEOUT = 10;

@@ -6,7 +6,7 @@
  */
 import type { Platform } from "../schemas/platform.ts";
 import { formatDuration } from "../schemas/units.ts";
-import { alertRule, type AlertRule } from "./monitoring-model.ts";
+import { alertRule, type AlertRule } from "../model/monitoring.ts";
 
 export interface RecordingRule {
   record: string;

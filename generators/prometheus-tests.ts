@@ -7,7 +7,7 @@
 import type { Alert } from "../schemas/observability.ts";
 import type { Platform } from "../schemas/platform.ts";
 import { formatDuration } from "../schemas/units.ts";
-import { alertComparison, alertRule, alertThreshold, expandSummary, jobName, promNumber } from "./monitoring-model.ts";
+import { alertComparison, alertRule, alertThreshold, expandSummary, jobName, promNumber } from "../model/monitoring.ts";
 import { ruleFiles } from "./prometheus-rules.ts";
 
 interface Series {

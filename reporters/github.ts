@@ -3,7 +3,7 @@
  * `::error file=out/overlays/prod/x.yaml,title=platform/guaranteed-qos::[prod] Deployment ns/name spec...: message (fix: hint)`.
  * The runner turns them into annotations on the run and, when `file` is in the repository, on the diff.
  */
-import { describeRef, type Finding, type Severity } from "../engines/finding.ts";
+import { describeRef, type Finding, type Severity } from "../core/finding.ts";
 
 const COMMANDS: Record<Severity, "error" | "warning" | "notice"> = { error: "error", warning: "warning", info: "notice" };
 

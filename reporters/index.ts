@@ -1,4 +1,4 @@
-import type { Finding } from "../engines/finding.ts";
+import type { Finding } from "../core/finding.ts";
 import { githubReport } from "./github.ts";
 import { jsonReport } from "./json.ts";
 import { junitReport } from "./junit.ts";

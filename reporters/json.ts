@@ -1,4 +1,4 @@
-import type { Finding } from "../engines/finding.ts";
+import type { Finding } from "../core/finding.ts";
 
 export function jsonReport(findings: readonly Finding[]): string {
   return JSON.stringify({ findings }, null, 2) + "\n";

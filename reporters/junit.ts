@@ -3,7 +3,7 @@
  * findings without one), a failing <testcase> per error, a passing one with <system-out> per warning
  * or note. No findings at all give one passing "platform check" so the report is green, not empty.
  */
-import { describeRef, type Finding } from "../engines/finding.ts";
+import { describeRef, type Finding } from "../core/finding.ts";
 
 export const PLATFORM_SUITE = "platform";
 

@@ -3,7 +3,7 @@
  * One run, one rule per distinct `engine/rule`, one result per finding. No timestamps or absolute
  * paths, so the same findings always give the same bytes.
  */
-import type { Finding, ResourceRef, Severity } from "../engines/finding.ts";
+import type { Finding, ResourceRef, Severity } from "../core/finding.ts";
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 export const TOOL_NAME = "nautilus-platform";

@@ -1,5 +1,5 @@
 /** Findings for people: grouped by environment, then resource or file, each with its fix. */
-import { describeRef, type Finding } from "../engines/finding.ts";
+import { describeRef, type Finding } from "../core/finding.ts";
 
 export function textReport(findings: readonly Finding[]): string {
   if (findings.length === 0) return "";

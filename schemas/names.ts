@@ -1,6 +1,6 @@
 /** Kubernetes name and label syntax for config keys and maps, with config-path errors. */
 import { z } from "zod";
-import { labelValue, qualifiedName } from "../engines/apiserver/names.ts";
+import { labelValue, qualifiedName } from "../core/k8s/names.ts";
 
 /** DNS-1035 label: what Kubernetes requires of Service names, so of our service keys too. */
 export const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;

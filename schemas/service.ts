@@ -1,6 +1,6 @@
 /** One service of the config: image, replicas or scaling, resources, ports, probes, security, env, mounts. */
 import { z } from "zod";
-import { STARTUP_BUDGET_SECONDS } from "../generators/conventions.ts";
+import { STARTUP_BUDGET_SECONDS } from "../core/conventions.ts";
 import { bytes, cpu, duration } from "./units.ts";
 
 const port = z.number().int().min(1).max(65535);

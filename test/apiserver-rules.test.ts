@@ -2,13 +2,13 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
-import type { Finding, KubeObject } from "../engines/finding.ts";
-import { apiServerRules, checkApiServerRules } from "../engines/apiserver-rules.ts";
-import { selects } from "../engines/apiserver/context.ts";
-import { dns1035Label, dns1123Subdomain, ianaServiceName, labelValue, qualifiedName } from "../engines/apiserver/names.ts";
-import { resourceNameProblem } from "../engines/apiserver/resource-names.ts";
+import type { Finding, KubeObject } from "../core/finding.ts";
+import { apiServerRules, checkApiServerRules } from "../checks/apiserver.ts";
+import { selects } from "../checks/apiserver/context.ts";
+import { dns1035Label, dns1123Subdomain, ianaServiceName, labelValue, qualifiedName } from "../core/k8s/names.ts";
+import { resourceNameProblem } from "../checks/apiserver/resource-names.ts";
 import { validateSchemas } from "../engines/schema.ts";
-import { compareQuantities, isMultipleOf, parseQuantity, type Quantity } from "../engines/quantity.ts";
+import { compareQuantities, isMultipleOf, parseQuantity, type Quantity } from "../core/k8s/quantity.ts";
 
 const fixtures = new URL("../test/fixtures/schema/", import.meta.url);
 
@@ -18,6 +18,12 @@ function load(rule: string, kind: "good" | "bad", file: string): KubeObject[] {
 
 function show(findings: Finding[]): string {
   return findings.map((f) => `${f.rule} ${f.path ?? ""}: ${f.message}`).join("\n");
+}
+
+/** What `check` and `vet` run on objects before policies: the schema engine and the API-server rules. */
+async function schemaAndRules(objects: KubeObject[]): Promise<Finding[]> {
+  const env = { environment: "dev", objects };
+  return [...(await validateSchemas([env])), ...checkApiServerRules(env)];
 }
 
 // Fixtures run through the whole schema engine, so a bad fixture must trip its own rule and no
@@ -32,12 +38,12 @@ for (const rule of apiServerRules.map((r) => r.id)) {
   for (const file of files) {
     const scenario = file.replace(/\.yaml$/, "").replace(/_/g, " ");
     test(`${rule}: "${scenario}" is reported, only by ${rule}`, async () => {
-      const findings = await validateSchemas([{ environment: "dev", objects: load(rule, "bad", file) }]);
+      const findings = await schemaAndRules(load(rule, "bad", file));
       assert.ok(findings.some((f) => f.rule === rule), `expected a ${rule} finding, got:\n${show(findings)}`);
       assert.equal(findings.filter((f) => f.rule !== rule), [], `unexpected findings:\n${show(findings)}`);
     });
     test(`${rule}: the corrected twin of "${scenario}" has no finding`, async () => {
-      const findings = await validateSchemas([{ environment: "dev", objects: load(rule, "good", file) }]);
+      const findings = await schemaAndRules(load(rule, "good", file));
       assert.equal(findings, [], show(findings));
     });
   }

@@ -6,7 +6,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { stringify } from "yaml";
 import { compilePolicies, evaluatePolicies } from "../engines/cel.ts";
-import type { KubeObject } from "../engines/finding.ts";
+import type { KubeObject } from "../core/finding.ts";
 import { resourceOf } from "../engines/cel/match.ts";
 
 interface PolicyOptions {

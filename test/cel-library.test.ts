@@ -6,7 +6,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { evaluateExpression } from "../engines/cel/library.ts";
-import { parseQuantityNano as parseQuantity } from "../engines/quantity.ts";
+import { parseQuantityNano as parseQuantity } from "../core/k8s/quantity.ts";
 
 const ev = (expr: string, vars?: Record<string, unknown>) => evaluateExpression(expr, vars);
 

@@ -6,7 +6,7 @@ import type { NetworkPolicy } from "kubernetes-types/networking/v1.js";
 import type { PodDisruptionBudget } from "kubernetes-types/policy/v1.js";
 import type { Namespace, PersistentVolumeClaim, Service, ServiceAccount } from "kubernetes-types/core/v1.js";
 import type { PriorityClass } from "kubernetes-types/scheduling/v1.js";
-import { LABEL } from "../generators/conventions.ts";
+import { LABEL } from "../core/conventions.ts";
 import { deployments } from "../generators/deployment.ts";
 import { horizontalPodAutoscalers } from "../generators/horizontal-pod-autoscaler.ts";
 import { jsonPatch } from "../generators/json-patch.ts";
@@ -18,7 +18,7 @@ import { podDisruptionBudgets } from "../generators/pod-disruption-budget.ts";
 import { priorityClasses } from "../generators/priority-class.ts";
 import { serviceAccounts } from "../generators/service-account.ts";
 import { services } from "../generators/service.ts";
-import { toYaml } from "../generators/yaml.ts";
+import { toYaml } from "../core/yaml.ts";
 import { bundleOf, platformOf } from "./support/config.ts";
 
 const p = platformOf();

@@ -6,8 +6,8 @@ import { dirname, join } from "node:path";
 import type { Deployment } from "kubernetes-types/apps/v1.js";
 import type { HorizontalPodAutoscaler } from "kubernetes-types/autoscaling/v2.js";
 import { checkKustomize, compareObjects, kustomizeBuild } from "../engines/kustomize.ts";
-import { parseYamlDocuments } from "../generators/yaml.ts";
-import type { KubeObject } from "../engines/finding.ts";
+import { parseYamlDocuments } from "../core/yaml.ts";
+import type { KubeObject } from "../core/finding.ts";
 import { bundleOf, cli, ROOT } from "./support/config.ts";
 
 const temp = () => mkdtempSync(join(tmpdir(), "platform-kustomize-"));

@@ -3,18 +3,18 @@ import * as assert from "uvu/assert";
 import config from "../platform.config.ts";
 import { generateBundle } from "../generators/bundle.ts";
 import { dashboards } from "../generators/grafana-dashboards.ts";
-import { basePath } from "../generators/layout.ts";
+import { basePath } from "../core/layout.ts";
 import { monitoringObjects } from "../generators/monitoring-stack.ts";
 import { otelEnv } from "../generators/otel.ts";
 import { adapterRules } from "../generators/prometheus-adapter.ts";
 import { prometheusConfig } from "../generators/prometheus-config.ts";
 import { ruleGroups } from "../generators/prometheus-rules.ts";
 import { alertTestFiles } from "../generators/prometheus-tests.ts";
-import { parseYamlDocuments } from "../generators/yaml.ts";
-import type { KubeObject } from "../engines/finding.ts";
+import { parseYamlDocuments } from "../core/yaml.ts";
+import type { KubeObject } from "../core/finding.ts";
 import { parsePlatform } from "../schemas/parse.ts";
 import type { Platform, PlatformInput } from "../schemas/platform.ts";
-import { resolveEnvironment } from "../schemas/resolve.ts";
+import { resolveEnvironment } from "../model/environments.ts";
 
 /** The real config, changed by `change` on a fresh copy. */
 function input(change: (c: PlatformInput) => void = () => {}): PlatformInput {

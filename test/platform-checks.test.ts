@@ -1,8 +1,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import type { KubeObject } from "../engines/finding.ts";
-import { runPlatformChecks } from "../engines/platform.ts";
-import { checkEgressAllowsDns } from "../engines/platform/egress-allows-dns.ts";
+import type { KubeObject } from "../core/finding.ts";
+import { runPlatformChecks } from "../checks/platform.ts";
+import { checkEgressAllowsDns } from "../checks/platform/egress-allows-dns.ts";
 import { bundleOf } from "./support/config.ts";
 
 const findingsFor = (overrides: unknown) => {

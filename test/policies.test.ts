@@ -1,20 +1,19 @@
 /**
- * Every policy in policies/ against its fixtures in test/fixtures/policies/<id>.ts: each deny
+ * Every policy in policies/ against its fixtures in policies/<id>/fixtures.ts: each deny
  * fixture is denied by that policy with the policy's own message, each allow fixture passes.
  * A policy without both kinds of fixtures fails the run.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
+import { policyIds, readPolicySources } from "../bin/policies.ts";
 import { compilePolicies, evaluatePolicies, type CompiledPolicy } from "../engines/cel.ts";
-import type { Finding, KubeObject } from "../engines/finding.ts";
-import { cronJob, daemonSet, deployment, job, latencyRule, pod, secret, statefulSet, type KubeObjectLike } from "./fixtures/policies/builders.ts";
+import type { Finding, KubeObject } from "../core/finding.ts";
+import { cronJob, daemonSet, deployment, job, latencyRule, pod, secret, statefulSet, type KubeObjectLike } from "../policies/builders.ts";
 
 const root = new URL("../", import.meta.url);
-const policyFiles = readdirSync(new URL("policies/", root)).filter((f) => f.endsWith(".yaml")).sort();
-const { policies, findings: compileFindings } = compilePolicies(
-  policyFiles.map((f) => ({ file: `policies/${f}`, text: readFileSync(new URL(`policies/${f}`, root), "utf8") })),
-);
+const policyFiles = policyIds();
+const { policies, findings: compileFindings } = compilePolicies(readPolicySources());
 
 interface Fixtures {
   allow?: KubeObjectLike[];
@@ -22,9 +21,8 @@ interface Fixtures {
 }
 
 const fixtures = new Map<string, Fixtures>();
-for (const f of policyFiles) {
-  const id = f.replace(/\.yaml$/, "");
-  const path = new URL(`test/fixtures/policies/${id}.ts`, root);
+for (const id of policyFiles) {
+  const path = new URL(`policies/${id}/fixtures.ts`, root);
   fixtures.set(id, existsSync(path) ? ((await import(path.href)) as Fixtures) : {});
 }
 
@@ -41,7 +39,7 @@ test("every policy file compiles", () => {
 
 test("every policy is named after its file and documents what, why and how to fix", () => {
   for (const p of policies) {
-    assert.is(p.file, `policies/${p.name}.yaml`);
+    assert.is(p.file, `policies/${p.name}/policy.yaml`);
     assert.ok(p.description && p.description.length > 40, `${p.file}: platform.nautilus.io/description is missing or too short`);
     assert.ok(p.fix && p.fix.length > 20, `${p.file}: platform.nautilus.io/fix is missing or too short`);
     for (const v of p.validations) {
@@ -53,7 +51,7 @@ test("every policy is named after its file and documents what, why and how to fi
 
 test("every policy has allow and deny fixtures", () => {
   const missing = [...fixtures].filter(([, f]) => !f.allow?.length || !f.deny?.length).map(([id]) => id);
-  assert.equal(missing, [], `policies without both allow and deny fixtures in test/fixtures/policies/<id>.ts: ${missing.join(", ")}`);
+  assert.equal(missing, [], `policies without both allow and deny fixtures in policies/<id>/fixtures.ts: ${missing.join(", ")}`);
 });
 
 // `POLICY=guaranteed-qos npm test -- policies` runs one policy's fixtures.

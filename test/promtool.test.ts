@@ -2,9 +2,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import config from "../platform.config.ts";
 import { generateBundle } from "../generators/bundle.ts";
-import { analyse, checkPromql } from "../engines/promql.ts";
+import { analyse, checkPromql } from "../checks/promql.ts";
 import { runPromtool } from "../engines/promtool.ts";
-import type { Finding } from "../engines/finding.ts";
+import type { Finding } from "../core/finding.ts";
 import { parsePlatform } from "../schemas/parse.ts";
 import type { Platform, PlatformInput } from "../schemas/platform.ts";
 

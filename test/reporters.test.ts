@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 // Named import: under NodeNext the default import of ajv's CommonJS build is the module object, not the class.
 import { Ajv } from "ajv";
-import type { Finding } from "../engines/finding.ts";
+import type { Finding } from "../core/finding.ts";
 import { REPORTERS } from "../reporters/index.ts";
 import { sarifReport } from "../reporters/sarif.ts";
 import { githubReport } from "../reporters/github.ts";

@@ -3,7 +3,7 @@ import * as assert from "uvu/assert";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describeRef, type Finding } from "../engines/finding.ts";
+import { describeRef, type Finding } from "../core/finding.ts";
 import { cli, configInput, ROOT } from "./support/config.ts";
 
 interface Scenario {

@@ -2,10 +2,10 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { readdirSync, readFileSync, existsSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
-import type { Finding, KubeObject } from "../engines/finding.ts";
+import type { Finding, KubeObject } from "../core/finding.ts";
 import { validateSchemas } from "../engines/schema.ts";
 import { notServedReason } from "../engines/schema/api-versions.ts";
-import { didYouMean } from "../engines/schema/path.ts";
+import { didYouMean } from "../core/field-path.ts";
 
 const fixtures = new URL("../test/fixtures/schema/", import.meta.url);
 

@@ -3,7 +3,7 @@ import * as assert from "uvu/assert";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Finding } from "../engines/finding.ts";
+import type { Finding } from "../core/finding.ts";
 import { cli } from "./support/config.ts";
 
 const vet = (...args: string[]) => {

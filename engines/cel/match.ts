@@ -2,8 +2,8 @@
  * Which objects a ValidatingAdmissionPolicy's matchConstraints select, for a CREATE request,
  * following the API server's rules (admissionregistration.k8s.io/v1 MatchResources).
  */
-import type { KubeObject } from "../finding.ts";
-import { matchesLabelSelector } from "../selectors.ts";
+import type { KubeObject } from "../../core/finding.ts";
+import { matchesLabelSelector } from "../../core/k8s/selectors.ts";
 
 /** Plural resource names of the kinds we generate or vet; anything else falls back to lower-case + "s". */
 const RESOURCE_OF_KIND: Record<string, string> = {

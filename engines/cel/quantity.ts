@@ -10,7 +10,7 @@
  * matching Kubernetes: `quantity("1") == quantity("1000m")` is true (Kubernetes compares with Cmp),
  * and the methods below accept only such maps. `type(q)` says map rather than Quantity.
  */
-import { MAX_INT64, MIN_INT64, NANO_PER_UNIT, parseQuantityNano as parseQuantity } from "../quantity.ts";
+import { MAX_INT64, MIN_INT64, NANO_PER_UNIT, parseQuantityNano as parseQuantity } from "../../core/k8s/quantity.ts";
 import { celFunc, celMap, celMethod, CelScalar, isCelMap, mapType, type CelFunc, type CelMap } from "@bufbuild/cel";
 
 const QUANTITY_KEY = "__kubernetes_quantity_nano__";

@@ -7,10 +7,10 @@
  * `getAttributeTypeMap()`. The package's top-level import needs Node 22, so models are imported
  * one file at a time, by path, and only for the types an object actually reaches.
  */
-import type { Finding } from "../finding.ts";
-import { isPlainObject as isObject } from "../../generators/json-patch.ts";
+import type { Finding } from "../../core/finding.ts";
+import { isPlainObject as isObject } from "../../core/plain.ts";
 import { addedAfter } from "./field-versions.ts";
-import { didYouMean, joinPath } from "./path.ts";
+import { didYouMean, joinPath } from "../../core/field-path.ts";
 
 export type FieldType =
   | { t: "model"; name: string }

@@ -12,8 +12,8 @@
  * Known limit: ajv skips properties whose schema is empty (`{}`), so such a property would be
  * reported as unknown; none occurs in the three CRDs we emit (tested on realistic objects).
  */
-import type { Finding } from "../finding.ts";
-import { joinPath } from "./path.ts";
+import type { Finding } from "../../core/finding.ts";
+import { joinPath } from "../../core/field-path.ts";
 import { unknownFieldMessage } from "./known-fields.ts";
 
 interface Trace {

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import config from "../../platform.config.ts";
 import { generateBundle, type Bundle } from "../../generators/bundle.ts";
 import { readPolicySources } from "../../bin/policies.ts";
-import { deepMerge } from "../../schemas/resolve.ts";
+import { deepMerge } from "../../model/environments.ts";
 import { parsePlatform } from "../../schemas/parse.ts";
 import type { Platform, PlatformInput } from "../../schemas/platform.ts";
 

@@ -1,0 +1,63 @@
+import type { NetworkPolicy, NetworkPolicyEgressRule } from "kubernetes-types/networking/v1.js";
+import type { EnvironmentObjects, Finding } from "../../core/finding.ts";
+import { refOf, type KubeObject } from "../../core/finding.ts";
+
+/**
+ * Network policies are additive: once any policy selects a pod for Egress, the pod may only reach
+ * what some policy allows. If no policy of the namespace allows port 53, every name lookup fails
+ * and the pods cannot reach anything by name. The report's policy, which allows egress only to its
+ * own namespace, does exactly that: kube-dns lives in kube-system.
+ */
+export const EGRESS_ALLOWS_DNS = "egress-allows-dns";
+
+const matchesEverything = (sel: unknown) => !sel || (typeof sel === "object" && Object.values(sel as Record<string, unknown>).every((v) => v === undefined || (Array.isArray(v) ? v.length === 0 : Object.keys(v as object).length === 0)));
+
+type Peer = NonNullable<NetworkPolicyEgressRule["to"]>[number];
+
+/** Can this peer include kube-dns in kube-system? Selectors we cannot evaluate offline count as yes. */
+function mayReachKubeSystem(peer: Peer, ownNamespace: string): boolean {
+  if (peer.ipBlock) return true;
+  const sel = peer.namespaceSelector;
+  if (!sel) return ownNamespace === "kube-system";
+  if (sel.matchExpressions?.length) return true;
+  const labels = sel.matchLabels ?? {};
+  return Object.keys(labels).length === 0 || labels["kubernetes.io/metadata.name"] === "kube-system";
+}
+
+/** Lookups go over UDP 53 first; a port's protocol defaults to TCP, so a TCP-only rule breaks DNS. */
+function allowsDns(rule: NetworkPolicyEgressRule, ownNamespace: string): boolean {
+  const port53 = !rule.ports?.length || rule.ports.some((p) => p.protocol === "UDP" && (p.port === undefined || p.port === 53 || p.port === "dns"));
+  const peer = !rule.to?.length || rule.to.some((t) => mayReachKubeSystem(t, ownNamespace));
+  return port53 && peer;
+}
+
+export function checkEgressAllowsDns({ environment, objects }: EnvironmentObjects): Finding[] {
+  const byNamespace = new Map<string, KubeObject[]>();
+  for (const o of objects) {
+    if (o.kind !== "NetworkPolicy" || !o.apiVersion.startsWith("networking.k8s.io/")) continue;
+    const ns = o.metadata.namespace ?? "default";
+    byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), o]);
+  }
+  const findings: Finding[] = [];
+  for (const [ns, policies] of byNamespace) {
+    const spec = (p: KubeObject) => (p as unknown as NetworkPolicy).spec;
+    const egress = policies.filter((p) => (spec(p)?.policyTypes ?? []).includes("Egress"));
+    // A DNS rule helps the pods its own policy selects: all of them, or the same ones.
+    const dnsFor = policies.filter((p) => (spec(p)?.egress ?? []).some((r) => allowsDns(r, ns))).map((p) => spec(p)?.podSelector ?? {});
+    const covers = (sel: unknown, target: unknown) => matchesEverything(sel) || JSON.stringify(sel) === JSON.stringify(target ?? {});
+    for (const p of egress) {
+      if (dnsFor.some((sel) => covers(sel, spec(p)?.podSelector))) continue;
+      findings.push({
+        engine: "platform",
+        rule: EGRESS_ALLOWS_DNS,
+        severity: "error",
+        ...(environment ? { environment } : {}),
+        resource: refOf(p),
+        path: "spec.egress",
+        message: `restricts egress in namespace ${ns}, and no NetworkPolicy there allows its pods DNS (UDP 53 to kube-dns): they cannot resolve any name`,
+        hint: 'add an egress rule to kube-dns: to: [{namespaceSelector: {matchLabels: {"kubernetes.io/metadata.name": kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}], ports: UDP and TCP 53',
+      });
+    }
+  }
+  return findings;
+}

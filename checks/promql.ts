@@ -1,0 +1,165 @@
+/**
+ * Every PromQL expression we ship (alerting and recording rules, dashboard targets) parses, and
+ * every metric it reads is one the config declares: a catalogue metric, the `_bucket`, `_sum` or
+ * `_count` series of a catalogued histogram, a recording rule, or one Prometheus makes itself
+ * (`up`, `ALERTS`). A misspelt metric name is otherwise silent: the query returns nothing and the
+ * alert never fires. Parsing is by @prometheus-io/lezer-promql, the parser of Prometheus' own UI.
+ */
+import { parser } from "@prometheus-io/lezer-promql";
+import type { SyntaxNode } from "@lezer/common";
+import { OBSERVABILITY_OUT } from "../core/layout.ts";
+import { parseYamlDocuments } from "../core/yaml.ts";
+import type { Monitoring } from "../schemas/observability.ts";
+import type { Finding } from "../core/finding.ts";
+
+const ENGINE = "promql";
+/** Series Prometheus writes itself. */
+const BUILT_IN = ["up", "ALERTS", "ALERTS_FOR_STATE", "scrape_duration_seconds", "scrape_samples_scraped", "scrape_series_added", "scrape_samples_post_metric_relabeling"];
+
+export interface PromqlExpression {
+  /** Who uses it, for the message: `rule "X" in out/...` or `panel "T" (id 3) of dashboard uid`. */
+  owner: string;
+  file: string;
+  path: string;
+  expr: string;
+}
+
+/** Metric names an expression reads, or the syntax errors that stop it from parsing. */
+export function analyse(expr: string): { errors: { from: number; to: number }[]; metrics: string[] } {
+  const tree = parser.parse(expr);
+  const errors: { from: number; to: number }[] = [];
+  const metrics: string[] = [];
+  const cursor = tree.cursor();
+  do {
+    const node = cursor.node;
+    if (node.type.isError) errors.push({ from: node.from, to: node.to });
+    else if (node.name === "VectorSelector") {
+      const id = node.getChild("Identifier");
+      if (id) metrics.push(expr.slice(id.from, id.to));
+      for (const name of nameMatchers(node, expr)) metrics.push(name);
+    }
+  } while (cursor.next());
+  return { errors, metrics: [...new Set(metrics)] };
+}
+
+/** `{__name__="x"}` selects metric x as surely as `x{}` does. */
+function nameMatchers(selector: SyntaxNode, expr: string): string[] {
+  const out: string[] = [];
+  const matchers = selector.getChild("LabelMatchers");
+  for (const m of matchers?.getChildren("UnquotedLabelMatcher") ?? []) {
+    const label = m.getChild("LabelName");
+    const op = m.getChild("MatchOp")?.firstChild;
+    const value = m.getChild("StringLiteral");
+    if (label && value && op?.name === "EqlSingle" && expr.slice(label.from, label.to) === "__name__") out.push(expr.slice(value.from + 1, value.to - 1));
+  }
+  return out;
+}
+
+type Rule = { alert?: string; record?: string; expr?: unknown };
+type Panel = { id?: number; title?: string; targets?: { expr?: unknown; refId?: string }[]; panels?: Panel[] };
+
+/** The expressions of the rule files and dashboards of a bundle (out/-relative path → content). */
+export function shippedExpressions(files: ReadonlyMap<string, string>, outDir = "out"): { expressions: PromqlExpression[]; findings: Finding[] } {
+  const expressions: PromqlExpression[] = [];
+  const findings: Finding[] = [];
+  for (const [p, content] of files) {
+    const file = `${outDir}/${p}`;
+    try {
+      if (p.startsWith(`${OBSERVABILITY_OUT.rules}/`)) {
+        const doc = (parseYamlDocuments(content)[0] ?? {}) as { groups?: { name?: string; rules?: Rule[] }[] };
+        (doc.groups ?? []).forEach((g, gi) =>
+          (g.rules ?? []).forEach((r, ri) => {
+            if (typeof r.expr !== "string") return;
+            const owner = r.alert !== undefined ? `alert "${r.alert}"` : `recording rule "${r.record}"`;
+            expressions.push({ owner: `${owner} in ${file}`, file, path: `groups[${gi}].rules[${ri}].expr`, expr: r.expr });
+          }),
+        );
+      } else if (p.startsWith(`${OBSERVABILITY_OUT.dashboards}/`) && p.endsWith(".json")) {
+        const d = JSON.parse(content) as { uid?: string; panels?: Panel[] };
+        const visit = (panels: Panel[], path: string) =>
+          panels.forEach((panel, pi) => {
+            (panel.targets ?? []).forEach((t, ti) => {
+              if (typeof t.expr !== "string") return;
+              expressions.push({ owner: `panel "${panel.title}" (id ${panel.id}) of dashboard ${d.uid}`, file, path: `${path}[${pi}].targets[${ti}].expr`, expr: t.expr });
+            });
+            if (panel.panels) visit(panel.panels, `${path}[${pi}].panels`);
+          });
+        visit(d.panels ?? [], "panels");
+      }
+    } catch (e) {
+      findings.push({ engine: ENGINE, rule: "unreadable", severity: "error", file, message: `${file} could not be read for its PromQL: ${(e as Error).message}` });
+    }
+  }
+  return { expressions, findings };
+}
+
+/** Metrics a query may read: the catalogue and what it derives, recording rules, built-ins. */
+export function knownMetrics(monitoring: Monitoring, recorded: Iterable<string> = Object.keys(monitoring.recordingRules)): Set<string> {
+  const known = new Set<string>([...BUILT_IN, ...recorded]);
+  for (const [name, def] of Object.entries(monitoring.metrics)) {
+    known.add(name);
+    if (def.type === "histogram") for (const s of ["_bucket", "_sum", "_count"]) known.add(name + s);
+  }
+  return known;
+}
+
+export function checkExpressions(expressions: readonly PromqlExpression[], known: ReadonlySet<string>): Finding[] {
+  const findings: Finding[] = [];
+  for (const e of expressions) {
+    const { errors, metrics } = analyse(e.expr);
+    if (errors.length > 0) {
+      const at = errors[0]!.from;
+      findings.push({ engine: ENGINE, rule: "parse-error", severity: "error", file: e.file, path: e.path, message: `${e.owner}: the PromQL does not parse at column ${at + 1}: ${JSON.stringify(e.expr.slice(Math.max(0, at - 20), at + 20))}` });
+      continue;
+    }
+    for (const m of metrics) {
+      if (known.has(m)) continue;
+      const near = closest(m, known);
+      findings.push({
+        engine: ENGINE,
+        rule: "unknown-metric",
+        severity: "error",
+        file: e.file,
+        path: e.path,
+        message: `${e.owner} reads ${m}, which is not in the metric catalogue (monitoring.metrics), a histogram series of it, a recording rule or a Prometheus built-in`,
+        hint: near ? `did you mean ${near}? Otherwise declare ${m} in monitoring.metrics of platform.config.ts` : `declare ${m} in monitoring.metrics of platform.config.ts`,
+      });
+    }
+  }
+  return findings;
+}
+
+/** The PromQL engine over a bundle's files, against the config's catalogue. */
+export function checkPromql(files: ReadonlyMap<string, string>, monitoring: Monitoring, outDir = "out"): Finding[] {
+  const { expressions, findings } = shippedExpressions(files, outDir);
+  const recorded = new Set(Object.keys(monitoring.recordingRules));
+  for (const [p, content] of files) {
+    if (!p.startsWith(`${OBSERVABILITY_OUT.rules}/`)) continue;
+    for (const m of content.matchAll(/^\s*-?\s*record:\s*(\S+)\s*$/gm)) recorded.add(m[1]!);
+  }
+  return [...findings, ...checkExpressions(expressions, knownMetrics(monitoring, recorded))];
+}
+
+function closest(name: string, known: ReadonlySet<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(3, Math.floor(name.length / 5)) + 1;
+  for (const k of known) {
+    const d = distance(name, k);
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return best;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}

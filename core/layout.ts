@@ -1,0 +1,40 @@
+/** Where each object lives under out/: the file-naming rules of the `out/` contract. */
+import type { KubeObject } from "./finding.ts";
+import { LABEL } from "./conventions.ts";
+
+export const OUT = {
+  base: "base",
+  overlay: (env: string) => `overlays/${env}`,
+  rendered: (env: string) => `rendered/${env}`,
+  configSchema: "platform.schema.json",
+} as const;
+
+/** The observability files of out/, read by people and tools directly. */
+export const OBSERVABILITY_OUT = {
+  rules: "prometheus/rules",
+  config: "prometheus/prometheus.yml",
+  tests: "prometheus/tests",
+  dashboards: "grafana/dashboards",
+} as const;
+
+/** `deployment-nautilus-risk-engine.yaml` */
+export function objectFileName(o: KubeObject): string {
+  return `${o.kind.toLowerCase()}-${o.metadata.name}.yaml`;
+}
+
+/** Rendered manifests: `<namespace>/<kind>-<name>.yaml`, cluster-scoped objects under `_cluster/`. */
+export function renderedPath(o: KubeObject): string {
+  return `${o.metadata.namespace ?? "_cluster"}/${objectFileName(o)}`;
+}
+
+/** Base files are grouped by what they belong to: `services/risk-engine/`, `platform/`, `monitoring/`, `policies/`. */
+export function basePath(o: KubeObject): string {
+  const component = o.metadata.labels?.[LABEL.component] ?? "platform";
+  const folder = component === "service" ? `services/${o.metadata.labels?.[LABEL.name] ?? o.metadata.name}` : component === "policy" ? "policies" : component;
+  return `${folder}/${objectFileName(o)}`;
+}
+
+/** Identity of an object within one environment. */
+export function objectKey(o: KubeObject): string {
+  return `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+}

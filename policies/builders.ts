@@ -1,0 +1,154 @@
+/**
+ * Builders for policy fixtures. Each returns an object that passes every policy in policies/;
+ * a fixture overrides only what its scenario is about, so the scenario reads in one line.
+ * Everything is typed with kubernetes-types: a misspelt field fails `tsc --noEmit`.
+ */
+import type { DaemonSet, Deployment, StatefulSet } from "kubernetes-types/apps/v1.js";
+import type { CronJob, Job } from "kubernetes-types/batch/v1.js";
+import type { Container, Pod, PodSpec, PodTemplateSpec, Secret } from "kubernetes-types/core/v1.js";
+import { LABEL, TIER } from "../core/conventions.ts";
+
+/** PrometheusRule (monitoring.coreos.com/v1), only the fields the latency-alert policy reads. */
+export interface PrometheusRule {
+  apiVersion: "monitoring.coreos.com/v1";
+  kind: "PrometheusRule";
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  spec: {
+    groups: {
+      name: string;
+      interval?: string;
+      rules: { alert?: string; record?: string; expr: string; for?: string; labels?: Record<string, string>; annotations?: Record<string, string> }[];
+    }[];
+  };
+}
+
+export type KubeObjectLike = Deployment | StatefulSet | DaemonSet | Job | CronJob | Pod | Secret | PrometheusRule;
+
+export const NAMESPACE = "nautilus-trading";
+export const IMAGE = "registry.nautilus.io/risk-engine:1.4.2";
+
+export type Tier = (typeof TIER)[keyof typeof TIER] | "standard";
+
+/** A container that passes every policy: pinned image, Guaranteed whole-CPU resources, locked-down securityContext. */
+export function container(overrides: Partial<Container> = {}): Container {
+  return {
+    name: "app",
+    image: IMAGE,
+    resources: { requests: { cpu: "2", memory: "1Gi" }, limits: { cpu: "2", memory: "1Gi" } },
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"] },
+    },
+    ...overrides,
+  };
+}
+
+/** `container()` with only its resources replaced. */
+export function resourced(requests: Record<string, string> | undefined, limits: Record<string, string> | undefined, name = "app"): Container {
+  const resources: Container["resources"] = {};
+  if (requests) resources.requests = requests;
+  if (limits) resources.limits = limits;
+  return container({ name, resources });
+}
+
+export function podSpec(overrides: Partial<PodSpec> = {}): PodSpec {
+  return {
+    securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } },
+    containers: [container()],
+    ...overrides,
+  };
+}
+
+function template(name: string, tier: Tier, spec: PodSpec): PodTemplateSpec {
+  return { metadata: { labels: { [LABEL.name]: name, [LABEL.tier]: tier } }, spec };
+}
+
+export interface WorkloadOptions {
+  name?: string;
+  tier?: Tier;
+  spec?: Partial<PodSpec>;
+}
+
+export function deployment({ name = "risk-engine", tier = TIER.ultraLowLatency, spec = {} }: WorkloadOptions = {}): Deployment {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name, namespace: NAMESPACE, labels: { [LABEL.name]: name, [LABEL.tier]: tier } },
+    spec: { replicas: 2, selector: { matchLabels: { [LABEL.name]: name } }, template: template(name, tier, podSpec(spec)) },
+  };
+}
+
+/** The ultra-low-latency Deployment of the seed: 2 whole CPUs, 1Gi, Guaranteed. */
+export function ullDeployment(spec: Partial<PodSpec> = {}, name = "risk-engine"): Deployment {
+  return deployment({ name, tier: TIER.ultraLowLatency, spec });
+}
+
+export function statefulSet({ name = "position-keeper", tier = TIER.ultraLowLatency, spec = {} }: WorkloadOptions = {}): StatefulSet {
+  return {
+    apiVersion: "apps/v1",
+    kind: "StatefulSet",
+    metadata: { name, namespace: NAMESPACE },
+    spec: { serviceName: name, selector: { matchLabels: { [LABEL.name]: name } }, template: template(name, tier, podSpec(spec)) },
+  };
+}
+
+export function daemonSet({ name = "node-tuner", tier = TIER.ultraLowLatency, spec = {} }: WorkloadOptions = {}): DaemonSet {
+  return {
+    apiVersion: "apps/v1",
+    kind: "DaemonSet",
+    metadata: { name, namespace: NAMESPACE },
+    spec: { selector: { matchLabels: { [LABEL.name]: name } }, template: template(name, tier, podSpec(spec)) },
+  };
+}
+
+export function job({ name = "warmup", tier = TIER.ultraLowLatency, spec = {} }: WorkloadOptions = {}): Job {
+  return {
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: { name, namespace: NAMESPACE },
+    spec: { template: template(name, tier, podSpec({ restartPolicy: "Never", ...spec })) },
+  };
+}
+
+export function cronJob({ name = "eod-report", tier = "standard", spec = {} }: WorkloadOptions = {}): CronJob {
+  return {
+    apiVersion: "batch/v1",
+    kind: "CronJob",
+    metadata: { name, namespace: NAMESPACE },
+    spec: { schedule: "0 22 * * 1-5", jobTemplate: { spec: { template: template(name, tier, podSpec({ restartPolicy: "OnFailure", ...spec })) } } },
+  };
+}
+
+export function pod({ name = "order-manager-0", tier = TIER.ultraLowLatency, spec = {} }: WorkloadOptions = {}): Pod {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace: NAMESPACE, labels: { [LABEL.name]: name, [LABEL.tier]: tier } },
+    spec: podSpec(spec),
+  };
+}
+
+export function secret(name: string, fields: Pick<Secret, "data" | "stringData"> = {}): Secret {
+  return { apiVersion: "v1", kind: "Secret", metadata: { name, namespace: NAMESPACE }, type: "Opaque", ...fields };
+}
+
+/** A PrometheusRule with one critical alert; `expr` is the scenario. */
+export function latencyRule(name: string, expr: string, alert = "RiskEngineP99LatencyHigh", severity = "critical"): PrometheusRule {
+  return {
+    apiVersion: "monitoring.coreos.com/v1",
+    kind: "PrometheusRule",
+    metadata: { name, namespace: NAMESPACE },
+    spec: {
+      groups: [
+        {
+          name: "nautilus-latency",
+          rules: [
+            { record: "nautilus:requests:rate1m", expr: "sum(rate(nautilus_requests_total[1m]))" },
+            { alert, expr, for: "30s", labels: { severity, service: "risk-engine" }, annotations: { summary: "p99 latency above 2.75us" } },
+          ],
+        },
+      ],
+    },
+  };
+}
