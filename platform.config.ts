@@ -177,10 +177,25 @@ export default definePlatform({
   network: { nodeCidrs: ["10.64.0.0/16"] },
 
   storage: {
-    metrics: { description: "Prometheus time series.", size: "100Gi", accessMode: "ReadWriteOnce", storageClass: "fast-ssd" },
+    metrics: {
+      description: "Prometheus time series.",
+      size: "100Gi",
+      accessMode: "ReadWriteOnce",
+      storageClass: "fast-ssd",
+    },
     // Shared by every replica of every service, so it needs a ReadWriteMany class.
-    logs: { description: "Service logs kept for audit.", size: "50Gi", accessMode: "ReadWriteMany", storageClass: "shared-files" },
-    cache: { description: "Market data snapshot cache.", size: "20Gi", accessMode: "ReadWriteMany", storageClass: "shared-files" },
+    logs: {
+      description: "Service logs kept for audit.",
+      size: "50Gi",
+      accessMode: "ReadWriteMany",
+      storageClass: "shared-files",
+    },
+    cache: {
+      description: "Market data snapshot cache.",
+      size: "20Gi",
+      accessMode: "ReadWriteMany",
+      storageClass: "shared-files",
+    },
   },
 
   environments: {
@@ -218,32 +233,85 @@ export default definePlatform({
     metrics: {
       // SEED: the services export microsecond gauges, not Prometheus' base-unit histograms;
       // thresholds stay typed durations and are rendered in each metric's own unit.
-      nautilus_risk_check_latency_microseconds_p99: { type: "gauge", unit: "microseconds", services: ["risk-engine"], help: "p99 of pre-trade risk check latency over the last second." },
-      nautilus_integration_e2e_latency_microseconds_p99: { type: "gauge", unit: "microseconds", services: ["integration-engine"], help: "p99 of end-to-end pipeline latency over the last second." },
+      nautilus_risk_check_latency_microseconds_p99: {
+        type: "gauge",
+        unit: "microseconds",
+        services: ["risk-engine"],
+        help: "p99 of pre-trade risk check latency over the last second.",
+      },
+      nautilus_integration_e2e_latency_microseconds_p99: {
+        type: "gauge",
+        unit: "microseconds",
+        services: ["integration-engine"],
+        help: "p99 of end-to-end pipeline latency over the last second.",
+      },
       // Not in the report, which alerts on two of the four engines: the platform's rule is one
       // critical p99 alert per ultra-low-latency engine. New metrics follow Prometheus' convention
       // (seconds histograms; buckets must resolve the microsecond range).
-      nautilus_position_update_duration_seconds: { type: "histogram", unit: "seconds", services: ["position-keeper"], help: "Position update latency." },
-      nautilus_order_processing_duration_seconds: { type: "histogram", unit: "seconds", services: ["order-manager"], help: "Order processing latency, receipt to acknowledgement." },
-      nautilus_memory_pool_efficiency_ratio: { type: "gauge", unit: "ratio", services: ["risk-engine", "position-keeper", "order-manager", "integration-engine"], help: "Share of allocations served from the pre-allocated pools (0..1)." },
+      nautilus_position_update_duration_seconds: {
+        type: "histogram",
+        unit: "seconds",
+        services: ["position-keeper"],
+        help: "Position update latency.",
+      },
+      nautilus_order_processing_duration_seconds: {
+        type: "histogram",
+        unit: "seconds",
+        services: ["order-manager"],
+        help: "Order processing latency, receipt to acknowledgement.",
+      },
+      nautilus_memory_pool_efficiency_ratio: {
+        type: "gauge",
+        unit: "ratio",
+        services: ["risk-engine", "position-keeper", "order-manager", "integration-engine"],
+        help: "Share of allocations served from the pre-allocated pools (0..1).",
+      },
       nautilus_requests_total: {
         type: "counter",
         unit: "count",
-        services: ["risk-engine", "position-keeper", "order-manager", "integration-engine", "market-data", "strategy-engine", "smart-order-router"],
+        services: [
+          "risk-engine",
+          "position-keeper",
+          "order-manager",
+          "integration-engine",
+          "market-data",
+          "strategy-engine",
+          "smart-order-router",
+        ],
         help: "Requests handled, labelled by service.",
       },
       nautilus_errors_total: {
         type: "counter",
         unit: "count",
-        services: ["risk-engine", "position-keeper", "order-manager", "integration-engine", "market-data", "strategy-engine", "smart-order-router"],
+        services: [
+          "risk-engine",
+          "position-keeper",
+          "order-manager",
+          "integration-engine",
+          "market-data",
+          "strategy-engine",
+          "smart-order-router",
+        ],
         help: "Requests that failed, labelled by service.",
       },
-      nautilus_websocket_connections: { type: "gauge", unit: "count", services: ["market-data"], help: "Open client WebSocket connections." },
-      nautilus_messages_total: { type: "counter", unit: "count", services: ["market-data"], help: "Market data messages sent." },
+      nautilus_websocket_connections: {
+        type: "gauge",
+        unit: "count",
+        services: ["market-data"],
+        help: "Open client WebSocket connections.",
+      },
+      nautilus_messages_total: {
+        type: "counter",
+        unit: "count",
+        services: ["market-data"],
+        help: "Market data messages sent.",
+      },
     },
     recordingRules: {
       "service:nautilus_error_ratio:rate5m": {
-        expr: "sum by (service) (rate(nautilus_errors_total[5m])) / sum by (service) (rate(nautilus_requests_total[5m]))",
+        expr:
+          "sum by (service) (rate(nautilus_errors_total[5m])) / sum by (service) " +
+          "(rate(nautilus_requests_total[5m]))",
         help: "Share of failed requests per service, for dashboards.",
       },
     },
@@ -297,7 +365,12 @@ export default definePlatform({
         for: "5m",
         summary: "Memory pool efficiency of {{ $labels.job }} is below 95%",
       },
-      ServiceDown: { kind: "down", severity: "critical", for: "30s", summary: "{{ $labels.service }} has a scrape target down for more than 30 seconds" },
+      ServiceDown: {
+        kind: "down",
+        severity: "critical",
+        for: "30s",
+        summary: "{{ $labels.service }} has a scrape target down for more than 30 seconds",
+      },
       HighErrorRate: {
         kind: "ratio",
         severity: "warning",
@@ -311,7 +384,13 @@ export default definePlatform({
       },
     },
     components: {
-      prometheus: { image: "quay.io/prometheus/prometheus:v2.42.0", cpu: "1", memory: "4Gi", claim: "metrics", retention: "360h" },
+      prometheus: {
+        image: "quay.io/prometheus/prometheus:v2.42.0",
+        cpu: "1",
+        memory: "4Gi",
+        claim: "metrics",
+        retention: "360h",
+      },
       grafana: { image: "docker.io/grafana/grafana:10.4.2", cpu: "250m", memory: "512Mi" },
       jaeger: { image: "docker.io/jaegertracing/all-in-one:1.57.0", cpu: "500m", memory: "1Gi" },
       adapter: { image: "registry.k8s.io/prometheus-adapter/prometheus-adapter:v0.12.0", cpu: "250m", memory: "256Mi" },

@@ -19,7 +19,18 @@ const policies = readPolicySources();
 function bundleWith(extraServices: number): Bundle {
   const services: Record<string, unknown> = {};
   for (let i = 0; i < extraServices; i++) {
-    services[`svc-${i}`] = { tier: "high-performance", description: "synthetic", image: `registry.nautilus.io/trading/svc-${i}:1.0.0`, replicas: 2, resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "128Mi" } }, probes: { liveness: { path: "/health/live" }, readiness: { path: "/health/ready" }, startup: { path: "/health/startup", budget: "60s" } } };
+    services[`svc-${i}`] = {
+      tier: "high-performance",
+      description: "synthetic",
+      image: `registry.nautilus.io/trading/svc-${i}:1.0.0`,
+      replicas: 2,
+      resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "128Mi" } },
+      probes: {
+        liveness: { path: "/health/live" },
+        readiness: { path: "/health/ready" },
+        startup: { path: "/health/startup", budget: "60s" },
+      },
+    };
   }
   const r = generateBundle(platformOf({ services, tiers: { "high-performance": { nodes: 1000 } } }), policies);
   if (!r.ok) throw new Error(r.errors.join("\n"));
@@ -66,5 +77,9 @@ const base = rows[0]!;
 console.log("services  objects/env  generate ms (ratio)  engines ms, 3 envs (ratio)  kustomize prod ms (ratio)");
 for (const r of rows) {
   const cell = (v: number, b: number) => `${v.toFixed(0).padStart(8)} (${(v / b).toFixed(1)}x)`;
-  console.log(`${String(r.services).padStart(8)}  ${String(r.objects).padStart(11)}  ${cell(r.generate, base.generate).padStart(19)}  ${cell(r.engines, base.engines).padStart(26)}  ${cell(r.kustomize, base.kustomize).padStart(25)}`);
+  console.log(
+    `${String(r.services).padStart(8)}  ${String(r.objects).padStart(11)}  ` +
+      `${cell(r.generate, base.generate).padStart(19)}  ${cell(r.engines, base.engines).padStart(26)}  ` +
+      `${cell(r.kustomize, base.kustomize).padStart(25)}`,
+  );
 }

@@ -17,8 +17,10 @@ export async function loadConfig(file: string): Promise<Platform> {
     const first = String((e as Error).message ?? e).split("\n")[0];
     throw new UsageError(`${file}: the config does not load: ${first}`);
   }
-  if (mod.default === undefined) throw new UsageError(`${file}: has no default export; write \`export default definePlatform({ ... })\``);
+  if (mod.default === undefined)
+    throw new UsageError(`${file}: has no default export; write \`export default definePlatform({ ... })\``);
   const parsed = parsePlatform(mod.default);
-  if (!parsed.ok) throw new UsageError(`${file}: the config is not valid:\n${parsed.errors.map((e) => `  ${e}`).join("\n")}`);
+  if (!parsed.ok)
+    throw new UsageError(`${file}: the config is not valid:\n${parsed.errors.map((e) => `  ${e}`).join("\n")}`);
   return parsed.platform;
 }

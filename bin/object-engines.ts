@@ -17,7 +17,10 @@ export interface ObjectEngineInput {
 export async function runObjectEngines(input: ObjectEngineInput): Promise<Finding[]> {
   const compiled = compilePolicies(input.policies);
   return [
-    ...(await validateSchemas(input.environments, input.kubernetesVersion ? { kubernetesVersion: input.kubernetesVersion } : {})),
+    ...(await validateSchemas(
+      input.environments,
+      input.kubernetesVersion ? { kubernetesVersion: input.kubernetesVersion } : {},
+    )),
     ...input.environments.flatMap((env) => checkApiServerRules(env)),
     ...compiled.findings,
     ...evaluatePolicies(compiled.policies, input.environments),

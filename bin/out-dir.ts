@@ -3,7 +3,17 @@
  * it in with renames, so a failure at any point leaves the previous out/ as it was. A manifest
  * records what we generated: files we no longer produce are removed, files we never wrote are kept.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, relative } from "node:path";
 import type { OutSnapshot } from "../engines/drift.ts";
 import { UsageError } from "./load-config.ts";
@@ -27,7 +37,11 @@ function listFiles(dir: string): string[] {
 export function readManifest(outDir: string): Set<string> | undefined {
   const p = join(outDir, MANIFEST);
   if (!existsSync(p)) return undefined;
-  return new Set(readFileSync(p, "utf8").split("\n").filter((l) => l && !l.startsWith("#")));
+  return new Set(
+    readFileSync(p, "utf8")
+      .split("\n")
+      .filter((l) => l && !l.startsWith("#")),
+  );
 }
 
 export function snapshot(outDir: string, expected: Iterable<string>): OutSnapshot {
@@ -41,13 +55,17 @@ export function snapshot(outDir: string, expected: Iterable<string>): OutSnapsho
 }
 
 export function writeOut(outDir: string, files: ReadonlyMap<string, string>): { written: number; removed: string[] } {
-  if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UsageError(`${outDir}: exists and is not a folder; --out names the folder to write`);
+  if (existsSync(outDir) && !statSync(outDir).isDirectory())
+    throw new UsageError(`${outDir}: exists and is not a folder; --out names the folder to write`);
   const previous = readManifest(outDir);
   const existing = listFiles(outDir);
   const foreign = existing.filter((f) => f !== MANIFEST && !(previous?.has(f) ?? false));
   const clash = foreign.filter((f) => files.has(f));
   if (clash.length > 0) {
-    throw new UsageError(`${outDir}: would overwrite files this tool did not generate: ${clash.slice(0, 5).join(", ")}${clash.length > 5 ? ", ..." : ""}; move them away first`);
+    throw new UsageError(
+      `${outDir}: would overwrite files this tool did not generate: ` +
+        `${clash.slice(0, 5).join(", ")}${clash.length > 5 ? ", ..." : ""}; move them away first`,
+    );
   }
   const stage = `${outDir}.staging-${process.pid}`;
   const old = `${outDir}.previous-${process.pid}`;
@@ -59,7 +77,11 @@ export function writeOut(outDir: string, files: ReadonlyMap<string, string>): { 
       writeFileSync(p, content);
     }
     for (const f of foreign) cpSync(join(outDir, f), join(stage, f), { preserveTimestamps: true });
-    writeFileSync(join(stage, MANIFEST), `# Files written by \`npm run generate\`; it removes them when the config stops producing them.\n${[...files.keys()].join("\n")}\n`);
+    writeFileSync(
+      join(stage, MANIFEST),
+      `# Files written by \`npm run generate\`; it removes them when the config stops producing ` +
+        `them.\n${[...files.keys()].join("\n")}\n`,
+    );
   } catch (e) {
     rmSync(stage, { recursive: true, force: true });
     throw e;

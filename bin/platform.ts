@@ -57,9 +57,13 @@ const OPTIONS = {
 async function generate(configFile: string, outDir: string): Promise<number> {
   const platform = await loadConfig(configFile);
   const result = generateBundle(platform, readPolicySources());
-  if (!result.ok) throw new UsageError(`${configFile}: the config is not valid:\n${result.errors.map((e) => `  ${e}`).join("\n")}`);
+  if (!result.ok)
+    throw new UsageError(`${configFile}: the config is not valid:\n${result.errors.map((e) => `  ${e}`).join("\n")}`);
   const { written, removed } = writeOut(outDir, result.bundle.files);
-  console.log(`generated ${written} files in ${outDir}/${removed.length > 0 ? `, removed ${removed.length} no longer produced (${removed.join(", ")})` : ""}`);
+  console.log(
+    `generated ${written} files in ` +
+      `${outDir}/${removed.length > 0 ? `, removed ${removed.length} no longer produced (${removed.join(", ")})` : ""}`,
+  );
   return 0;
 }
 
@@ -69,9 +73,11 @@ async function check(configFile: string, outDir: string, format: string): Promis
   const platform = await loadConfig(configFile);
   const policies = readPolicySources();
   const result = generateBundle(platform, policies);
-  if (!result.ok) throw new UsageError(`${configFile}: the config is not valid:\n${result.errors.map((e) => `  ${e}`).join("\n")}`);
+  if (!result.ok)
+    throw new UsageError(`${configFile}: the config is not valid:\n${result.errors.map((e) => `  ${e}`).join("\n")}`);
   const { files, environments } = result.bundle;
-  if (!existsSync(outDir)) throw new UsageError(`${outDir}: no such folder; run \`npm run generate\` first (or pass --out)`);
+  if (!existsSync(outDir))
+    throw new UsageError(`${outDir}: no such folder; run \`npm run generate\` first (or pass --out)`);
   const findings: Finding[] = [
     ...checkDrift(files, snapshot(outDir, files.keys()), outDir),
     ...checkKustomize(outDir, environments),
@@ -81,7 +87,11 @@ async function check(configFile: string, outDir: string, format: string): Promis
     ...checkPromql(files, platform.monitoring, outDir),
   ];
   process.stdout.write(report(findings));
-  if (format === "text" && !hasErrors(findings)) console.log(`check passed: ${outDir}/ matches ${configFile}, ${environments.length} environments, ${environments.reduce((n, e) => n + e.objects.length, 0)} objects`);
+  if (format === "text" && !hasErrors(findings))
+    console.log(
+      `check passed: ${outDir}/ matches ${configFile}, ${environments.length} environments, ` +
+        `${environments.reduce((n, e) => n + e.objects.length, 0)} objects`,
+    );
   return hasErrors(findings) ? 1 : 0;
 }
 
@@ -105,7 +115,12 @@ async function main(argv: string[]): Promise<number> {
   let values: { config: string; out: string; format: string; help: boolean; "kubernetes-version"?: string };
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args: rest, options: OPTIONS, allowPositionals: command === "vet", strict: true }));
+    ({ values, positionals } = parseArgs({
+      args: rest,
+      options: OPTIONS,
+      allowPositionals: command === "vet",
+      strict: true,
+    }));
   } catch (e) {
     throw new UsageError(`${(e as Error).message}\n\n${HELP[command]}`);
   }
@@ -128,7 +143,9 @@ main(process.argv.slice(2)).then(
     // A file-system failure (permissions, a full disk) is the environment's, not ours: say what and where.
     const io = e as NodeJS.ErrnoException;
     if (io?.code && io.syscall) {
-      console.error(`error: could not ${io.syscall} ${io.path ?? ""}: ${io.code}; nothing in the output folder was changed`);
+      console.error(
+        `error: could not ${io.syscall} ${io.path ?? ""}: ${io.code}; nothing in the output folder was changed`,
+      );
       process.exit(2);
     }
     console.error(`internal error: ${(e as Error)?.stack ?? e}`);

@@ -15,5 +15,8 @@ export function policyIds(dir = POLICY_DIR): string[] {
 }
 
 export function readPolicySources(dir = POLICY_DIR): PolicySource[] {
-  return policyIds(dir).map((id) => ({ file: `policies/${id}/${POLICY_FILE}`, text: readFileSync(`${dir}${id}/${POLICY_FILE}`, "utf8") }));
+  return policyIds(dir).map((id) => ({
+    file: `policies/${id}/${POLICY_FILE}`,
+    text: readFileSync(`${dir}${id}/${POLICY_FILE}`, "utf8"),
+  }));
 }

@@ -32,13 +32,20 @@ export const apiServerRules: readonly ApiServerRule[] = [
 ];
 
 /** Every API-server rule over one environment's objects. */
-export function checkApiServerRules(env: EnvironmentObjects, rules: readonly ApiServerRule[] = apiServerRules): Finding[] {
+export function checkApiServerRules(
+  env: EnvironmentObjects,
+  rules: readonly ApiServerRule[] = apiServerRules,
+): Finding[] {
   const input = { environment: env.environment, objects: env.objects.filter(isKubeObject) };
   return rules.flatMap((rule) => rule.run(input));
 }
 
 /** Rules read `metadata`; a document without it is the schema validator's to report. */
 function isKubeObject(o: unknown): o is EnvironmentObjects["objects"][number] {
-  return typeof o === "object" && o !== null && typeof (o as { kind?: unknown }).kind === "string"
-    && typeof (o as { apiVersion?: unknown }).apiVersion === "string";
+  return (
+    typeof o === "object" &&
+    o !== null &&
+    typeof (o as { kind?: unknown }).kind === "string" &&
+    typeof (o as { apiVersion?: unknown }).apiVersion === "string"
+  );
 }

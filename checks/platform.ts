@@ -12,14 +12,26 @@ import { latencyAlertCoverage } from "./platform/latency-alert-coverage.ts";
 import { rolloutCapacity } from "./platform/rollout-capacity.ts";
 import { sharedRwoVolume } from "./platform/shared-rwo-volume.ts";
 
-export const PLATFORM_CHECKS: readonly PlatformCheck[] = [rolloutCapacity, cpuCapacity, hostPortConflict, sharedRwoVolume, latencyAlertCoverage];
+export const PLATFORM_CHECKS: readonly PlatformCheck[] = [
+  rolloutCapacity,
+  cpuCapacity,
+  hostPortConflict,
+  sharedRwoVolume,
+  latencyAlertCoverage,
+];
 
-export function runPlatformChecks(input: PlatformCheckInput, checks: readonly PlatformCheck[] = PLATFORM_CHECKS): Finding[] {
+export function runPlatformChecks(
+  input: PlatformCheckInput,
+  checks: readonly PlatformCheck[] = PLATFORM_CHECKS,
+): Finding[] {
   return checks.flatMap((c) => c.run(input));
 }
 
 /** Checks that need only objects, so `vet` runs them on any manifests too. */
-export const OBJECT_CHECKS: readonly ((env: EnvironmentObjects) => Finding[])[] = [checkEgressAllowsDns, checkAntiAffinitySelectsSelf];
+export const OBJECT_CHECKS: readonly ((env: EnvironmentObjects) => Finding[])[] = [
+  checkEgressAllowsDns,
+  checkAntiAffinitySelectsSelf,
+];
 
 export function runObjectChecks(envs: readonly EnvironmentObjects[]): Finding[] {
   return envs.flatMap((env) => OBJECT_CHECKS.flatMap((check) => check(env)));

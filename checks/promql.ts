@@ -14,7 +14,15 @@ import type { Finding } from "../core/finding.ts";
 
 const ENGINE = "promql";
 /** Series Prometheus writes itself. */
-const BUILT_IN = ["up", "ALERTS", "ALERTS_FOR_STATE", "scrape_duration_seconds", "scrape_samples_scraped", "scrape_series_added", "scrape_samples_post_metric_relabeling"];
+const BUILT_IN = [
+  "up",
+  "ALERTS",
+  "ALERTS_FOR_STATE",
+  "scrape_duration_seconds",
+  "scrape_samples_scraped",
+  "scrape_series_added",
+  "scrape_samples_post_metric_relabeling",
+];
 
 export interface PromqlExpression {
   /** Who uses it, for the message: `rule "X" in out/...` or `panel "T" (id 3) of dashboard uid`. */
@@ -50,7 +58,8 @@ function nameMatchers(selector: SyntaxNode, expr: string): string[] {
     const label = m.getChild("LabelName");
     const op = m.getChild("MatchOp")?.firstChild;
     const value = m.getChild("StringLiteral");
-    if (label && value && op?.name === "EqlSingle" && expr.slice(label.from, label.to) === "__name__") out.push(expr.slice(value.from + 1, value.to - 1));
+    if (label && value && op?.name === "EqlSingle" && expr.slice(label.from, label.to) === "__name__")
+      out.push(expr.slice(value.from + 1, value.to - 1));
   }
   return out;
 }
@@ -59,7 +68,10 @@ type Rule = { alert?: string; record?: string; expr?: unknown };
 type Panel = { id?: number; title?: string; targets?: { expr?: unknown; refId?: string }[]; panels?: Panel[] };
 
 /** The expressions of the rule files and dashboards of a bundle (out/-relative path → content). */
-export function shippedExpressions(files: ReadonlyMap<string, string>, outDir = "out"): { expressions: PromqlExpression[]; findings: Finding[] } {
+export function shippedExpressions(
+  files: ReadonlyMap<string, string>,
+  outDir = "out",
+): { expressions: PromqlExpression[]; findings: Finding[] } {
   const expressions: PromqlExpression[] = [];
   const findings: Finding[] = [];
   for (const [p, content] of files) {
@@ -67,34 +79,53 @@ export function shippedExpressions(files: ReadonlyMap<string, string>, outDir = 
     try {
       if (p.startsWith(`${OBSERVABILITY_OUT.rules}/`)) {
         const doc = (parseYamlDocuments(content)[0] ?? {}) as { groups?: { name?: string; rules?: Rule[] }[] };
-        (doc.groups ?? []).forEach((g, gi) =>
-          (g.rules ?? []).forEach((r, ri) => {
-            if (typeof r.expr !== "string") return;
+        for (const [gi, g] of (doc.groups ?? []).entries()) {
+          for (const [ri, r] of (g.rules ?? []).entries()) {
+            if (typeof r.expr !== "string") continue;
             const owner = r.alert !== undefined ? `alert "${r.alert}"` : `recording rule "${r.record}"`;
-            expressions.push({ owner: `${owner} in ${file}`, file, path: `groups[${gi}].rules[${ri}].expr`, expr: r.expr });
-          }),
-        );
+            expressions.push({
+              owner: `${owner} in ${file}`,
+              file,
+              path: `groups[${gi}].rules[${ri}].expr`,
+              expr: r.expr,
+            });
+          }
+        }
       } else if (p.startsWith(`${OBSERVABILITY_OUT.dashboards}/`) && p.endsWith(".json")) {
         const d = JSON.parse(content) as { uid?: string; panels?: Panel[] };
         const visit = (panels: Panel[], path: string) =>
           panels.forEach((panel, pi) => {
             (panel.targets ?? []).forEach((t, ti) => {
               if (typeof t.expr !== "string") return;
-              expressions.push({ owner: `panel "${panel.title}" (id ${panel.id}) of dashboard ${d.uid}`, file, path: `${path}[${pi}].targets[${ti}].expr`, expr: t.expr });
+              expressions.push({
+                owner: `panel "${panel.title}" (id ${panel.id}) of dashboard ${d.uid}`,
+                file,
+                path: `${path}[${pi}].targets[${ti}].expr`,
+                expr: t.expr,
+              });
             });
             if (panel.panels) visit(panel.panels, `${path}[${pi}].panels`);
           });
         visit(d.panels ?? [], "panels");
       }
     } catch (e) {
-      findings.push({ engine: ENGINE, rule: "unreadable", severity: "error", file, message: `${file} could not be read for its PromQL: ${(e as Error).message}` });
+      findings.push({
+        engine: ENGINE,
+        rule: "unreadable",
+        severity: "error",
+        file,
+        message: `${file} could not be read for its PromQL: ${(e as Error).message}`,
+      });
     }
   }
   return { expressions, findings };
 }
 
 /** Metrics a query may read: the catalogue and what it derives, recording rules, built-ins. */
-export function knownMetrics(monitoring: Monitoring, recorded: Iterable<string> = Object.keys(monitoring.recordingRules)): Set<string> {
+export function knownMetrics(
+  monitoring: Monitoring,
+  recorded: Iterable<string> = Object.keys(monitoring.recordingRules),
+): Set<string> {
   const known = new Set<string>([...BUILT_IN, ...recorded]);
   for (const [name, def] of Object.entries(monitoring.metrics)) {
     known.add(name);
@@ -109,7 +140,16 @@ export function checkExpressions(expressions: readonly PromqlExpression[], known
     const { errors, metrics } = analyse(e.expr);
     if (errors.length > 0) {
       const at = errors[0]!.from;
-      findings.push({ engine: ENGINE, rule: "parse-error", severity: "error", file: e.file, path: e.path, message: `${e.owner}: the PromQL does not parse at column ${at + 1}: ${JSON.stringify(e.expr.slice(Math.max(0, at - 20), at + 20))}` });
+      findings.push({
+        engine: ENGINE,
+        rule: "parse-error",
+        severity: "error",
+        file: e.file,
+        path: e.path,
+        message:
+          `${e.owner}: the PromQL does not parse at column ${at + 1}: ` +
+          `${JSON.stringify(e.expr.slice(Math.max(0, at - 20), at + 20))}`,
+      });
       continue;
     }
     for (const m of metrics) {
@@ -121,8 +161,12 @@ export function checkExpressions(expressions: readonly PromqlExpression[], known
         severity: "error",
         file: e.file,
         path: e.path,
-        message: `${e.owner} reads ${m}, which is not in the metric catalogue (monitoring.metrics), a histogram series of it, a recording rule or a Prometheus built-in`,
-        hint: near ? `did you mean ${near}? Otherwise declare ${m} in monitoring.metrics of platform.config.ts` : `declare ${m} in monitoring.metrics of platform.config.ts`,
+        message:
+          `${e.owner} reads ${m}, which is not in the metric catalogue (monitoring.metrics), a ` +
+          `histogram series of it, a recording rule or a Prometheus built-in`,
+        hint: near
+          ? `did you mean ${near}? Otherwise declare ${m} in monitoring.metrics of platform.config.ts`
+          : `declare ${m} in monitoring.metrics of platform.config.ts`,
       });
     }
   }

@@ -10,7 +10,10 @@ export function joinPath(base: string, key: string | number): string {
   return `${base}[${JSON.stringify(key)}]`;
 }
 
-/** A JSON pointer (`/spec/template/spec/containers/0`) as a field path, reading `root` to tell array indexes from map keys. */
+/**
+ * A JSON pointer (`/spec/template/spec/containers/0`) as a field path, reading `root` to tell array indexes from map
+ * keys.
+ */
 export function pointerToPath(pointer: string, root: unknown): string {
   if (!pointer) return "";
   let path = "";

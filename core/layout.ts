@@ -30,7 +30,12 @@ export function renderedPath(o: KubeObject): string {
 /** Base files are grouped by what they belong to: `services/risk-engine/`, `platform/`, `monitoring/`, `policies/`. */
 export function basePath(o: KubeObject): string {
   const component = o.metadata.labels?.[LABEL.component] ?? "platform";
-  const folder = component === "service" ? `services/${o.metadata.labels?.[LABEL.name] ?? o.metadata.name}` : component === "policy" ? "policies" : component;
+  const folder =
+    component === "service"
+      ? `services/${o.metadata.labels?.[LABEL.name] ?? o.metadata.name}`
+      : component === "policy"
+        ? "policies"
+        : component;
   return `${folder}/${objectFileName(o)}`;
 }
 

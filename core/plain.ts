@@ -1,7 +1,8 @@
 /** Plain data (what YAML and JSON parse to): the guards and comparisons every folder shares. */
 
 /** A JSON object (not an array, not null): the one guard every module that walks plain data uses. */
-export const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;

@@ -7,7 +7,19 @@ import { Document, parseAllDocuments, type Pair } from "yaml";
 import { GENERATED_HEADER } from "./conventions.ts";
 
 // Kubernetes' head keys, then a Prometheus rule's (alert/record, expr, for) before its labels.
-const HEAD = ["apiVersion", "kind", "metadata", "name", "namespace", "alert", "record", "expr", "for", "labels", "annotations"];
+const HEAD = [
+  "apiVersion",
+  "kind",
+  "metadata",
+  "name",
+  "namespace",
+  "alert",
+  "record",
+  "expr",
+  "for",
+  "labels",
+  "annotations",
+];
 
 function rank(key: string): number {
   const i = HEAD.indexOf(key);
@@ -18,10 +30,16 @@ export function compareKeys(a: string, b: string): number {
   return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
-const sortMapEntries = (a: Pair, b: Pair) => compareKeys(String((a.key as { value?: unknown })?.value ?? a.key), String((b.key as { value?: unknown })?.value ?? b.key));
+const sortMapEntries = (a: Pair, b: Pair) =>
+  compareKeys(
+    String((a.key as { value?: unknown })?.value ?? a.key),
+    String((b.key as { value?: unknown })?.value ?? b.key),
+  );
 
 export function toYaml(value: unknown): string {
-  return new Document(value, { version: "1.1", sortMapEntries, aliasDuplicateObjects: false }).toString({ lineWidth: 0 });
+  return new Document(value, { version: "1.1", sortMapEntries, aliasDuplicateObjects: false }).toString({
+    lineWidth: 0,
+  });
 }
 
 /** A generated YAML file: header comment, then one or more documents. */
@@ -37,7 +55,11 @@ export function jsonFile(value: unknown): string {
 function sortKeysDeep(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeysDeep);
   if (v && typeof v === "object") {
-    return Object.fromEntries(Object.keys(v).sort(compareKeys).map((k) => [k, sortKeysDeep((v as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort(compareKeys)
+        .map((k) => [k, sortKeysDeep((v as Record<string, unknown>)[k])]),
+    );
   }
   return v;
 }

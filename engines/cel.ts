@@ -76,7 +76,12 @@ function undeclaredFunctions(expression: string): string[] {
   const walk = (node: unknown): void => {
     if (node === null || typeof node !== "object") return;
     const n = node as { case?: string; value?: { function?: string } };
-    if (n.case === "callExpr" && n.value?.function && !BUILTIN_CALL.test(n.value.function) && !kubernetesEnv.funcs.find(n.value.function)) {
+    if (
+      n.case === "callExpr" &&
+      n.value?.function &&
+      !BUILTIN_CALL.test(n.value.function) &&
+      !kubernetesEnv.funcs.find(n.value.function)
+    ) {
       found.add(n.value.function);
     }
     for (const v of Object.values(node)) walk(v);
@@ -87,7 +92,8 @@ function undeclaredFunctions(expression: string): string[] {
 }
 
 function compile(expression: unknown, path: string): Program {
-  if (typeof expression !== "string" || expression.trim() === "") throw new PolicyCompileError(`${path} must be a non-empty CEL expression`, path);
+  if (typeof expression !== "string" || expression.trim() === "")
+    throw new PolicyCompileError(`${path} must be a non-empty CEL expression`, path);
   let program: Program;
   try {
     program = compileExpression(expression);
@@ -95,7 +101,11 @@ function compile(expression: unknown, path: string): Program {
     throw new PolicyCompileError(`${path}: ${(e as Error).message}`, path);
   }
   const undeclared = undeclaredFunctions(expression);
-  if (undeclared.length > 0) throw new PolicyCompileError(`${path}: undeclared reference to ${undeclared.map((f) => `'${f}'`).join(", ")}`, path);
+  if (undeclared.length > 0)
+    throw new PolicyCompileError(
+      `${path}: undeclared reference to ${undeclared.map((f) => `'${f}'`).join(", ")}`,
+      path,
+    );
   return program;
 }
 
@@ -103,8 +113,13 @@ function named(list: unknown, path: string): NamedExpression[] {
   if (list === undefined) return [];
   if (!Array.isArray(list)) throw new PolicyCompileError(`${path} must be a list`, path);
   return list.map((item: { name?: unknown; expression?: unknown }, i) => {
-    if (typeof item?.name !== "string" || item.name === "") throw new PolicyCompileError(`${path}[${i}].name is required`, `${path}[${i}].name`);
-    return { name: item.name, expression: String(item.expression), program: compile(item.expression, `${path}[${i}].expression`) };
+    if (typeof item?.name !== "string" || item.name === "")
+      throw new PolicyCompileError(`${path}[${i}].name is required`, `${path}[${i}].name`);
+    return {
+      name: item.name,
+      expression: String(item.expression),
+      program: compile(item.expression, `${path}[${i}].expression`),
+    };
   });
 }
 
@@ -123,22 +138,36 @@ function parseFieldPaths(text: string | undefined, count: number): string[] | un
   return paths;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a parsed policy document is checked field by field below
 function compileOne(doc: Record<string, any>, file: string): CompiledPolicy {
   if (doc?.apiVersion !== "admissionregistration.k8s.io/v1" || doc?.kind !== "ValidatingAdmissionPolicy") {
-    throw new PolicyCompileError(`expected an admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy, got ${doc?.apiVersion ?? "?"} ${doc?.kind ?? "?"}`);
+    throw new PolicyCompileError(
+      `expected an admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy, got ${doc?.apiVersion ?? "?"} ` +
+        `${doc?.kind ?? "?"}`,
+    );
   }
   const name = doc.metadata?.name;
-  if (typeof name !== "string" || name === "") throw new PolicyCompileError("metadata.name is required", "metadata.name");
+  if (typeof name !== "string" || name === "")
+    throw new PolicyCompileError("metadata.name is required", "metadata.name");
   const spec = doc.spec ?? {};
-  if (!spec.matchConstraints?.resourceRules?.length) throw new PolicyCompileError("spec.matchConstraints.resourceRules must select at least one resource", "spec.matchConstraints.resourceRules");
-  if (!Array.isArray(spec.validations) || spec.validations.length === 0) throw new PolicyCompileError("spec.validations must hold at least one validation", "spec.validations");
+  if (!spec.matchConstraints?.resourceRules?.length)
+    throw new PolicyCompileError(
+      "spec.matchConstraints.resourceRules must select at least one resource",
+      "spec.matchConstraints.resourceRules",
+    );
+  if (!Array.isArray(spec.validations) || spec.validations.length === 0)
+    throw new PolicyCompileError("spec.validations must hold at least one validation", "spec.validations");
   const annotations: Record<string, string> = doc.metadata?.annotations ?? {};
   const fieldPaths = parseFieldPaths(annotations[FIELD_PATHS_ANNOTATION], spec.validations.length);
   const validations = spec.validations.map((v: Record<string, unknown>, i: number): CompiledValidation => {
     const path = `spec.validations[${i}]`;
-    const out: CompiledValidation = { expression: String(v.expression), program: compile(v.expression, `${path}.expression`) };
+    const out: CompiledValidation = {
+      expression: String(v.expression),
+      program: compile(v.expression, `${path}.expression`),
+    };
     if (typeof v.message === "string") out.message = v.message;
-    if (v.messageExpression !== undefined) out.messageExpression = compile(v.messageExpression, `${path}.messageExpression`);
+    if (v.messageExpression !== undefined)
+      out.messageExpression = compile(v.messageExpression, `${path}.messageExpression`);
     if (typeof v.reason === "string") out.reason = v.reason;
     if (fieldPaths?.[i]) out.fieldPath = fieldPaths[i];
     return out;
@@ -163,7 +192,16 @@ export function compilePolicies(sources: PolicySource[]): { policies: CompiledPo
   const findings: Finding[] = [];
   for (const source of sources) {
     const fail = (message: string, path?: string) => {
-      const f: Finding = { engine: "cel", rule: "policy-compile", severity: "error", file: source.file, message: `${source.file}: ${message}`, hint: "Fix the policy so it is a valid admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy with valid CEL." };
+      const f: Finding = {
+        engine: "cel",
+        rule: "policy-compile",
+        severity: "error",
+        file: source.file,
+        message: `${source.file}: ${message}`,
+        hint:
+          "Fix the policy so it is a valid admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy with " +
+          "valid CEL.",
+      };
       if (path) f.path = path;
       findings.push(f);
     };
@@ -191,7 +229,15 @@ function requestOf(obj: KubeObject): Record<string, unknown> {
   const { group, version } = groupVersionOf(obj.apiVersion);
   const gvk = { group, version, kind: obj.kind };
   const gvr = { group, version, resource: resourceOf(obj.kind) };
-  const req: Record<string, unknown> = { operation: "CREATE", kind: gvk, resource: gvr, requestKind: gvk, requestResource: gvr, name: obj.metadata?.name ?? "", dryRun: false };
+  const req: Record<string, unknown> = {
+    operation: "CREATE",
+    kind: gvk,
+    resource: gvr,
+    requestKind: gvk,
+    requestResource: gvr,
+    name: obj.metadata?.name ?? "",
+    dryRun: false,
+  };
   if (obj.metadata?.namespace) req.namespace = obj.metadata.namespace;
   return req;
 }
@@ -208,7 +254,8 @@ function admit(policy: CompiledPolicy, obj: KubeObject, vars: Record<string, unk
   let conditionError: string | undefined;
   for (const c of policy.matchConditions) {
     const r = c.program(vars);
-    if (isError(r)) conditionError ??= `policy '${policy.name}': matchCondition '${c.name}' resulted in error: ${r.message}`;
+    if (isError(r))
+      conditionError ??= `policy '${policy.name}': matchCondition '${c.name}' resulted in error: ${r.message}`;
     else if (r !== true) return [];
   }
   if (conditionError) return failed(conditionError);
@@ -271,7 +318,14 @@ export function evaluatePolicies(policies: CompiledPolicy[], envs: EnvironmentOb
       for (const policy of policies) {
         for (const outcome of admit(policy, obj, vars)) {
           if (outcome.ok) continue;
-          const f: Finding = { engine: "cel", rule: policy.name, severity: "error", resource: refOf(obj), file: policy.file, message: outcome.message };
+          const f: Finding = {
+            engine: "cel",
+            rule: policy.name,
+            severity: "error",
+            resource: refOf(obj),
+            file: policy.file,
+            message: outcome.message,
+          };
           if (env.environment) f.environment = env.environment;
           if (outcome.path) f.path = outcome.path;
           if (policy.fix) f.hint = policy.fix;

@@ -13,9 +13,15 @@ import { refOf, type EnvironmentObjects, type Finding, type KubeObject } from ".
 /** Above this many objects in all environments together, `check` leaves the comparison to `npm test`. */
 export const KUSTOMIZE_OBJECT_LIMIT = 1500;
 
-export function kustomizeBuild(overlayDir: string): { ok: true; objects: KubeObject[] } | { ok: false; message: string } {
+export function kustomizeBuild(
+  overlayDir: string,
+): { ok: true; objects: KubeObject[] } | { ok: false; message: string } {
   const r = spawnSync("kubectl", ["kustomize", overlayDir], { encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
-  if (r.error) return { ok: false, message: `could not run kubectl: ${r.error.message}; install kubectl (it bundles kustomize v5)` };
+  if (r.error)
+    return {
+      ok: false,
+      message: `could not run kubectl: ${r.error.message}; install kubectl (it bundles kustomize v5)`,
+    };
   if (r.status !== 0) return { ok: false, message: (r.stderr || r.stdout).trim() };
   try {
     return { ok: true, objects: parseYamlDocuments(r.stdout) as KubeObject[] };
@@ -25,17 +31,50 @@ export function kustomizeBuild(overlayDir: string): { ok: true; objects: KubeObj
 }
 
 /** Compares kustomize's objects with ours as objects, ignoring order. */
-export function compareObjects(environment: string, expected: readonly KubeObject[], built: readonly KubeObject[], overlay: string): Finding[] {
+export function compareObjects(
+  environment: string,
+  expected: readonly KubeObject[],
+  built: readonly KubeObject[],
+  overlay: string,
+): Finding[] {
   const findings: Finding[] = [];
   const builtByKey = new Map(built.map((o) => [objectKey(o), o]));
   const expectedKeys = new Set(expected.map(objectKey));
   for (const o of expected) {
     const b = builtByKey.get(objectKey(o));
-    if (!b) findings.push({ engine: "kustomize", rule: "missing-object", severity: "error", environment, resource: refOf(o), file: overlay, message: `kubectl kustomize ${overlay} does not produce this object, but the rendered manifests have it` });
-    else if (!deepEqual(o, b)) findings.push({ engine: "kustomize", rule: "object-differs", severity: "error", environment, resource: refOf(o), file: overlay, path: firstDifference(o, b), message: `kubectl kustomize ${overlay} produces a different object than the rendered manifests` });
+    if (!b)
+      findings.push({
+        engine: "kustomize",
+        rule: "missing-object",
+        severity: "error",
+        environment,
+        resource: refOf(o),
+        file: overlay,
+        message: `kubectl kustomize ${overlay} does not produce this object, but the rendered manifests have it`,
+      });
+    else if (!deepEqual(o, b))
+      findings.push({
+        engine: "kustomize",
+        rule: "object-differs",
+        severity: "error",
+        environment,
+        resource: refOf(o),
+        file: overlay,
+        path: firstDifference(o, b),
+        message: `kubectl kustomize ${overlay} produces a different object than the rendered manifests`,
+      });
   }
   for (const b of built) {
-    if (!expectedKeys.has(objectKey(b))) findings.push({ engine: "kustomize", rule: "extra-object", severity: "error", environment, resource: refOf(b), file: overlay, message: `kubectl kustomize ${overlay} produces an object the rendered manifests do not have` });
+    if (!expectedKeys.has(objectKey(b)))
+      findings.push({
+        engine: "kustomize",
+        rule: "extra-object",
+        severity: "error",
+        environment,
+        resource: refOf(b),
+        file: overlay,
+        message: `kubectl kustomize ${overlay} produces an object the rendered manifests do not have`,
+      });
   }
   return findings;
 }
@@ -46,21 +85,45 @@ function firstDifference(a: unknown, b: unknown, path = ""): string {
     for (const k of keys) {
       const va = (a as Record<string, unknown>)[k];
       const vb = (b as Record<string, unknown>)[k];
-      if (!deepEqual(va, vb)) return firstDifference(va, vb, Array.isArray(a) ? `${path}[${k}]` : path ? `${path}.${k}` : k);
+      if (!deepEqual(va, vb))
+        return firstDifference(va, vb, Array.isArray(a) ? `${path}[${k}]` : path ? `${path}.${k}` : k);
     }
   }
   return path;
 }
 
-export function checkKustomize(outDir: string, envs: readonly EnvironmentObjects[], limit = KUSTOMIZE_OBJECT_LIMIT): Finding[] {
+export function checkKustomize(
+  outDir: string,
+  envs: readonly EnvironmentObjects[],
+  limit = KUSTOMIZE_OBJECT_LIMIT,
+): Finding[] {
   const total = envs.reduce((n, e) => n + e.objects.length, 0);
   if (total > limit) {
-    return [{ engine: "kustomize", rule: "skipped", severity: "info", message: `kustomize equivalence not checked: ${total} objects is over the limit of ${limit} (kustomize grows with the square of the object count); npm test still checks it` }];
+    return [
+      {
+        engine: "kustomize",
+        rule: "skipped",
+        severity: "info",
+        message:
+          `kustomize equivalence not checked: ${total} objects is over the limit of ${limit} ` +
+          `(kustomize grows with the square of the object count); npm test still checks it`,
+      },
+    ];
   }
   return envs.flatMap(({ environment, objects }) => {
     const overlay = `${outDir}/overlays/${environment}`;
     const built = kustomizeBuild(overlay);
-    if (!built.ok) return [{ engine: "kustomize", rule: "build-failed", severity: "error" as const, environment, file: overlay, message: `kubectl kustomize ${overlay} failed: ${built.message}` }];
+    if (!built.ok)
+      return [
+        {
+          engine: "kustomize",
+          rule: "build-failed",
+          severity: "error" as const,
+          environment,
+          file: overlay,
+          message: `kubectl kustomize ${overlay} failed: ${built.message}`,
+        },
+      ];
     return compareObjects(environment, objects, built.objects, overlay);
   });
 }

@@ -50,10 +50,16 @@ interface Job {
 }
 
 /** The config as promtool can check it outside a cluster, and what could only be checked here. */
-function standIns(config: Record<string, unknown>, saDir: string, withSd: boolean, file: string): { config: unknown; findings: Finding[] } {
+function standIns(
+  config: Record<string, unknown>,
+  saDir: string,
+  withSd: boolean,
+  file: string,
+): { config: unknown; findings: Finding[] } {
   const findings: Finding[] = [];
   const replacePaths = (v: unknown): unknown => {
-    if (typeof v === "string") return v.startsWith(SERVICE_ACCOUNT_DIR) ? saDir + v.slice(SERVICE_ACCOUNT_DIR.length) : v;
+    if (typeof v === "string")
+      return v.startsWith(SERVICE_ACCOUNT_DIR) ? saDir + v.slice(SERVICE_ACCOUNT_DIR.length) : v;
     if (Array.isArray(v)) return v.map(replacePaths);
     if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, replacePaths(x)]));
     return v;
@@ -65,16 +71,44 @@ function standIns(config: Record<string, unknown>, saDir: string, withSd: boolea
     const sd = job.kubernetes_sd_configs;
     if (!sd) continue;
     sd.forEach((c, i) => {
-      if (!c.role || !SD_ROLES.includes(c.role)) findings.push({ engine: ENGINE, rule: "check-config", severity: "error", file, path: `scrape_configs.${job.job_name}.kubernetes_sd_configs[${i}].role`, message: `job ${job.job_name}: kubernetes_sd_configs role ${JSON.stringify(c.role)} is not one of ${SD_ROLES.join(", ")}` });
+      if (!c.role || !SD_ROLES.includes(c.role))
+        findings.push({
+          engine: ENGINE,
+          rule: "check-config",
+          severity: "error",
+          file,
+          path: `scrape_configs.${job.job_name}.kubernetes_sd_configs[${i}].role`,
+          message:
+            `job ${job.job_name}: kubernetes_sd_configs role ${JSON.stringify(c.role)} is not one of ` +
+            `${SD_ROLES.join(", ")}`,
+        });
       const names = c.namespaces?.names;
-      if (names !== undefined && !(Array.isArray(names) && names.every((n) => typeof n === "string" && n.length > 0))) findings.push({ engine: ENGINE, rule: "check-config", severity: "error", file, path: `scrape_configs.${job.job_name}.kubernetes_sd_configs[${i}].namespaces.names`, message: `job ${job.job_name}: namespaces.names must be a list of namespace names` });
+      if (names !== undefined && !(Array.isArray(names) && names.every((n) => typeof n === "string" && n.length > 0)))
+        findings.push({
+          engine: ENGINE,
+          rule: "check-config",
+          severity: "error",
+          file,
+          path: `scrape_configs.${job.job_name}.kubernetes_sd_configs[${i}].namespaces.names`,
+          message: `job ${job.job_name}: namespaces.names must be a list of namespace names`,
+        });
     });
     delete job.kubernetes_sd_configs;
     job.static_configs = [{ targets: [`${job.job_name ?? "job"}.kubernetes-sd.invalid:9090`] }];
     replaced++;
   }
   if (replaced > 0) {
-    findings.push({ engine: ENGINE, rule: "kubernetes-sd-unsupported", severity: "info", file, message: `this promtool was built without Kubernetes service discovery (as Debian's is): the kubernetes_sd_configs of ${replaced} jobs were checked structurally here and the rest of the config by promtool`, hint: "install promtool from the upstream Prometheus release to have it check kubernetes_sd_configs too" });
+    findings.push({
+      engine: ENGINE,
+      rule: "kubernetes-sd-unsupported",
+      severity: "info",
+      file,
+      message:
+        `this promtool was built without Kubernetes service discovery (as Debian's is): the ` +
+        `kubernetes_sd_configs of ${replaced} jobs were checked structurally here and the rest of the config ` +
+        `by promtool`,
+      hint: "install promtool from the upstream Prometheus release to have it check kubernetes_sd_configs too",
+    });
   }
   return { config: out, findings };
 }
@@ -101,7 +135,14 @@ export function runPromtool(files: ReadonlyMap<string, string>, outDir = "out"):
     for (const p of rules) {
       const r = promtool(["check", "rules", p], dir);
       if (r.missing) return [unavailable(r.output)];
-      if (!r.ok) findings.push({ engine: ENGINE, rule: "check-rules", severity: "error", file: shown(p), message: `promtool check rules ${shown(p)} failed:\n${r.output}` });
+      if (!r.ok)
+        findings.push({
+          engine: ENGINE,
+          rule: "check-rules",
+          severity: "error",
+          file: shown(p),
+          message: `promtool check rules ${shown(p)} failed:\n${r.output}`,
+        });
     }
 
     const configContent = files.get(OBSERVABILITY_OUT.config);
@@ -111,7 +152,13 @@ export function runPromtool(files: ReadonlyMap<string, string>, outDir = "out"):
       try {
         parsed = (parseYamlDocuments(configContent)[0] ?? {}) as Record<string, unknown>;
       } catch (e) {
-        findings.push({ engine: ENGINE, rule: "check-config", severity: "error", file, message: `${file} is not valid YAML: ${(e as Error).message}` });
+        findings.push({
+          engine: ENGINE,
+          rule: "check-config",
+          severity: "error",
+          file,
+          message: `${file} is not valid YAML: ${(e as Error).message}`,
+        });
       }
       if (parsed) {
         const saDir = join(dir, "serviceaccount");
@@ -125,14 +172,28 @@ export function runPromtool(files: ReadonlyMap<string, string>, outDir = "out"):
         writeFileSync(checked, toYaml(config));
         const r = promtool(["check", "config", checked], dir);
         if (r.missing) return [unavailable(r.output)];
-        if (!r.ok) findings.push({ engine: ENGINE, rule: "check-config", severity: "error", file, message: `promtool check config ${file} failed:\n${r.output.split(checked).join(file)}` });
+        if (!r.ok)
+          findings.push({
+            engine: ENGINE,
+            rule: "check-config",
+            severity: "error",
+            file,
+            message: `promtool check config ${file} failed:\n${r.output.split(checked).join(file)}`,
+          });
       }
     }
 
     for (const p of tests) {
       const r = promtool(["test", "rules", p], dir);
       if (r.missing) return [unavailable(r.output)];
-      if (!r.ok) findings.push({ engine: ENGINE, rule: "test-rules", severity: "error", file: shown(p), message: `promtool test rules ${shown(p)} failed:\n${r.output}` });
+      if (!r.ok)
+        findings.push({
+          engine: ENGINE,
+          rule: "test-rules",
+          severity: "error",
+          file: shown(p),
+          message: `promtool test rules ${shown(p)} failed:\n${r.output}`,
+        });
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -141,5 +202,11 @@ export function runPromtool(files: ReadonlyMap<string, string>, outDir = "out"):
 }
 
 function unavailable(detail: string): Finding {
-  return { engine: ENGINE, rule: "unavailable", severity: "error", message: `promtool could not be run (${detail}), so the Prometheus rules, config and alert tests are unchecked`, hint: "install it: sudo apt-get update && sudo apt-get install -y prometheus" };
+  return {
+    engine: ENGINE,
+    rule: "unavailable",
+    severity: "error",
+    message: `promtool could not be run (${detail}), so the Prometheus rules, config and alert tests are unchecked`,
+    hint: "install it: sudo apt-get update && sudo apt-get install -y prometheus",
+  };
 }

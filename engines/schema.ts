@@ -28,7 +28,13 @@ export async function validateSchemas(envs: EnvironmentObjects[], opts: SchemaOp
   const minor = parseMinor(version);
   const findings: Finding[] = [];
   if (minor === undefined) {
-    findings.push({ engine: "schema", rule: "api-version", severity: "error", message: `kubernetesVersion "${version}" is not a Kubernetes version like "1.30"`, hint: 'pass kubernetesVersion as "1.<minor>"' });
+    findings.push({
+      engine: "schema",
+      rule: "api-version",
+      severity: "error",
+      message: `kubernetesVersion "${version}" is not a Kubernetes version like "1.30"`,
+      hint: 'pass kubernetesVersion as "1.<minor>"',
+    });
   }
   for (const env of envs) {
     for (const object of env.objects) findings.push(...(await validateObject(object, env.environment, minor)));
@@ -55,14 +61,27 @@ async function validateObject(object: KubeObject, environment: string, minor: nu
   };
 
   if (!isRecord(object) || typeof object.apiVersion !== "string" || typeof object.kind !== "string") {
-    add("schema", "error", undefined, "document is not a Kubernetes object: apiVersion and kind must be strings", "add apiVersion and kind");
+    add(
+      "schema",
+      "error",
+      undefined,
+      "document is not a Kubernetes object: apiVersion and kind must be strings",
+      "add apiVersion and kind",
+    );
     return out;
   }
   const { apiVersion, kind } = object;
 
   if (minor !== undefined) {
     const reason = notServedReason(apiVersion, kind, minor);
-    if (reason) add("api-version", "error", "apiVersion", reason, "use a version the target cluster serves (Kubernetes deprecated API migration guide)");
+    if (reason)
+      add(
+        "api-version",
+        "error",
+        "apiVersion",
+        reason,
+        "use a version the target cluster serves (Kubernetes deprecated API migration guide)",
+      );
   }
 
   const info = await modelFor(apiVersion, kind);
@@ -70,7 +89,13 @@ async function validateObject(object: KubeObject, environment: string, minor: nu
   // lacks): the fields the compiled validator reads.
   const clientModel = info?.custom ? undefined : await modelForKind(apiVersion, kind);
   if (!info && !clientModel) {
-    add("unknown-kind", "warning", "kind", `no schema for ${apiVersion} ${kind}; it was not validated`, "check the apiVersion and kind, or add the CRD's models to the schema engine");
+    add(
+      "unknown-kind",
+      "warning",
+      "kind",
+      `no schema for ${apiVersion} ${kind}; it was not validated`,
+      "check the apiVersion and kind, or add the CRD's models to the schema engine",
+    );
     return out;
   }
   // Without a kubernetes-models class (e.g. admissionregistration.k8s.io/v1beta1
@@ -80,11 +105,19 @@ async function validateObject(object: KubeObject, environment: string, minor: nu
     info?.model.prototype.validate.call(traced ? traced.proxy : object);
   } catch (e) {
     const errors = (e as { errors?: AjvError[] }).errors;
-    if (Array.isArray(errors)) for (const [path, message] of describeErrors(errors, object)) add("schema", "error", path, message);
+    if (Array.isArray(errors))
+      for (const [path, message] of describeErrors(errors, object)) add("schema", "error", path, message);
     else add("schema", "error", undefined, `${apiVersion} ${kind} could not be validated: ${(e as Error).message}`);
   }
 
-  const unknown = (f: Pick<Finding, "path" | "message">) => add("unknown-field", "error", f.path, f.message, "remove the field or fix its spelling; the API server rejects unknown fields under strict field validation");
+  const unknown = (f: Pick<Finding, "path" | "message">) =>
+    add(
+      "unknown-field",
+      "error",
+      f.path,
+      f.message,
+      "remove the field or fix its spelling; the API server rejects unknown fields under strict field validation",
+    );
   if (clientModel) checkKnownFields(object, clientModel, "", unknown, minor);
   else traced?.unknownFields(unknown);
   return out;
@@ -95,7 +128,10 @@ function describeErrors(errors: readonly AjvError[], root: unknown): [string, st
   const byPath = new Map<string, AjvError[]>();
   for (const e of errors) {
     const base = pointerToPath(e.instancePath, root);
-    const path = e.keyword === "required" && typeof e.params.missingProperty === "string" ? joinPath(base, e.params.missingProperty) : base;
+    const path =
+      e.keyword === "required" && typeof e.params.missingProperty === "string"
+        ? joinPath(base, e.params.missingProperty)
+        : base;
     byPath.set(path, [...(byPath.get(path) ?? []), e]);
   }
   const out: [string, string][] = [];
@@ -108,12 +144,25 @@ function describeErrors(errors: readonly AjvError[], root: unknown): [string, st
     const enumError = list.find((e) => e.keyword === "enum");
     const types = [...new Set(list.filter((e) => e.keyword === "type").map((e) => String(e.params.type)))];
     if (required) out.push([path, `${where}: required field is missing`]);
-    else if (format) out.push([path, `${where}: ${JSON.stringify(value)} is not a valid ${String(format.params.format)}`]);
-    else if (enumError) out.push([path, `${where}: must be one of ${(enumError.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}${shown}`]);
+    else if (format)
+      out.push([path, `${where}: ${JSON.stringify(value)} is not a valid ${String(format.params.format)}`]);
+    else if (enumError)
+      out.push([
+        path,
+        `${where}: must be one of ` +
+          `${(enumError.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}${shown}`,
+      ]);
     else if (types.length) out.push([path, `${where}: must be ${types.join(" or ")}${shown}`]);
     else {
-      const messages = [...new Set(list.filter((e) => e.keyword !== "oneOf" && e.keyword !== "anyOf").map((e) => e.message ?? e.keyword))];
-      out.push([path, `${where}: ${(messages.length ? messages : list.map((e) => e.message ?? e.keyword)).join("; ")}${shown}`]);
+      const messages = [
+        ...new Set(
+          list.filter((e) => e.keyword !== "oneOf" && e.keyword !== "anyOf").map((e) => e.message ?? e.keyword),
+        ),
+      ];
+      out.push([
+        path,
+        `${where}: ${(messages.length ? messages : list.map((e) => e.message ?? e.keyword)).join("; ")}${shown}`,
+      ]);
     }
   }
   return out;
@@ -128,4 +177,3 @@ function valueAt(root: unknown, pointer: string): unknown {
   }
   return node;
 }
-

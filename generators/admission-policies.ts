@@ -4,7 +4,10 @@
  * cluster-wide no-inline-secrets would reject kube-system's own Secrets) and deny in prod, while
  * dev and staging warn and audit so an experiment is visible without being blocked.
  */
-import type { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from "kubernetes-types/admissionregistration/v1.js";
+import type {
+  ValidatingAdmissionPolicy,
+  ValidatingAdmissionPolicyBinding,
+} from "kubernetes-types/admissionregistration/v1.js";
 import type { KubeObject } from "../core/finding.ts";
 import type { ResolvedPlatform } from "../model/environments.ts";
 import { LABEL, MANAGED_BY } from "../core/conventions.ts";
@@ -20,7 +23,10 @@ export interface PolicyText {
 }
 
 /** Parses policy files; a file that is not one ValidatingAdmissionPolicy is an error naming it. */
-export function parsePolicies(sources: readonly PolicyText[]): { policies: ValidatingAdmissionPolicy[]; errors: string[] } {
+export function parsePolicies(sources: readonly PolicyText[]): {
+  policies: ValidatingAdmissionPolicy[];
+  errors: string[];
+} {
   const policies: ValidatingAdmissionPolicy[] = [];
   const errors: string[] = [];
   for (const { file, text } of sources) {
@@ -37,7 +43,10 @@ export function parsePolicies(sources: readonly PolicyText[]): { policies: Valid
   return { policies, errors };
 }
 
-export function admissionPolicies(platform: ResolvedPlatform, policies: readonly ValidatingAdmissionPolicy[]): KubeObject[] {
+export function admissionPolicies(
+  platform: ResolvedPlatform,
+  policies: readonly ValidatingAdmissionPolicy[],
+): KubeObject[] {
   const actions: string[] =
     platform.environment === "dev" || platform.environment === "staging" ? ["Warn", "Audit"] : ["Deny"];
   return [...policies]
@@ -57,7 +66,9 @@ export function admissionPolicies(platform: ResolvedPlatform, policies: readonly
           matchResources: {
             namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": platform.namespace } },
             // A policy about what we generate (annotation binding-scope: generated) leaves other writers alone.
-            ...(policy.metadata?.annotations?.[BINDING_SCOPE] === "generated" ? { objectSelector: { matchLabels: { [LABEL.managedBy]: MANAGED_BY } } } : {}),
+            ...(policy.metadata?.annotations?.[BINDING_SCOPE] === "generated"
+              ? { objectSelector: { matchLabels: { [LABEL.managedBy]: MANAGED_BY } } }
+              : {}),
           },
         },
       };

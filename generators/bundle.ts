@@ -5,7 +5,12 @@
 import { z } from "zod";
 import type { KubeObject } from "../core/finding.ts";
 import { platformSchema, type Platform } from "../schemas/platform.ts";
-import { ENVIRONMENT_NAMES, resolveEnvironment, type BundleEnvironment, type ResolvedPlatform } from "../model/environments.ts";
+import {
+  ENVIRONMENT_NAMES,
+  resolveEnvironment,
+  type BundleEnvironment,
+  type ResolvedPlatform,
+} from "../model/environments.ts";
 import { admissionPolicies, parsePolicies, type PolicyText } from "./admission-policies.ts";
 import { baseFiles, overlayFiles } from "./kustomize.ts";
 import { OUT, renderedPath } from "../core/layout.ts";

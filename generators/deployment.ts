@@ -1,5 +1,13 @@
 import type { Deployment } from "kubernetes-types/apps/v1.js";
-import type { Affinity, Container, EnvVar, PodSpec, Probe, ResourceRequirements, Volume } from "kubernetes-types/core/v1.js";
+import type {
+  Affinity,
+  Container,
+  EnvVar,
+  PodSpec,
+  Probe,
+  ResourceRequirements,
+  Volume,
+} from "kubernetes-types/core/v1.js";
 import type { Platform, ResourceList, Service, Tier } from "../schemas/platform.ts";
 import { formatBytes, formatCpu } from "../schemas/units.ts";
 import { metadata, selectorLabels } from "./meta.ts";
@@ -22,7 +30,10 @@ function deployment(platform: Platform, name: string, svc: Service): Deployment 
       ...(svc.scaling ? {} : { replicas: svc.replicas ?? 1 }),
       revisionHistoryLimit: 5,
       selector: { matchLabels: selectorLabels(platform, name) },
-      strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: tier.rollout.maxSurge, maxUnavailable: tier.rollout.maxUnavailable } },
+      strategy: {
+        type: "RollingUpdate",
+        rollingUpdate: { maxSurge: tier.rollout.maxSurge, maxUnavailable: tier.rollout.maxUnavailable },
+      },
       template: {
         metadata: { labels: { ...meta.labels } },
         spec: podSpec(platform, name, svc, tier),
@@ -60,14 +71,22 @@ function podSpec(platform: Platform, name: string, svc: Service, tier: Tier): Po
 }
 
 function antiAffinity(platform: Platform, name: string, tier: Tier): Affinity | undefined {
-  const term = { labelSelector: { matchLabels: selectorLabels(platform, name) }, topologyKey: "kubernetes.io/hostname" };
-  if (tier.antiAffinity === "required") return { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } };
-  if (tier.antiAffinity === "preferred") return { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] } };
+  const term = {
+    labelSelector: { matchLabels: selectorLabels(platform, name) },
+    topologyKey: "kubernetes.io/hostname",
+  };
+  if (tier.antiAffinity === "required")
+    return { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } };
+  if (tier.antiAffinity === "preferred")
+    return {
+      podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] },
+    };
   return undefined;
 }
 
 function container(platform: Platform, name: string, svc: Service): Container {
-  // Platform variables first (later ones may reference earlier ones); the service's own env, sorted, after them, and it wins on a name clash.
+  // Platform variables first (later ones may reference earlier ones); the service's own env, sorted, after them, and
+  // it wins on a name clash.
   const env: EnvVar[] = [
     ...otelEnv(platform, name).filter((e) => !(e.name in svc.env)),
     ...Object.entries(svc.env)
@@ -84,14 +103,32 @@ function container(platform: Platform, name: string, svc: Service): Container {
     ],
     ...(env.length > 0 ? { env } : {}),
     resources: resources(svc),
-    startupProbe: probe(svc.probes.startup.path, svc.probes.startup.period, Math.max(1, Math.floor(svc.probes.startup.budget / svc.probes.startup.period)), 1),
-    livenessProbe: probe(svc.probes.liveness.path, svc.probes.liveness.period, svc.probes.liveness.failureThreshold, svc.probes.liveness.timeout),
-    readinessProbe: probe(svc.probes.readiness.path, svc.probes.readiness.period, svc.probes.readiness.failureThreshold, svc.probes.readiness.timeout),
+    startupProbe: probe(
+      svc.probes.startup.path,
+      svc.probes.startup.period,
+      Math.max(1, Math.floor(svc.probes.startup.budget / svc.probes.startup.period)),
+      1,
+    ),
+    livenessProbe: probe(
+      svc.probes.liveness.path,
+      svc.probes.liveness.period,
+      svc.probes.liveness.failureThreshold,
+      svc.probes.liveness.timeout,
+    ),
+    readinessProbe: probe(
+      svc.probes.readiness.path,
+      svc.probes.readiness.period,
+      svc.probes.readiness.failureThreshold,
+      svc.probes.readiness.timeout,
+    ),
     securityContext: {
       runAsNonRoot: svc.security.runAsNonRoot,
       allowPrivilegeEscalation: svc.security.allowPrivilegeEscalation,
       readOnlyRootFilesystem: svc.security.readOnlyRootFilesystem,
-      capabilities: { drop: ["ALL"], ...(svc.security.addCapabilities.length > 0 ? { add: [...svc.security.addCapabilities] } : {}) },
+      capabilities: {
+        drop: ["ALL"],
+        ...(svc.security.addCapabilities.length > 0 ? { add: [...svc.security.addCapabilities] } : {}),
+      },
     },
     volumeMounts: [
       { name: "tmp", mountPath: "/tmp" },
@@ -102,7 +139,12 @@ function container(platform: Platform, name: string, svc: Service): Container {
 
 /** The startup probe's failureThreshold rounds down, so period × threshold never exceeds the budget. */
 function probe(path: string, periodSeconds: number, failureThreshold: number, timeoutSeconds: number): Probe {
-  return { httpGet: { path, port: "http" }, periodSeconds: Math.max(1, Math.round(periodSeconds)), timeoutSeconds: Math.max(1, Math.round(timeoutSeconds)), failureThreshold };
+  return {
+    httpGet: { path, port: "http" },
+    periodSeconds: Math.max(1, Math.round(periodSeconds)),
+    timeoutSeconds: Math.max(1, Math.round(timeoutSeconds)),
+    failureThreshold,
+  };
 }
 
 function resourceList(list: ResourceList | undefined): Record<string, string> | undefined {

@@ -1,4 +1,9 @@
-import type { HorizontalPodAutoscaler, HorizontalPodAutoscalerBehavior, HPAScalingRules, MetricSpec } from "kubernetes-types/autoscaling/v2.js";
+import type {
+  HorizontalPodAutoscaler,
+  HorizontalPodAutoscalerBehavior,
+  HPAScalingRules,
+  MetricSpec,
+} from "kubernetes-types/autoscaling/v2.js";
 import type { Platform } from "../schemas/platform.ts";
 import { metadata } from "./meta.ts";
 import { objectName } from "../model/names.ts";
@@ -10,10 +15,21 @@ export function horizontalPodAutoscalers(platform: Platform): HorizontalPodAutos
     const s = svc.scaling;
     if (!s) return [];
     const metrics: MetricSpec[] = [];
-    if (s.cpuUtilization) metrics.push({ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: s.cpuUtilization } } });
-    if (s.memoryUtilization) metrics.push({ type: "Resource", resource: { name: "memory", target: { type: "Utilization", averageUtilization: s.memoryUtilization } } });
+    if (s.cpuUtilization)
+      metrics.push({
+        type: "Resource",
+        resource: { name: "cpu", target: { type: "Utilization", averageUtilization: s.cpuUtilization } },
+      });
+    if (s.memoryUtilization)
+      metrics.push({
+        type: "Resource",
+        resource: { name: "memory", target: { type: "Utilization", averageUtilization: s.memoryUtilization } },
+      });
     for (const c of s.custom) {
-      metrics.push({ type: "Pods", pods: { metric: { name: c.metric }, target: { type: "AverageValue", averageValue: String(c.averageValue) } } });
+      metrics.push({
+        type: "Pods",
+        pods: { metric: { name: c.metric }, target: { type: "AverageValue", averageValue: String(c.averageValue) } },
+      });
     }
     const behavior: HorizontalPodAutoscalerBehavior = {};
     if (s.scaleUp) behavior.scaleUp = rules(s.scaleUp);

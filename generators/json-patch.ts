@@ -4,10 +4,13 @@
  */
 import { deepEqual, isPlainObject } from "../core/plain.ts";
 
-export type JsonPatchOp = { op: "add"; path: string; value: unknown } | { op: "replace"; path: string; value: unknown } | { op: "remove"; path: string };
+export type JsonPatchOp =
+  | { op: "add"; path: string; value: unknown }
+  | { op: "replace"; path: string; value: unknown }
+  | { op: "remove"; path: string };
 
 const isPlain = isPlainObject;
-const escape = (key: string) => key.replace(/~/g, "~0").replace(/\//g, "~1");
+const escapeKey = (key: string) => key.replace(/~/g, "~0").replace(/\//g, "~1");
 
 export function jsonPatch(from: unknown, to: unknown, path = ""): JsonPatchOp[] {
   if (deepEqual(from, to)) return [];
@@ -15,7 +18,7 @@ export function jsonPatch(from: unknown, to: unknown, path = ""): JsonPatchOp[] 
     const ops: JsonPatchOp[] = [];
     const keys = [...new Set([...Object.keys(from), ...Object.keys(to)])].sort();
     for (const k of keys) {
-      const p = `${path}/${escape(k)}`;
+      const p = `${path}/${escapeKey(k)}`;
       if (to[k] === undefined) {
         if (from[k] !== undefined) ops.push({ op: "remove", path: p });
       } else if (from[k] === undefined) ops.push({ op: "add", path: p, value: to[k] });

@@ -18,10 +18,20 @@ export function baseFiles(objects: readonly KubeObject[]): Map<string, string> {
 
 function target(o: KubeObject) {
   const [group, version] = o.apiVersion.includes("/") ? o.apiVersion.split("/") : ["", o.apiVersion];
-  return { ...(group ? { group } : {}), version, kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) };
+  return {
+    ...(group ? { group } : {}),
+    version,
+    kind: o.kind,
+    name: o.metadata.name,
+    ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
+  };
 }
 
-export function overlayFiles(env: string, base: readonly KubeObject[], final: readonly KubeObject[]): Map<string, string> {
+export function overlayFiles(
+  env: string,
+  base: readonly KubeObject[],
+  final: readonly KubeObject[],
+): Map<string, string> {
   const dir = OUT.overlay(env);
   const files = new Map<string, string>();
   const baseByKey = new Map(base.map((o) => [objectKey(o), o]));
@@ -47,9 +57,22 @@ export function overlayFiles(env: string, base: readonly KubeObject[], final: re
     if (finalKeys.has(objectKey(o))) continue;
     // A strategic-merge delete removes a base object this environment does not run.
     const path = `patches/delete-${objectFileName(o)}`;
-    files.set(`${dir}/${path}`, yamlFile([{ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) }, $patch: "delete" }]));
+    files.set(
+      `${dir}/${path}`,
+      yamlFile([
+        {
+          apiVersion: o.apiVersion,
+          kind: o.kind,
+          metadata: { name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) },
+          $patch: "delete",
+        },
+      ]),
+    );
     patches.push({ path });
   }
-  files.set(`${dir}/kustomization.yaml`, yamlFile([{ ...KUSTOMIZATION, resources, ...(patches.length > 0 ? { patches } : {}) }]));
+  files.set(
+    `${dir}/kustomization.yaml`,
+    yamlFile([{ ...KUSTOMIZATION, resources, ...(patches.length > 0 ? { patches } : {}) }]),
+  );
   return files;
 }

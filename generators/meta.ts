@@ -22,7 +22,11 @@ export function selectorLabels(platform: Platform, service: string): Record<stri
   return { [LABEL.name]: service, [LABEL.partOf]: platform.name };
 }
 
-export function metadata(platform: Platform, name: string, opts: { component: Component; tier?: string; labelName?: string; namespaced?: boolean }): ObjectMeta {
+export function metadata(
+  platform: Platform,
+  name: string,
+  opts: { component: Component; tier?: string; labelName?: string; namespaced?: boolean },
+): ObjectMeta {
   const meta: ObjectMeta = { name: objectName(platform, name) };
   if (opts.namespaced !== false) meta.namespace = platform.namespace;
   meta.labels = labels(platform, opts.labelName ?? name, opts.component, opts.tier);

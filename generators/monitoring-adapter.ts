@@ -27,13 +27,22 @@ export function adapterObjects(platform: Platform): KubeObject[] {
   if (platform.monitoring.mode !== "standalone" || !usesCustomMetrics) return [];
   const name = objectName(platform, NAME);
   const meta = (suffix = "", namespace: string | null = platform.namespace) => {
-    const m = metadata(platform, `${NAME}${suffix}`, { component: "monitoring", labelName: NAME, namespaced: namespace !== null });
+    const m = metadata(platform, `${NAME}${suffix}`, {
+      component: "monitoring",
+      labelName: NAME,
+      namespaced: namespace !== null,
+    });
     return namespace && namespace !== platform.namespace ? { ...m, namespace } : m;
   };
   const subject = [{ kind: "ServiceAccount", name, namespace: platform.namespace }];
   const config = prometheusAdapterConfigMap(platform);
 
-  const serviceAccount: ServiceAccount = { apiVersion: "v1", kind: "ServiceAccount", metadata: meta(), automountServiceAccountToken: true };
+  const serviceAccount: ServiceAccount = {
+    apiVersion: "v1",
+    kind: "ServiceAccount",
+    metadata: meta(),
+    automountServiceAccountToken: true,
+  };
   const deployment = workload(platform, {
     name: NAME,
     component: platform.monitoring.components.adapter,
@@ -41,7 +50,13 @@ export function adapterObjects(platform: Platform): KubeObject[] {
     ports: [{ name: "https", port: PORT }],
     health: { port: "https", liveness: "/healthz", readiness: "/readyz", scheme: "HTTPS" },
     // The serving certificate is self-signed at start into the writable /tmp.
-    args: [`--secure-port=${PORT}`, "--cert-dir=/tmp/cert", `--prometheus-url=${prometheusUrl(platform)}`, "--metrics-relist-interval=1m", "--config=/etc/adapter/config.yaml"],
+    args: [
+      `--secure-port=${PORT}`,
+      "--cert-dir=/tmp/cert",
+      `--prometheus-url=${prometheusUrl(platform)}`,
+      "--metrics-relist-interval=1m",
+      "--config=/etc/adapter/config.yaml",
+    ],
     mounts: [{ name: "config", mountPath: "/etc/adapter", readOnly: true }],
     volumes: [{ name: "config", configMap: { name: config.metadata!.name! } }],
     serviceAccount: true,
@@ -50,7 +65,11 @@ export function adapterObjects(platform: Platform): KubeObject[] {
     apiVersion: "v1",
     kind: "Service",
     metadata: meta(),
-    spec: { type: "ClusterIP", selector: selectorLabels(platform, NAME), ports: [{ name: "https", port: 443, targetPort: "https", protocol: "TCP" }] },
+    spec: {
+      type: "ClusterIP",
+      selector: selectorLabels(platform, NAME),
+      ports: [{ name: "https", port: 443, targetPort: "https", protocol: "TCP" }],
+    },
   };
   const apiService: APIService = {
     apiVersion: "apiregistration.k8s.io/v1",
@@ -71,7 +90,9 @@ export function adapterObjects(platform: Platform): KubeObject[] {
     apiVersion: "rbac.authorization.k8s.io/v1",
     kind: "ClusterRole",
     metadata: meta("-resource-reader", null),
-    rules: [{ apiGroups: [""], resources: ["namespaces", "pods", "services", "nodes"], verbs: ["get", "list", "watch"] }],
+    rules: [
+      { apiGroups: [""], resources: ["namespaces", "pods", "services", "nodes"], verbs: ["get", "list", "watch"] },
+    ],
   };
   const serveMetrics: ClusterRole = {
     apiVersion: "rbac.authorization.k8s.io/v1",
@@ -104,7 +125,14 @@ export function adapterObjects(platform: Platform): KubeObject[] {
       podSelector: { matchLabels: selectorLabels(platform, NAME) },
       policyTypes: ["Ingress", "Egress"],
       ingress: [{ ports: [{ protocol: "TCP", port: PORT }] }],
-      egress: [{ ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 6443 }] }],
+      egress: [
+        {
+          ports: [
+            { protocol: "TCP", port: 443 },
+            { protocol: "TCP", port: 6443 },
+          ],
+        },
+      ],
     },
   };
   return [
@@ -114,7 +142,9 @@ export function adapterObjects(platform: Platform): KubeObject[] {
     bind("-auth-delegator", "system:auth-delegator"),
     authReader,
     serveMetrics,
-    bind("-hpa-controller", serveMetrics.metadata!.name!, [{ kind: "ServiceAccount", name: "horizontal-pod-autoscaler", namespace: "kube-system" }]),
+    bind("-hpa-controller", serveMetrics.metadata!.name!, [
+      { kind: "ServiceAccount", name: "horizontal-pod-autoscaler", namespace: "kube-system" },
+    ]),
     deployment,
     service,
     apiService,

@@ -23,7 +23,12 @@ const DASHBOARD_DIR = "/etc/grafana/dashboards";
 export function grafanaDashboardsConfigMap(platform: Platform): ConfigMap {
   const meta = metadata(platform, `${NAME}-dashboards`, { component: "monitoring", labelName: NAME });
   meta.labels = { ...meta.labels, grafana_dashboard: "1" };
-  return { apiVersion: "v1", kind: "ConfigMap", metadata: meta, data: Object.fromEntries(dashboards(platform).map((d) => [d.file, jsonFile(d.dashboard)])) };
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: meta,
+    data: Object.fromEntries(dashboards(platform).map((d) => [d.file, jsonFile(d.dashboard)])),
+  };
 }
 
 export function grafanaObjects(platform: Platform): KubeObject[] {
@@ -37,8 +42,23 @@ export function grafanaObjects(platform: Platform): KubeObject[] {
         {
           apiVersion: 1,
           datasources: [
-            { name: "Prometheus", type: PROMETHEUS_DATASOURCE.type, uid: PROMETHEUS_DATASOURCE.uid, access: "proxy", url: prometheusUrl(platform), isDefault: true, editable: false },
-            { name: "Jaeger", type: "jaeger", uid: "jaeger", access: "proxy", url: jaegerQueryUrl(platform), editable: false },
+            {
+              name: "Prometheus",
+              type: PROMETHEUS_DATASOURCE.type,
+              uid: PROMETHEUS_DATASOURCE.uid,
+              access: "proxy",
+              url: prometheusUrl(platform),
+              isDefault: true,
+              editable: false,
+            },
+            {
+              name: "Jaeger",
+              type: "jaeger",
+              uid: "jaeger",
+              access: "proxy",
+              url: jaegerQueryUrl(platform),
+              editable: false,
+            },
           ],
         },
       ]),
@@ -50,7 +70,19 @@ export function grafanaObjects(platform: Platform): KubeObject[] {
     metadata: meta(`${NAME}-dashboard-providers`),
     data: {
       "dashboards.yaml": yamlFile([
-        { apiVersion: 1, providers: [{ name: platform.name, folder: "Nautilus", type: "file", disableDeletion: true, allowUiUpdates: false, options: { path: DASHBOARD_DIR } }] },
+        {
+          apiVersion: 1,
+          providers: [
+            {
+              name: platform.name,
+              folder: "Nautilus",
+              type: "file",
+              disableDeletion: true,
+              allowUiUpdates: false,
+              options: { path: DASHBOARD_DIR },
+            },
+          ],
+        },
       ]),
     },
   };
@@ -61,7 +93,12 @@ export function grafanaObjects(platform: Platform): KubeObject[] {
     user: USER,
     ports: [{ name: "http", port: PORT }],
     health: { port: "http", liveness: "/api/health", readiness: "/api/health" },
-    env: { GF_ANALYTICS_CHECK_FOR_UPDATES: "false", GF_ANALYTICS_REPORTING_ENABLED: "false", GF_PATHS_DATA: "/var/lib/grafana", GF_PATHS_LOGS: "/var/log/grafana" },
+    env: {
+      GF_ANALYTICS_CHECK_FOR_UPDATES: "false",
+      GF_ANALYTICS_REPORTING_ENABLED: "false",
+      GF_PATHS_DATA: "/var/lib/grafana",
+      GF_PATHS_LOGS: "/var/log/grafana",
+    },
     mounts: [
       { name: "data", mountPath: "/var/lib/grafana" },
       { name: "logs", mountPath: "/var/log/grafana" },
@@ -78,5 +115,11 @@ export function grafanaObjects(platform: Platform): KubeObject[] {
       configMapVolume("dashboards", `${NAME}-dashboards`),
     ],
   });
-  return [datasources, providers, grafanaDashboardsConfigMap(platform), deployment, workloadService(platform, NAME, NAME, [{ name: "http", port: PORT }])] as KubeObject[];
+  return [
+    datasources,
+    providers,
+    grafanaDashboardsConfigMap(platform),
+    deployment,
+    workloadService(platform, NAME, NAME, [{ name: "http", port: PORT }]),
+  ] as KubeObject[];
 }

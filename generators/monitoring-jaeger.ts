@@ -61,7 +61,14 @@ function otlpIngress(platform: Platform): NetworkPolicy {
       policyTypes: ["Ingress"],
       // By port only: host-network engines send spans from node or tunnel addresses, which
       // NetworkPolicy cannot reliably name on every CNI.
-      ingress: [{ ports: [{ protocol: "TCP", port: JAEGER_PORTS.otlpGrpc }, { protocol: "TCP", port: JAEGER_PORTS.otlpHttp }] }],
+      ingress: [
+        {
+          ports: [
+            { protocol: "TCP", port: JAEGER_PORTS.otlpGrpc },
+            { protocol: "TCP", port: JAEGER_PORTS.otlpHttp },
+          ],
+        },
+      ],
     },
   };
 }

@@ -29,9 +29,15 @@ const USER = 65534;
 
 export function prometheusObjects(platform: Platform): KubeObject[] {
   const m = platform.monitoring;
-  const meta = (name: string, namespaced = true) => metadata(platform, name, { component: "monitoring", labelName: NAME, namespaced });
+  const meta = (name: string, namespaced = true) =>
+    metadata(platform, name, { component: "monitoring", labelName: NAME, namespaced });
   const files = ruleFiles(platform);
-  const serviceAccount: ServiceAccount = { apiVersion: "v1", kind: "ServiceAccount", metadata: meta(NAME), automountServiceAccountToken: true };
+  const serviceAccount: ServiceAccount = {
+    apiVersion: "v1",
+    kind: "ServiceAccount",
+    metadata: meta(NAME),
+    automountServiceAccountToken: true,
+  };
   const clusterRole: ClusterRole = {
     apiVersion: "rbac.authorization.k8s.io/v1",
     kind: "ClusterRole",
@@ -48,8 +54,18 @@ export function prometheusObjects(platform: Platform): KubeObject[] {
     roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: objectName(platform, NAME) },
     subjects: [{ kind: "ServiceAccount", name: objectName(platform, NAME), namespace: platform.namespace }],
   };
-  const config: ConfigMap = { apiVersion: "v1", kind: "ConfigMap", metadata: meta(`${NAME}-config`), data: { "prometheus.yml": yamlFile([prometheusConfig(platform)]) } };
-  const rules: ConfigMap = { apiVersion: "v1", kind: "ConfigMap", metadata: meta(`${NAME}-rules`), data: Object.fromEntries(files.map((f) => [f.file, yamlFile([{ groups: [f.group] }])])) };
+  const config: ConfigMap = {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: meta(`${NAME}-config`),
+    data: { "prometheus.yml": yamlFile([prometheusConfig(platform)]) },
+  };
+  const rules: ConfigMap = {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: meta(`${NAME}-rules`),
+    data: Object.fromEntries(files.map((f) => [f.file, yamlFile([{ groups: [f.group] }])])),
+  };
   const deployment = workload(platform, {
     name: NAME,
     component: m.components.prometheus,
@@ -72,7 +88,12 @@ export function prometheusObjects(platform: Platform): KubeObject[] {
         projected: {
           sources: [
             { configMap: { name: objectName(platform, `${NAME}-config`) } },
-            { configMap: { name: objectName(platform, `${NAME}-rules`), items: files.map((f) => ({ key: f.file, path: `rules/${f.file}` })) } },
+            {
+              configMap: {
+                name: objectName(platform, `${NAME}-rules`),
+                items: files.map((f) => ({ key: f.file, path: `rules/${f.file}` })),
+              },
+            },
           ],
         },
       },
@@ -81,7 +102,16 @@ export function prometheusObjects(platform: Platform): KubeObject[] {
     serviceAccount: true,
     recreate: true,
   });
-  return [serviceAccount, clusterRole, binding, config, rules, deployment, workloadService(platform, NAME, NAME, [{ name: "web", port: PORT }]), egressPolicy(platform)] as KubeObject[];
+  return [
+    serviceAccount,
+    clusterRole,
+    binding,
+    config,
+    rules,
+    deployment,
+    workloadService(platform, NAME, NAME, [{ name: "web", port: PORT }]),
+    egressPolicy(platform),
+  ] as KubeObject[];
 }
 
 /**

@@ -16,6 +16,7 @@ import { prometheusAdapterConfigMap } from "./prometheus-adapter.ts";
 
 export function monitoringObjects(platform: Platform): KubeObject[] {
   const shared = [...jaegerObjects(platform), prometheusAdapterConfigMap(platform) as KubeObject];
-  if (platform.monitoring.mode === "prometheus-operator") return [...operatorObjects(platform), grafanaDashboardsConfigMap(platform) as KubeObject, ...shared];
+  if (platform.monitoring.mode === "prometheus-operator")
+    return [...operatorObjects(platform), grafanaDashboardsConfigMap(platform) as KubeObject, ...shared];
   return [...prometheusObjects(platform), ...grafanaObjects(platform), ...shared, ...adapterObjects(platform)];
 }

@@ -35,7 +35,11 @@ export function workload(platform: Platform, w: WorkloadSpec): Deployment {
   const env: EnvVar[] = Object.entries(w.env ?? {})
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([name, value]) => ({ name, value }));
-  const get = (path: string) => ({ path, port: w.health.port, ...(w.health.scheme ? { scheme: w.health.scheme } : {}) });
+  const get = (path: string) => ({
+    path,
+    port: w.health.port,
+    ...(w.health.scheme ? { scheme: w.health.scheme } : {}),
+  });
   const container: Container = {
     name: w.name,
     image: w.component.image,
@@ -50,7 +54,12 @@ export function workload(platform: Platform, w: WorkloadSpec): Deployment {
     livenessProbe: { httpGet: get(w.health.liveness), periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 },
     readinessProbe: { httpGet: get(w.health.readiness), periodSeconds: 5, timeoutSeconds: 1, failureThreshold: 3 },
     startupProbe: { httpGet: get(w.health.readiness), periodSeconds: 2, timeoutSeconds: 1, failureThreshold: 60 },
-    securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+    securityContext: {
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"] },
+    },
     volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, ...(w.mounts ?? [])],
   };
   return {
@@ -61,13 +70,21 @@ export function workload(platform: Platform, w: WorkloadSpec): Deployment {
       replicas: 1,
       revisionHistoryLimit: 5,
       selector: { matchLabels: selectorLabels(platform, w.name) },
-      strategy: w.recreate ? { type: "Recreate" } : { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+      strategy: w.recreate
+        ? { type: "Recreate" }
+        : { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
       template: {
         metadata: { labels: { ...meta.labels } },
         spec: {
           ...(w.serviceAccount ? { serviceAccountName: objectName(platform, w.name) } : {}),
           automountServiceAccountToken: w.serviceAccount ?? false,
-          securityContext: { runAsNonRoot: true, runAsUser: w.user, runAsGroup: w.user, fsGroup: w.user, seccompProfile: { type: "RuntimeDefault" } },
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: w.user,
+            runAsGroup: w.user,
+            fsGroup: w.user,
+            seccompProfile: { type: "RuntimeDefault" },
+          },
           containers: [container],
           volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }, ...(w.volumes ?? [])],
         },
@@ -76,7 +93,12 @@ export function workload(platform: Platform, w: WorkloadSpec): Deployment {
   };
 }
 
-export function workloadService(platform: Platform, name: string, selectorName: string, ports: { name: string; port: number }[]): KubeService {
+export function workloadService(
+  platform: Platform,
+  name: string,
+  selectorName: string,
+  ports: { name: string; port: number }[],
+): KubeService {
   return {
     apiVersion: "v1",
     kind: "Service",

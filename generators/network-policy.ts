@@ -16,7 +16,7 @@ import { metadata } from "./meta.ts";
 export function networkPolicies(platform: Platform): NetworkPolicy[] {
   const own = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": platform.namespace } } };
   const meta = (name: string) => metadata(platform, name, { component: "platform" });
-  return [...baseline(platform, own, meta), ...hostNetworkPeers(platform, meta)];
+  return [...baseline(own, meta), ...hostNetworkPeers(platform, meta)];
 }
 
 type Meta = (name: string) => NetworkPolicy["metadata"];
@@ -27,8 +27,12 @@ function hostNetworkPeers(platform: Platform, meta: Meta): NetworkPolicy[] {
   if (onHost.length === 0 || !platform.network) return [];
   const nodes = platform.network.nodeCidrs.map((cidr) => ({ ipBlock: { cidr } }));
   const tcp = (ports: number[]) => [...new Set(ports)].sort((a, b) => a - b).map((port) => ({ protocol: "TCP", port }));
-  const hostPorts = tcp(onHost.flatMap((s) => [s.ports.containerHttp ?? s.ports.http, s.ports.containerMetrics ?? s.ports.metrics]));
-  const podPorts = tcp(services.filter((s) => !platform.tiers[s.tier]!.hostNetwork).map((s) => s.ports.containerHttp ?? s.ports.http));
+  const hostPorts = tcp(
+    onHost.flatMap((s) => [s.ports.containerHttp ?? s.ports.http, s.ports.containerMetrics ?? s.ports.metrics]),
+  );
+  const podPorts = tcp(
+    services.filter((s) => !platform.tiers[s.tier]!.hostNetwork).map((s) => s.ports.containerHttp ?? s.ports.http),
+  );
   return [
     {
       apiVersion: "networking.k8s.io/v1",
@@ -45,7 +49,7 @@ function hostNetworkPeers(platform: Platform, meta: Meta): NetworkPolicy[] {
   ];
 }
 
-function baseline(platform: Platform, own: object, meta: Meta): NetworkPolicy[] {
+function baseline(own: object, meta: Meta): NetworkPolicy[] {
   return [
     {
       apiVersion: "networking.k8s.io/v1",
@@ -57,7 +61,12 @@ function baseline(platform: Platform, own: object, meta: Meta): NetworkPolicy[] 
       apiVersion: "networking.k8s.io/v1",
       kind: "NetworkPolicy",
       metadata: meta("allow-same-namespace"),
-      spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"], ingress: [{ from: [own] }], egress: [{ to: [own] }] },
+      spec: {
+        podSelector: {},
+        policyTypes: ["Ingress", "Egress"],
+        ingress: [{ from: [own] }],
+        egress: [{ to: [own] }],
+      },
     },
     {
       apiVersion: "networking.k8s.io/v1",
@@ -68,7 +77,12 @@ function baseline(platform: Platform, own: object, meta: Meta): NetworkPolicy[] 
         policyTypes: ["Egress"],
         egress: [
           {
-            to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+            to: [
+              {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+              },
+            ],
             ports: [
               { protocol: "UDP", port: 53 },
               { protocol: "TCP", port: 53 },

@@ -14,7 +14,8 @@ import { jsonFile, yamlFile } from "../core/yaml.ts";
 
 export function observabilityFiles(platform: Platform): Map<string, string> {
   const files = new Map<string, string>();
-  for (const f of ruleFiles(platform)) files.set(`${OBSERVABILITY_OUT.rules}/${f.file}`, yamlFile([{ groups: [f.group] }]));
+  for (const f of ruleFiles(platform))
+    files.set(`${OBSERVABILITY_OUT.rules}/${f.file}`, yamlFile([{ groups: [f.group] }]));
   files.set(OBSERVABILITY_OUT.config, yamlFile([prometheusConfig(platform)]));
   for (const t of alertTestFiles(platform)) files.set(`${OBSERVABILITY_OUT.tests}/${t.file}`, yamlFile([t.content]));
   for (const d of dashboards(platform)) files.set(`${OBSERVABILITY_OUT.dashboards}/${d.file}`, jsonFile(d.dashboard));

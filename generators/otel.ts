@@ -17,9 +17,16 @@ export const ENVIRONMENT_VAR = "NAUTILUS_ENVIRONMENT";
 export function otelEnv(platform: ResolvedPlatform, serviceName: string): EnvVar[] {
   const svc = platform.services[serviceName];
   if (!svc) throw new Error(`otelEnv: unknown service ${JSON.stringify(serviceName)}`);
-  const attributes = [`deployment.environment=$(${ENVIRONMENT_VAR})`, `${LABEL.tier}=${svc.tier}`, `service.namespace=${platform.namespace}`];
+  const attributes = [
+    `deployment.environment=$(${ENVIRONMENT_VAR})`,
+    `${LABEL.tier}=${svc.tier}`,
+    `service.namespace=${platform.namespace}`,
+  ];
   return [
-    { name: ENVIRONMENT_VAR, valueFrom: { configMapKeyRef: { name: environmentConfigName(platform), key: ENVIRONMENT_KEY } } },
+    {
+      name: ENVIRONMENT_VAR,
+      valueFrom: { configMapKeyRef: { name: environmentConfigName(platform), key: ENVIRONMENT_KEY } },
+    },
     { name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: jaegerCollectorEndpoint(platform) },
     { name: "OTEL_RESOURCE_ATTRIBUTES", value: attributes.join(",") },
     { name: "OTEL_SERVICE_NAME", value: serviceName },

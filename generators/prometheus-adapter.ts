@@ -26,11 +26,16 @@ export function adapterSource(m: Monitoring, metric: string): AdapterSource | un
 }
 
 export function adapterRules(platform: Platform): Record<string, unknown>[] {
-  const metrics = [...new Set(Object.values(platform.services).flatMap((s) => s.scaling?.custom.map((c) => c.metric) ?? []))].sort();
+  const metrics = [
+    ...new Set(Object.values(platform.services).flatMap((s) => s.scaling?.custom.map((c) => c.metric) ?? [])),
+  ].sort();
   return metrics.flatMap((metric) => {
     const source = adapterSource(platform.monitoring, metric);
     if (!source) return [];
-    const inner = source.kind === "rate" ? `rate(<<.Series>>{<<.LabelMatchers>>}[${formatDuration(ADAPTER_RATE_WINDOW)}])` : "<<.Series>>{<<.LabelMatchers>>}";
+    const inner =
+      source.kind === "rate"
+        ? `rate(<<.Series>>{<<.LabelMatchers>>}[${formatDuration(ADAPTER_RATE_WINDOW)}])`
+        : "<<.Series>>{<<.LabelMatchers>>}";
     return [
       {
         seriesQuery: `${source.series}{namespace!="",pod!=""}`,

@@ -49,11 +49,22 @@ export function prometheusConfig(platform: Platform): Record<string, unknown> {
     tls_config: { ca_file: `${SERVICE_ACCOUNT_DIR}/ca.crt` },
     kubernetes_sd_configs: [{ role: "endpoints", namespaces: { names: ["default"] } }],
     relabel_configs: [
-      { action: "keep", source_labels: ["__meta_kubernetes_namespace", "__meta_kubernetes_service_name", "__meta_kubernetes_endpoint_port_name"], regex: "default;kubernetes;https" },
+      {
+        action: "keep",
+        source_labels: [
+          "__meta_kubernetes_namespace",
+          "__meta_kubernetes_service_name",
+          "__meta_kubernetes_endpoint_port_name",
+        ],
+        regex: "default;kubernetes;https",
+      },
     ],
   };
   return {
-    global: { scrape_interval: formatDuration(m.scrapeInterval), evaluation_interval: formatDuration(m.evaluationInterval) },
+    global: {
+      scrape_interval: formatDuration(m.scrapeInterval),
+      evaluation_interval: formatDuration(m.evaluationInterval),
+    },
     // Relative to this file: out/prometheus/rules/ here, /etc/prometheus/rules/ in the pod.
     rule_files: ruleFiles(platform).map((f) => `rules/${f.file}`),
     scrape_configs: [...serviceJobs, cluster],

@@ -30,9 +30,16 @@ export function ruleFiles(platform: Platform): RuleFile[] {
   const interval = formatDuration(m.evaluationInterval);
   const files: RuleFile[] = [];
   const recording = Object.entries(m.recordingRules).map(([record, r]) => ({ record, expr: r.expr }));
-  if (recording.length > 0) files.push({ file: `${platform.name}-recording.yaml`, group: { name: `${platform.name}-recording`, interval, rules: recording } });
+  if (recording.length > 0)
+    files.push({
+      file: `${platform.name}-recording.yaml`,
+      group: { name: `${platform.name}-recording`, interval, rules: recording },
+    });
   const alerts = Object.entries(m.alerts).map(([name, a]) => alertRule(platform, name, a));
-  files.push({ file: `${platform.name}-alerts.yaml`, group: { name: `${platform.name}-alerts`, interval, rules: alerts } });
+  files.push({
+    file: `${platform.name}-alerts.yaml`,
+    group: { name: `${platform.name}-alerts`, interval, rules: alerts },
+  });
   return files;
 }
 

@@ -47,7 +47,11 @@ function scenario(platform: Platform, a: Alert, firing: boolean, samples: number
   if (a.kind === "down") {
     const service = Object.keys(platform.services)[0]!;
     const labels = { job: jobName(platform, service) };
-    return { series: [{ series: `up${labelText(labels)}`, values: `${value}x${samples}` }], resultLabels: { ...labels, service }, value };
+    return {
+      series: [{ series: `up${labelText(labels)}`, values: `${value}x${samples}` }],
+      resultLabels: { ...labels, service },
+      value,
+    };
   }
   const service = a.service ?? m.metrics[a.metric]!.services[0]!;
   const job = jobName(platform, service);
@@ -77,7 +81,11 @@ function scenario(platform: Platform, a: Alert, firing: boolean, samples: number
     };
   }
   const labels = { job };
-  return { series: [{ series: `${a.metric}${labelText(labels)}`, values: `${promNumber(value)}x${samples}` }], resultLabels: labels, value };
+  return {
+    series: [{ series: `${a.metric}${labelText(labels)}`, values: `${promNumber(value)}x${samples}` }],
+    resultLabels: labels,
+    value,
+  };
 }
 
 export interface AlertTestFile {
@@ -112,7 +120,11 @@ export function alertTestFiles(platform: Platform): AlertTestFile[] {
         input_series: loud.series,
         alert_rule_test: [
           ...(pendingAt > 0 ? [{ eval_time: formatDuration(pendingAt), alertname: name, exp_alerts: [] }] : []),
-          { eval_time: formatDuration(fireAt), alertname: name, exp_alerts: [{ exp_labels: expLabels, exp_annotations: expAnnotations }] },
+          {
+            eval_time: formatDuration(fireAt),
+            alertname: name,
+            exp_alerts: [{ exp_labels: expLabels, exp_annotations: expAnnotations }],
+          },
         ],
       },
     ];

@@ -26,7 +26,10 @@ export function deepMerge<T>(base: T, patch: unknown): T {
 }
 
 /** The platform as `env` runs it. Problems that only the merged values reveal are returned as messages. */
-export function resolveEnvironment(platform: Platform, env: EnvironmentName): { platform: ResolvedPlatform; errors: string[] } {
+export function resolveEnvironment(
+  platform: Platform,
+  env: EnvironmentName,
+): { platform: ResolvedPlatform; errors: string[] } {
   const patch = platform.environments[env];
   const resolved: ResolvedPlatform = {
     ...platform,
@@ -39,7 +42,10 @@ export function resolveEnvironment(platform: Platform, env: EnvironmentName): { 
   const errors: string[] = [];
   for (const [name, svc] of Object.entries(resolved.services)) {
     if (svc.scaling && svc.scaling.minReplicas > svc.scaling.maxReplicas) {
-      errors.push(`environments.${env}.services.${name}.scaling: minReplicas ${svc.scaling.minReplicas} exceeds maxReplicas ${svc.scaling.maxReplicas} once the environment is applied`);
+      errors.push(
+        `environments.${env}.services.${name}.scaling: minReplicas ${svc.scaling.minReplicas} exceeds ` +
+          `maxReplicas ${svc.scaling.maxReplicas} once the environment is applied`,
+      );
     }
   }
   return { platform: resolved, errors };

@@ -18,11 +18,24 @@ export function jobPattern(platform: Platform): string {
 }
 
 /** Grafana's unit ids for our metric units. */
-export const GRAFANA_UNIT: Record<MetricUnit, string> = { microseconds: "µs", seconds: "s", ratio: "percentunit", count: "short", bytes: "bytes" };
+export const GRAFANA_UNIT: Record<MetricUnit, string> = {
+  microseconds: "µs",
+  seconds: "s",
+  ratio: "percentunit",
+  count: "short",
+  bytes: "bytes",
+};
 
 /** A threshold in the metric's unit: 2.75us is 2.75 on a microsecond gauge and 2.75e-06 on a seconds histogram. */
 export function thresholdIn(unit: MetricUnit, t: Threshold): number {
-  const v = t.kind === "duration" ? (unit === "microseconds" ? t.seconds * 1e6 : t.seconds) : t.kind === "percent" ? t.ratio : t.value;
+  const v =
+    t.kind === "duration"
+      ? unit === "microseconds"
+        ? t.seconds * 1e6
+        : t.seconds
+      : t.kind === "percent"
+        ? t.ratio
+        : t.value;
   // Unit conversion in binary floating point leaves noise (2.7500000000000004); the config has at most 12 digits.
   return Number(v.toPrecision(12));
 }
@@ -47,13 +60,16 @@ export interface AlertRule {
 
 /** `{job="nautilus-risk-engine"}` when a metric several services expose must be narrowed to the alert's service. */
 function selector(platform: Platform, metric: MetricDef | undefined, service: string | undefined): string {
-  return service !== undefined && metric !== undefined && metric.services.length > 1 ? `{job="${jobName(platform, service)}"}` : "";
+  return service !== undefined && metric !== undefined && metric.services.length > 1
+    ? `{job="${jobName(platform, service)}"}`
+    : "";
 }
 
 /** The left-hand side of an alert: the value compared with the threshold, in the metric's unit. */
 export function alertValueExpr(platform: Platform, a: Alert): string {
   const m = platform.monitoring;
-  if (a.kind === "down") return `label_replace(up{job=~"${jobPattern(platform)}"}, "service", "$1", "job", "${platform.name}-(.*)")`;
+  if (a.kind === "down")
+    return `label_replace(up{job=~"${jobPattern(platform)}"}, "service", "$1", "job", "${platform.name}-(.*)")`;
   if (a.kind === "ratio") {
     const sel = a.service !== undefined ? `{${a.by}="${a.service}"}` : "";
     const w = formatDuration(a.window);
@@ -61,7 +77,11 @@ export function alertValueExpr(platform: Platform, a: Alert): string {
   }
   const def = m.metrics[a.metric];
   const sel = selector(platform, def, a.service);
-  if (def?.type === "histogram") return `histogram_quantile(${a.quantile}, sum by (le) (rate(${a.metric}_bucket${sel}[${formatDuration(a.window)}])))`;
+  if (def?.type === "histogram")
+    return (
+      `histogram_quantile(${a.quantile}, sum by (le) ` +
+      `(rate(${a.metric}_bucket${sel}[${formatDuration(a.window)}])))`
+    );
   return `${a.metric}${sel}`;
 }
 

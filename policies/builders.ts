@@ -17,7 +17,14 @@ export interface PrometheusRule {
     groups: {
       name: string;
       interval?: string;
-      rules: { alert?: string; record?: string; expr: string; for?: string; labels?: Record<string, string>; annotations?: Record<string, string> }[];
+      rules: {
+        alert?: string;
+        record?: string;
+        expr: string;
+        for?: string;
+        labels?: Record<string, string>;
+        annotations?: Record<string, string>;
+      }[];
     }[];
   };
 }
@@ -45,7 +52,11 @@ export function container(overrides: Partial<Container> = {}): Container {
 }
 
 /** `container()` with only its resources replaced. */
-export function resourced(requests: Record<string, string> | undefined, limits: Record<string, string> | undefined, name = "app"): Container {
+export function resourced(
+  requests: Record<string, string> | undefined,
+  limits: Record<string, string> | undefined,
+  name = "app",
+): Container {
   const resources: Container["resources"] = {};
   if (requests) resources.requests = requests;
   if (limits) resources.limits = limits;
@@ -70,12 +81,20 @@ export interface WorkloadOptions {
   spec?: Partial<PodSpec>;
 }
 
-export function deployment({ name = "risk-engine", tier = TIER.ultraLowLatency, spec = {} }: WorkloadOptions = {}): Deployment {
+export function deployment({
+  name = "risk-engine",
+  tier = TIER.ultraLowLatency,
+  spec = {},
+}: WorkloadOptions = {}): Deployment {
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
     metadata: { name, namespace: NAMESPACE, labels: { [LABEL.name]: name, [LABEL.tier]: tier } },
-    spec: { replicas: 2, selector: { matchLabels: { [LABEL.name]: name } }, template: template(name, tier, podSpec(spec)) },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { [LABEL.name]: name } },
+      template: template(name, tier, podSpec(spec)),
+    },
   };
 }
 
@@ -84,16 +103,28 @@ export function ullDeployment(spec: Partial<PodSpec> = {}, name = "risk-engine")
   return deployment({ name, tier: TIER.ultraLowLatency, spec });
 }
 
-export function statefulSet({ name = "position-keeper", tier = TIER.ultraLowLatency, spec = {} }: WorkloadOptions = {}): StatefulSet {
+export function statefulSet({
+  name = "position-keeper",
+  tier = TIER.ultraLowLatency,
+  spec = {},
+}: WorkloadOptions = {}): StatefulSet {
   return {
     apiVersion: "apps/v1",
     kind: "StatefulSet",
     metadata: { name, namespace: NAMESPACE },
-    spec: { serviceName: name, selector: { matchLabels: { [LABEL.name]: name } }, template: template(name, tier, podSpec(spec)) },
+    spec: {
+      serviceName: name,
+      selector: { matchLabels: { [LABEL.name]: name } },
+      template: template(name, tier, podSpec(spec)),
+    },
   };
 }
 
-export function daemonSet({ name = "node-tuner", tier = TIER.ultraLowLatency, spec = {} }: WorkloadOptions = {}): DaemonSet {
+export function daemonSet({
+  name = "node-tuner",
+  tier = TIER.ultraLowLatency,
+  spec = {},
+}: WorkloadOptions = {}): DaemonSet {
   return {
     apiVersion: "apps/v1",
     kind: "DaemonSet",
@@ -116,7 +147,10 @@ export function cronJob({ name = "eod-report", tier = "standard", spec = {} }: W
     apiVersion: "batch/v1",
     kind: "CronJob",
     metadata: { name, namespace: NAMESPACE },
-    spec: { schedule: "0 22 * * 1-5", jobTemplate: { spec: { template: template(name, tier, podSpec({ restartPolicy: "OnFailure", ...spec })) } } },
+    spec: {
+      schedule: "0 22 * * 1-5",
+      jobTemplate: { spec: { template: template(name, tier, podSpec({ restartPolicy: "OnFailure", ...spec })) } },
+    },
   };
 }
 
@@ -134,7 +168,12 @@ export function secret(name: string, fields: Pick<Secret, "data" | "stringData">
 }
 
 /** A PrometheusRule with one critical alert; `expr` is the scenario. */
-export function latencyRule(name: string, expr: string, alert = "RiskEngineP99LatencyHigh", severity = "critical"): PrometheusRule {
+export function latencyRule(
+  name: string,
+  expr: string,
+  alert = "RiskEngineP99LatencyHigh",
+  severity = "critical",
+): PrometheusRule {
   return {
     apiVersion: "monitoring.coreos.com/v1",
     kind: "PrometheusRule",
@@ -145,7 +184,13 @@ export function latencyRule(name: string, expr: string, alert = "RiskEngineP99La
           name: "nautilus-latency",
           rules: [
             { record: "nautilus:requests:rate1m", expr: "sum(rate(nautilus_requests_total[1m]))" },
-            { alert, expr, for: "30s", labels: { severity, service: "risk-engine" }, annotations: { summary: "p99 latency above 2.75us" } },
+            {
+              alert,
+              expr,
+              for: "30s",
+              labels: { severity, service: "risk-engine" },
+              annotations: { summary: "p99 latency above 2.75us" },
+            },
           ],
         },
       ],

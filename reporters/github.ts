@@ -1,11 +1,16 @@
 /**
  * Findings as GitHub Actions workflow commands, one line each:
- * `::error file=out/overlays/prod/x.yaml,title=platform/guaranteed-qos::[prod] Deployment ns/name spec...: message (fix: hint)`.
+ * `::error file=out/overlays/prod/x.yaml,title=platform/guaranteed-qos::[prod] Deployment ns/name spec...: message
+ * (fix: hint)`.
  * The runner turns them into annotations on the run and, when `file` is in the repository, on the diff.
  */
 import { describeRef, type Finding, type Severity } from "../core/finding.ts";
 
-const COMMANDS: Record<Severity, "error" | "warning" | "notice"> = { error: "error", warning: "warning", info: "notice" };
+const COMMANDS: Record<Severity, "error" | "warning" | "notice"> = {
+  error: "error",
+  warning: "warning",
+  info: "notice",
+};
 
 /** Escaping of the message (data) part, as the runner's `escapeData`. */
 export function escapeData(s: string): string {

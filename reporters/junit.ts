@@ -54,7 +54,8 @@ function testcase(suite: string, f: Finding): string {
   const open = `    <testcase${attrs({ classname: `${suite}.${f.engine}`, name: caseName(f) })}>`;
   const body =
     f.severity === "error"
-      ? `      <failure${attrs({ message: f.message, type: `${f.engine}/${f.rule}` })}>${escapeXmlText(details(f))}</failure>`
+      ? `      <failure${attrs({ message: f.message, type: `${f.engine}/${f.rule}` })}>` +
+        `${escapeXmlText(details(f))}</failure>`
       : `      <system-out>${escapeXmlText(details(f))}</system-out>`;
   return `${open}\n${body}\n    </testcase>`;
 }
@@ -70,8 +71,8 @@ export function junitReport(findings: readonly Finding[]): string {
   const suites = new Map<string, Suite>();
   for (const f of findings) {
     const name = f.environment || PLATFORM_SUITE; // `vet` passes "" for its one pseudo-environment
-    let suite = suites.get(name);
-    if (!suite) suites.set(name, (suite = { name, tests: 0, failures: 0, cases: [] }));
+    const suite = suites.get(name) ?? { name, tests: 0, failures: 0, cases: [] };
+    suites.set(name, suite);
     suite.tests++;
     if (f.severity === "error") suite.failures++;
     suite.cases.push(testcase(name, f));
@@ -88,7 +89,12 @@ export function junitReport(findings: readonly Finding[]): string {
   const total = (k: "tests" | "failures") => all.reduce((n, s) => n + s[k], 0);
   const out = [
     `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<testsuites${attrs({ name: "nautilus-platform", tests: total("tests"), failures: total("failures"), errors: 0 })}>`,
+    `<testsuites${attrs({
+      name: "nautilus-platform",
+      tests: total("tests"),
+      failures: total("failures"),
+      errors: 0,
+    })}>`,
   ];
   for (const s of all) {
     out.push(`  <testsuite${attrs({ name: s.name, tests: s.tests, failures: s.failures, errors: 0, skipped: 0 })}>`);

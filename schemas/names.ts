@@ -8,10 +8,17 @@ export const dnsLabel = (what: string) =>
   z
     .string()
     .max(50, { error: `${what} must be at most 50 characters (the "<platform>-" prefix must still fit in 63)` })
-    .regex(DNS_LABEL, { error: (iss) => `${what} must be a DNS label (lower-case letters, digits and "-", starting with a letter), got ${JSON.stringify(iss.input)}` });
+    .regex(DNS_LABEL, {
+      error: (iss) =>
+        `${what} must be a DNS label (lower-case letters, digits and "-", starting with a letter), got ` +
+        `${JSON.stringify(iss.input)}`,
+    });
 
 /** Kubernetes' own label syntax (the schema engine's rules), so a bad key fails here, by config path. */
 const syntax = (check: (v: string) => string[]) => (v: string, ctx: z.RefinementCtx) => {
   for (const problem of check(v)) ctx.addIssue({ code: "custom", message: `${JSON.stringify(v)}: ${problem}` });
 };
-export const labelMap = z.record(z.string().superRefine(syntax(qualifiedName)), z.string().superRefine(syntax(labelValue)));
+export const labelMap = z.record(
+  z.string().superRefine(syntax(qualifiedName)),
+  z.string().superRefine(syntax(labelValue)),
+);

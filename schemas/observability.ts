@@ -8,14 +8,26 @@ import { z } from "zod";
 import { bytes, cpu, duration, parseDuration, parsePercent, type Duration, type Percent } from "./units.ts";
 
 const PROM_IDENT = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const metricName = z.string().regex(PROM_IDENT, { error: (iss) => `metric names are Prometheus identifiers ([a-zA-Z_:][a-zA-Z0-9_:]*), got ${JSON.stringify(iss.input)}` });
-const alertName = z.string().regex(/^[A-Z][A-Za-z0-9]*$/, { error: (iss) => `alert names are UpperCamelCase, got ${JSON.stringify(iss.input)}` });
-const recordName = z.string().regex(/^[a-zA-Z_]+:[a-zA-Z0-9_:]+$/, { error: (iss) => `recording rule names follow level:metric:operations (they contain a ":"), got ${JSON.stringify(iss.input)}` });
+const metricName = z.string().regex(PROM_IDENT, {
+  error: (iss) =>
+    `metric names are Prometheus identifiers ([a-zA-Z_:][a-zA-Z0-9_:]*), got ${JSON.stringify(iss.input)}`,
+});
+const alertName = z
+  .string()
+  .regex(/^[A-Z][A-Za-z0-9]*$/, { error: (iss) => `alert names are UpperCamelCase, got ${JSON.stringify(iss.input)}` });
+const recordName = z.string().regex(/^[a-zA-Z_]+:[a-zA-Z0-9_:]+$/, {
+  error: (iss) =>
+    `recording rule names follow level:metric:operations (they contain a ":"), got ${JSON.stringify(iss.input)}`,
+});
 
 /** Tags or digests only: `:latest` or no tag would make a rollout depend on when a node pulls. */
 const pinnedImage = z
   .string()
-  .regex(/^[^\s:@]+(:[0-9]+)?(\/[^\s:@]+)*(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/, { error: (iss) => `expected an image pinned by tag or digest like "quay.io/prometheus/prometheus:v2.42.0", got ${JSON.stringify(iss.input)}` })
+  .regex(/^[^\s:@]+(:[0-9]+)?(\/[^\s:@]+)*(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/, {
+    error: (iss) =>
+      `expected an image pinned by tag or digest like "quay.io/prometheus/prometheus:v2.42.0", got ` +
+      `${JSON.stringify(iss.input)}`,
+  })
   .refine((s) => !s.endsWith(":latest"), { error: 'images are pinned: ":latest" changes under a running platform' });
 
 export const METRIC_UNITS = ["microseconds", "seconds", "ratio", "count", "bytes"] as const;
@@ -33,18 +45,25 @@ const metric = z.strictObject({
  * A threshold as written: a duration for latency metrics, a percentage for ratios, a plain number
  * for counts and bytes. The output keeps the kind, so a unit mismatch is an error by name.
  */
-export type Threshold = { kind: "duration"; seconds: number } | { kind: "percent"; ratio: number } | { kind: "number"; value: number };
-const threshold = z
-  .union([z.string(), z.number()])
-  .transform((v, ctx): Threshold => {
-    if (typeof v === "number") return { kind: "number", value: v };
-    const seconds = parseDuration(v);
-    if (seconds !== undefined) return { kind: "duration", seconds };
-    const ratio = parsePercent(v);
-    if (ratio !== undefined) return { kind: "percent", ratio };
-    ctx.addIssue({ code: "custom", input: v, message: `expected a duration like "2.75us" (latency metrics), a percentage like "95%" (ratios) or a number (counts), got ${JSON.stringify(v)}` });
-    return z.NEVER;
-  }) as unknown as z.ZodType<Threshold, Duration | Percent | number>;
+export type Threshold =
+  | { kind: "duration"; seconds: number }
+  | { kind: "percent"; ratio: number }
+  | { kind: "number"; value: number };
+const threshold = z.union([z.string(), z.number()]).transform((v, ctx): Threshold => {
+  if (typeof v === "number") return { kind: "number", value: v };
+  const seconds = parseDuration(v);
+  if (seconds !== undefined) return { kind: "duration", seconds };
+  const ratio = parsePercent(v);
+  if (ratio !== undefined) return { kind: "percent", ratio };
+  ctx.addIssue({
+    code: "custom",
+    input: v,
+    message:
+      `expected a duration like "2.75us" (latency metrics), a percentage like "95%" (ratios) or a ` +
+      `number (counts), got ${JSON.stringify(v)}`,
+  });
+  return z.NEVER;
+}) as unknown as z.ZodType<Threshold, Duration | Percent | number>;
 
 const comparison = z.enum([">", "<"]);
 
@@ -56,7 +75,9 @@ const alertCommon = {
   summary: z
     .string()
     .min(1)
-    .refine((s) => !s.replace(/\{\{\s*\$labels\.[a-zA-Z_][a-zA-Z0-9_]*\s*\}\}/g, "").includes("{{"), { error: "summaries may use {{ $labels.<name> }} templates only" }),
+    .refine((s) => !s.replace(/\{\{\s*\$labels\.[a-zA-Z_][a-zA-Z0-9_]*\s*\}\}/g, "").includes("{{"), {
+      error: "summaries may use {{ $labels.<name> }} templates only",
+    }),
 };
 
 /** A metric compared with a threshold: a gauge as is, a histogram through its quantile over `window`. */
@@ -81,7 +102,10 @@ const ratioAlert = z.strictObject({
   service: z.string().optional(),
   metric: metricName,
   per: metricName,
-  by: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/).default("service"),
+  by: z
+    .string()
+    .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/)
+    .default("service"),
   comparison,
   threshold,
   window: duration().default(300),
@@ -109,7 +133,10 @@ const component = z.strictObject({
 
 export const monitoringSchema = z
   .strictObject({
-    /** `standalone` emits Prometheus, Grafana and Jaeger; `prometheus-operator` emits PrometheusRule and PodMonitor objects instead. */
+    /**
+     * `standalone` emits Prometheus, Grafana and Jaeger; `prometheus-operator` emits PrometheusRule and PodMonitor
+     * objects instead.
+     */
     mode: z.enum(["standalone", "prometheus-operator"]),
     /** Interval of the cluster job (the API server); service jobs use their tier's `scrapeInterval`. */
     scrapeInterval: duration(),
@@ -132,22 +159,57 @@ export const monitoringSchema = z
   .superRefine((m, ctx) => {
     for (const [name, a] of Object.entries(m.alerts)) {
       if (a.kind === "down") continue;
-      const refs: [string, string][] = a.kind === "ratio" ? [["metric", a.metric], ["per", a.per]] : [["metric", a.metric]];
+      const refs: [string, string][] =
+        a.kind === "ratio"
+          ? [
+              ["metric", a.metric],
+              ["per", a.per],
+            ]
+          : [["metric", a.metric]];
       for (const [field, ref] of refs) {
-        if (!(ref in m.metrics)) ctx.addIssue({ code: "custom", path: ["alerts", name, field], message: `alert reads metric ${JSON.stringify(ref)}, which is not in the metric catalogue (monitoring.metrics); declared: ${Object.keys(m.metrics).join(", ")}` });
+        if (!(ref in m.metrics))
+          ctx.addIssue({
+            code: "custom",
+            path: ["alerts", name, field],
+            message:
+              `alert reads metric ${JSON.stringify(ref)}, which is not in the metric catalogue ` +
+              `(monitoring.metrics); declared: ${Object.keys(m.metrics).join(", ")}`,
+          });
       }
       const declared = m.metrics[a.metric];
       if (!declared) continue;
       if (a.kind === "ratio") {
-        if (a.threshold.kind !== "percent") ctx.addIssue({ code: "custom", path: ["alerts", name, "threshold"], message: 'a ratio alert compares with a percentage like "1%"' });
+        if (a.threshold.kind !== "percent")
+          ctx.addIssue({
+            code: "custom",
+            path: ["alerts", name, "threshold"],
+            message: 'a ratio alert compares with a percentage like "1%"',
+          });
         for (const [field, ref] of refs) {
-          if (m.metrics[ref] && m.metrics[ref].type !== "counter") ctx.addIssue({ code: "custom", path: ["alerts", name, field], message: `a ratio alert divides rates of counters; ${ref} is a ${m.metrics[ref].type}` });
+          if (m.metrics[ref] && m.metrics[ref].type !== "counter")
+            ctx.addIssue({
+              code: "custom",
+              path: ["alerts", name, field],
+              message: `a ratio alert divides rates of counters; ${ref} is a ${m.metrics[ref].type}`,
+            });
         }
         continue;
       }
-      if (declared.type === "counter") ctx.addIssue({ code: "custom", path: ["alerts", name, "metric"], message: `${a.metric} is a counter; compare its rate with a ratio alert, or a gauge or histogram with a threshold alert` });
+      if (declared.type === "counter")
+        ctx.addIssue({
+          code: "custom",
+          path: ["alerts", name, "metric"],
+          message:
+            `${a.metric} is a counter; compare its rate with a ratio alert, or a gauge or histogram ` +
+            `with a threshold alert`,
+        });
       const expected = expectedThreshold(declared.unit);
-      if (a.threshold.kind !== expected.kind) ctx.addIssue({ code: "custom", path: ["alerts", name, "threshold"], message: `${a.metric} is in ${declared.unit}: write the threshold as ${expected.example}` });
+      if (a.threshold.kind !== expected.kind)
+        ctx.addIssue({
+          code: "custom",
+          path: ["alerts", name, "threshold"],
+          message: `${a.metric} is in ${declared.unit}: write the threshold as ${expected.example}`,
+        });
     }
   });
 
@@ -164,7 +226,10 @@ function expectedThreshold(unit: MetricUnit): { kind: Threshold["kind"]; example
  */
 export function monitoringReferenceIssues(
   m: Monitoring,
-  platform: { services: Record<string, { scaling?: { custom: { metric: string }[] } | undefined }>; storage: Record<string, unknown> },
+  platform: {
+    services: Record<string, { scaling?: { custom: { metric: string }[] } | undefined }>;
+    storage: Record<string, unknown>;
+  },
 ): { path: (string | number)[]; message: string }[] {
   const issues: { path: (string | number)[]; message: string }[] = [];
   const services = Object.keys(platform.services);
@@ -174,22 +239,40 @@ export function monitoringReferenceIssues(
       const def = m.metrics[c.metric];
       const base = /^(.*)_per_second$/.exec(c.metric)?.[1];
       const servable = def?.type === "gauge" || (base !== undefined && m.metrics[`${base}_total`]?.type === "counter");
-      if (!servable) issues.push({ path: ["services", name, "scaling", "custom", i, "metric"], message: `prometheus-adapter cannot serve ${JSON.stringify(c.metric)}: declare it as a gauge in monitoring.metrics, or name it <x>_per_second for a declared counter <x>_total` });
+      if (!servable)
+        issues.push({
+          path: ["services", name, "scaling", "custom", i, "metric"],
+          message:
+            `prometheus-adapter cannot serve ${JSON.stringify(c.metric)}: declare it as a gauge in ` +
+            `monitoring.metrics, or name it <x>_per_second for a declared counter <x>_total`,
+        });
     });
   }
   if (!storage.includes(m.components.prometheus.claim)) {
-    issues.push({ path: ["monitoring", "components", "prometheus", "claim"], message: `unknown storage claim ${JSON.stringify(m.components.prometheus.claim)}; declared: ${storage.join(", ") || "none"}` });
+    issues.push({
+      path: ["monitoring", "components", "prometheus", "claim"],
+      message:
+        `unknown storage claim ${JSON.stringify(m.components.prometheus.claim)}; declared: ` +
+        `${storage.join(", ") || "none"}`,
+    });
   }
   const known = new Set(services);
   const list = services.join(", ");
   for (const [name, def] of Object.entries(m.metrics)) {
     def.services.forEach((s, i) => {
-      if (!known.has(s)) issues.push({ path: ["monitoring", "metrics", name, "services", i], message: `metric is exposed by unknown service ${JSON.stringify(s)}; declared services: ${list}` });
+      if (!known.has(s))
+        issues.push({
+          path: ["monitoring", "metrics", name, "services", i],
+          message: `metric is exposed by unknown service ${JSON.stringify(s)}; declared services: ${list}`,
+        });
     });
   }
   for (const [name, a] of Object.entries(m.alerts)) {
     if (a.kind !== "down" && a.service !== undefined && !known.has(a.service)) {
-      issues.push({ path: ["monitoring", "alerts", name, "service"], message: `alert names a service that does not exist: ${JSON.stringify(a.service)}; declared services: ${list}` });
+      issues.push({
+        path: ["monitoring", "alerts", name, "service"],
+        message: `alert names a service that does not exist: ${JSON.stringify(a.service)}; declared services: ${list}`,
+      });
     }
   }
   return issues;

@@ -1,6 +1,7 @@
 /**
  * Turns a config value into a Platform, or into messages that each name the config path and what
- * is expected: `services.risk-engine.resources.requests.cpu: expected a CPU quantity like "2" or "500m", got "2 cores"`.
+ * is expected: `services.risk-engine.resources.requests.cpu: expected a CPU quantity like "2" or "500m", got "2
+ * cores"`.
  */
 import type { z } from "zod";
 import { platformSchema, type Platform } from "./platform.ts";
@@ -18,7 +19,9 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 function formatIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === "unrecognized_keys") {
-    return issue.keys.map((k) => `${formatPath([...issue.path, k])}: unknown key (not part of the config schema; check the spelling)`).join("\n");
+    return issue.keys
+      .map((k) => `${formatPath([...issue.path, k])}: unknown key (not part of the config schema; check the spelling)`)
+      .join("\n");
   }
   // A record key's own problems come nested; say them instead of "Invalid key in record".
   if (issue.code === "invalid_key") {

@@ -16,12 +16,17 @@ const tier = z.strictObject({
   nodeSelector: labelMap.default({}),
   tolerations: z
     .array(
-      z.strictObject({
-        key: z.string(),
-        operator: z.enum(["Equal", "Exists"]).default("Equal"),
-        value: z.string().optional(),
-        effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]),
-      }).refine((t) => t.operator !== "Exists" || t.value === undefined, { error: 'a toleration with operator "Exists" matches any value: leave value out (the API server rejects it)', path: ["value"] }),
+      z
+        .strictObject({
+          key: z.string(),
+          operator: z.enum(["Equal", "Exists"]).default("Equal"),
+          value: z.string().optional(),
+          effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]),
+        })
+        .refine((t) => t.operator !== "Exists" || t.value === undefined, {
+          error: 'a toleration with operator "Exists" matches any value: leave value out (the API server rejects it)',
+          path: ["value"],
+        }),
     )
     .default([]),
   hostNetwork: z.boolean().default(false),
@@ -50,8 +55,13 @@ const storageClaim = z.strictObject({
 });
 
 const OCTET = "(25[0-5]|2[0-4]\\d|1?\\d?\\d)";
-const CIDR = new RegExp(`^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}\\/(\\d|[12]\\d|3[0-2])$|^[0-9a-fA-F:]+\\/(\\d|[1-9]\\d|1[01]\\d|12[0-8])$`);
-const cidr = z.string().regex(CIDR, { error: (iss) => `expected a CIDR like "10.0.0.0/16", got ${JSON.stringify(iss.input)}` });
+const CIDR = new RegExp(
+  `^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}\\/(\\d|[12]\\d|3[0-2])$|` +
+    `^[0-9a-fA-F:]+\\/(\\d|[1-9]\\d|1[01]\\d|12[0-8])$`,
+);
+const cidr = z
+  .string()
+  .regex(CIDR, { error: (iss) => `expected a CIDR like "10.0.0.0/16", got ${JSON.stringify(iss.input)}` });
 
 const network = z.strictObject({
   /**
@@ -67,7 +77,12 @@ const serviceName = dnsLabel("a service name");
 
 /** What an environment may change: counts and sizes, never shape. */
 const environmentPatch = z.strictObject({
-  tiers: z.record(tierName, z.strictObject({ nodes: z.number().int().min(0).optional(), cpusPerNode: z.number().int().min(1).optional() })).default({}),
+  tiers: z
+    .record(
+      tierName,
+      z.strictObject({ nodes: z.number().int().min(0).optional(), cpusPerNode: z.number().int().min(1).optional() }),
+    )
+    .default({}),
   services: z
     .record(
       serviceName,
@@ -75,7 +90,12 @@ const environmentPatch = z.strictObject({
         image: z.string().min(1).optional(),
         replicas: z.number().int().min(0).optional(),
         resources: z.strictObject({ requests: resourceList.optional(), limits: resourceList.optional() }).optional(),
-        scaling: z.strictObject({ minReplicas: z.number().int().min(1).optional(), maxReplicas: z.number().int().min(1).optional() }).optional(),
+        scaling: z
+          .strictObject({
+            minReplicas: z.number().int().min(1).optional(),
+            maxReplicas: z.number().int().min(1).optional(),
+          })
+          .optional(),
       }),
     )
     .default({}),
@@ -89,7 +109,10 @@ export const platformSchema = z
     name: dnsLabel("the platform name"),
     namespace: dnsLabel("the namespace"),
     /** Kubernetes minor version the output must apply to. */
-    kubernetesVersion: z.string().regex(/^1\.\d+$/, { error: 'expected a Kubernetes minor version like "1.30"' }).default("1.30"),
+    kubernetesVersion: z
+      .string()
+      .regex(/^1\.\d+$/, { error: 'expected a Kubernetes minor version like "1.30"' })
+      .default("1.30"),
     tiers: z.record(tierName, tier),
     services: z.record(serviceName, service),
     storage: z.record(dnsLabel("a storage claim name"), storageClaim).default({}),
@@ -103,38 +126,87 @@ export const platformSchema = z
     monitoring: monitoringSchema,
   })
   .superRefine((p, ctx) => {
-    const hostNetworkTiers = [...new Set(Object.values(p.services).map((svc) => svc.tier))].filter((t) => p.tiers[t]?.hostNetwork);
+    const hostNetworkTiers = [...new Set(Object.values(p.services).map((svc) => svc.tier))].filter(
+      (t) => p.tiers[t]?.hostNetwork,
+    );
     if (hostNetworkTiers.length > 0 && !p.network) {
-      ctx.addIssue({ code: "custom", path: ["network", "nodeCidrs"], message: `required: tier ${hostNetworkTiers.join(", ")} uses host networking, so network policies must name the node subnets its pods talk from` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["network", "nodeCidrs"],
+        message:
+          `required: tier ${hostNetworkTiers.join(", ")} uses host networking, so network policies ` +
+          `must name the node subnets its pods talk from`,
+      });
     }
     for (const [name, svc] of Object.entries(p.services)) {
       if (!(svc.tier in p.tiers)) {
-        ctx.addIssue({ code: "custom", path: ["services", name, "tier"], message: `unknown tier ${JSON.stringify(svc.tier)}; declared tiers: ${Object.keys(p.tiers).join(", ")}` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["services", name, "tier"],
+          message: `unknown tier ${JSON.stringify(svc.tier)}; declared tiers: ${Object.keys(p.tiers).join(", ")}`,
+        });
       }
       if (svc.replicas === undefined && !svc.scaling) {
-        ctx.addIssue({ code: "custom", path: ["services", name, "replicas"], message: "set replicas, or scaling for an autoscaled service" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["services", name, "replicas"],
+          message: "set replicas, or scaling for an autoscaled service",
+        });
       }
       svc.volumes.forEach((v, i) => {
-        if (!(v.claim in p.storage)) ctx.addIssue({ code: "custom", path: ["services", name, "volumes", i, "claim"], message: `unknown storage claim ${JSON.stringify(v.claim)}; declared: ${Object.keys(p.storage).join(", ") || "none"}` });
+        if (!(v.claim in p.storage))
+          ctx.addIssue({
+            code: "custom",
+            path: ["services", name, "volumes", i, "claim"],
+            message:
+              `unknown storage claim ${JSON.stringify(v.claim)}; declared: ` +
+              `${Object.keys(p.storage).join(", ") || "none"}`,
+          });
       });
     }
     for (const issue of monitoringReferenceIssues(p.monitoring, p)) ctx.addIssue({ code: "custom", ...issue });
     for (const [envName, env] of Object.entries(p.environments)) {
       for (const t of Object.keys(env.tiers)) {
-        if (!(t in p.tiers)) ctx.addIssue({ code: "custom", path: ["environments", envName, "tiers", t], message: `unknown tier ${JSON.stringify(t)}` });
+        if (!(t in p.tiers))
+          ctx.addIssue({
+            code: "custom",
+            path: ["environments", envName, "tiers", t],
+            message: `unknown tier ${JSON.stringify(t)}`,
+          });
       }
       for (const [s, patch] of Object.entries(env.services)) {
         const base = p.services[s];
         if (!base) {
-          ctx.addIssue({ code: "custom", path: ["environments", envName, "services", s], message: `unknown service ${JSON.stringify(s)}; declared: ${Object.keys(p.services).join(", ")}` });
+          ctx.addIssue({
+            code: "custom",
+            path: ["environments", envName, "services", s],
+            message: `unknown service ${JSON.stringify(s)}; declared: ${Object.keys(p.services).join(", ")}`,
+          });
           continue;
         }
         // An environment changes counts, not whether a service is autoscaled.
-        if (patch.scaling && !base.scaling) ctx.addIssue({ code: "custom", path: ["environments", envName, "services", s, "scaling"], message: `${s} is not autoscaled (services.${s} has no scaling); set replicas here instead` });
-        if (patch.replicas !== undefined && base.scaling) ctx.addIssue({ code: "custom", path: ["environments", envName, "services", s, "replicas"], message: `${s} is autoscaled, so its HPA owns the replica count; set scaling.minReplicas and scaling.maxReplicas here instead` });
+        if (patch.scaling && !base.scaling)
+          ctx.addIssue({
+            code: "custom",
+            path: ["environments", envName, "services", s, "scaling"],
+            message: `${s} is not autoscaled (services.${s} has no scaling); set replicas here instead`,
+          });
+        if (patch.replicas !== undefined && base.scaling)
+          ctx.addIssue({
+            code: "custom",
+            path: ["environments", envName, "services", s, "replicas"],
+            message:
+              `${s} is autoscaled, so its HPA owns the replica count; set scaling.minReplicas and ` +
+              `scaling.maxReplicas here instead`,
+          });
       }
       for (const c of Object.keys(env.storage)) {
-        if (!(c in p.storage)) ctx.addIssue({ code: "custom", path: ["environments", envName, "storage", c], message: `unknown storage claim ${JSON.stringify(c)}` });
+        if (!(c in p.storage))
+          ctx.addIssue({
+            code: "custom",
+            path: ["environments", envName, "storage", c],
+            message: `unknown storage claim ${JSON.stringify(c)}`,
+          });
       }
     }
   });

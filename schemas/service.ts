@@ -36,25 +36,34 @@ const probes = z.strictObject({
       period: duration().default(2),
       budget: duration(),
     })
-    .refine((s) => s.budget <= STARTUP_BUDGET_SECONDS, { error: (iss) => `a startup budget of ${(iss.input as { budget: number }).budget} s is over the platform's ${STARTUP_BUDGET_SECONDS} s container-start target`, path: ["budget"] })
+    .refine((s) => s.budget <= STARTUP_BUDGET_SECONDS, {
+      error: (iss) =>
+        `a startup budget of ${(iss.input as { budget: number }).budget} s is over the platform's ` +
+        `${STARTUP_BUDGET_SECONDS} s container-start target`,
+      path: ["budget"],
+    })
     .refine((s) => s.period <= s.budget, { error: "the startup period must not exceed its budget", path: ["period"] }),
 });
 
-const ports = z.strictObject({
-  /** Port the Service exposes for HTTP (the seed's 8000). */
-  http: port.default(8000),
-  /** Port the Service exposes for /metrics (the seed's 9090). */
-  metrics: port.default(9090),
-  /**
-   * Ports the container listens on. With host networking these are ports of the node itself, so
-   * two host-network services that may share a node must not listen on the same ports.
-   */
-  containerHttp: port.optional(),
-  containerMetrics: port.optional(),
-})
+const ports = z
+  .strictObject({
+    /** Port the Service exposes for HTTP (the seed's 8000). */
+    http: port.default(8000),
+    /** Port the Service exposes for /metrics (the seed's 9090). */
+    metrics: port.default(9090),
+    /**
+     * Ports the container listens on. With host networking these are ports of the node itself, so
+     * two host-network services that may share a node must not listen on the same ports.
+     */
+    containerHttp: port.optional(),
+    containerMetrics: port.optional(),
+  })
   // The API server rejects a Service, or a pod, with the same port twice.
   .refine((p) => p.http !== p.metrics, { error: "http and metrics must be different ports", path: ["metrics"] })
-  .refine((p) => (p.containerHttp ?? p.http) !== (p.containerMetrics ?? p.metrics), { error: "the container's http and metrics ports must differ", path: ["containerMetrics"] });
+  .refine((p) => (p.containerHttp ?? p.http) !== (p.containerMetrics ?? p.metrics), {
+    error: "the container's http and metrics ports must differ",
+    path: ["containerMetrics"],
+  });
 
 const scalingPolicy = z.strictObject({
   /** Most the replica count may grow (percent of current) or shrink per period. */
@@ -82,7 +91,10 @@ const scaling = z
     scaleUp: scalingPolicy.optional(),
     scaleDown: scalingPolicy.optional(),
   })
-  .refine((s) => s.minReplicas <= s.maxReplicas, { error: "minReplicas must not exceed maxReplicas", path: ["minReplicas"] });
+  .refine((s) => s.minReplicas <= s.maxReplicas, {
+    error: "minReplicas must not exceed maxReplicas",
+    path: ["minReplicas"],
+  });
 
 const security = z.strictObject({
   runAsUser: z.number().int().min(0).default(10001),

@@ -16,8 +16,18 @@ const BYTES_RE = new RegExp(`^(${NUMBER})(Ki|Mi|Gi|Ti|k|M|G|T)?$`);
 const DURATION_RE = new RegExp(`^(${NUMBER})(ns|us|µs|ms|s|m|h)$`);
 const PERCENT_RE = new RegExp(`^(${NUMBER})%$`);
 
-const BYTE_FACTOR: Record<string, number> = { "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
-const SECOND_FACTOR: Record<string, number> = { ns: 1e-9, us: 1e-6, "µs": 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+const BYTE_FACTOR: Record<string, number> = {
+  "": 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+};
+const SECOND_FACTOR: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
 
 /** Returns millicores, or undefined when the string is not a CPU quantity. */
 export function parseCpu(s: string): number | undefined {
@@ -57,7 +67,12 @@ export function formatCpu(millicores: number): string {
 
 /** bytes → the largest exact binary suffix: 536870912 → "512Mi". */
 export function formatBytes(bytes: number): string {
-  for (const [suffix, factor] of [["Ti", 2 ** 40], ["Gi", 2 ** 30], ["Mi", 2 ** 20], ["Ki", 2 ** 10]] as const) {
+  for (const [suffix, factor] of [
+    ["Ti", 2 ** 40],
+    ["Gi", 2 ** 30],
+    ["Mi", 2 ** 20],
+    ["Ki", 2 ** 10],
+  ] as const) {
     if (bytes >= factor && bytes % factor === 0) return `${bytes / factor}${suffix}`;
   }
   return String(bytes);
@@ -91,5 +106,6 @@ function unit<I extends string>(parse: (s: string) => number | undefined, patter
 
 export const cpu = () => unit<CpuQuantity>(parseCpu, CPU_RE, 'a CPU quantity like "2" or "500m"');
 export const bytes = () => unit<ByteQuantity>(parseBytes, BYTES_RE, 'a memory quantity like "512Mi" or "1Gi"');
-export const duration = () => unit<Duration>(parseDuration, DURATION_RE, 'a duration like "2.75us", "500ms", "30s" or "5m"');
+export const duration = () =>
+  unit<Duration>(parseDuration, DURATION_RE, 'a duration like "2.75us", "500ms", "30s" or "5m"');
 export const percent = () => unit<Percent>(parsePercent, PERCENT_RE, 'a percentage like "95%" or "1%"');

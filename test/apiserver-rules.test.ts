@@ -13,7 +13,9 @@ import { compareQuantities, isMultipleOf, parseQuantity, type Quantity } from ".
 const fixtures = new URL("../test/fixtures/schema/", import.meta.url);
 
 function load(rule: string, kind: "good" | "bad", file: string): KubeObject[] {
-  return parseAllDocuments(readFileSync(new URL(`${rule}/${kind}/${file}`, fixtures), "utf8")).map((d) => d.toJS() as KubeObject);
+  return parseAllDocuments(readFileSync(new URL(`${rule}/${kind}/${file}`, fixtures), "utf8")).map(
+    (d) => d.toJS() as KubeObject,
+  );
 }
 
 function show(findings: Finding[]): string {
@@ -33,14 +35,22 @@ for (const rule of apiServerRules.map((r) => r.id)) {
   const files = existsSync(badDir) ? readdirSync(badDir).filter((f) => f.endsWith(".yaml")) : [];
   test(`API-server rule ${rule} has bad fixtures, each with a good twin`, () => {
     assert.ok(files.length > 0, `no fixtures in test/fixtures/schema/${rule}/bad`);
-    for (const f of files) assert.ok(existsSync(new URL(`${rule}/good/${f}`, fixtures)), `missing good twin ${rule}/good/${f}`);
+    for (const f of files)
+      assert.ok(existsSync(new URL(`${rule}/good/${f}`, fixtures)), `missing good twin ${rule}/good/${f}`);
   });
   for (const file of files) {
     const scenario = file.replace(/\.yaml$/, "").replace(/_/g, " ");
     test(`${rule}: "${scenario}" is reported, only by ${rule}`, async () => {
       const findings = await schemaAndRules(load(rule, "bad", file));
-      assert.ok(findings.some((f) => f.rule === rule), `expected a ${rule} finding, got:\n${show(findings)}`);
-      assert.equal(findings.filter((f) => f.rule !== rule), [], `unexpected findings:\n${show(findings)}`);
+      assert.ok(
+        findings.some((f) => f.rule === rule),
+        `expected a ${rule} finding, got:\n${show(findings)}`,
+      );
+      assert.equal(
+        findings.filter((f) => f.rule !== rule),
+        [],
+        `unexpected findings:\n${show(findings)}`,
+      );
     });
     test(`${rule}: the corrected twin of "${scenario}" has no finding`, async () => {
       const findings = await schemaAndRules(load(rule, "good", file));
@@ -68,23 +78,41 @@ test("hugepages that are not a whole number of pages name the page size", () => 
 test("requests above limits are compared exactly across units", () => {
   const [f] = run("requests-within-limits", "memory_mixed_units.yaml");
   assert.match(f?.message ?? "", /requests memory "1537Mi", more than its limit "1.5Gi"/);
-  assert.equal(run("requests-within-limits", "cpu_request_above_limit.yaml").map((x) => x.path), ["spec.template.spec.containers[0].resources.requests.cpu"]);
+  assert.equal(
+    run("requests-within-limits", "cpu_request_above_limit.yaml").map((x) => x.path),
+    ["spec.template.spec.containers[0].resources.requests.cpu"],
+  );
 });
 
 test("Service and PodDisruptionBudget selectors that select nothing are warnings", () => {
-  const findings = [...run("selector-targets-workload", "service_selects_nothing.yaml"), ...run("selector-targets-workload", "pdb_other_namespace.yaml")];
-  assert.equal(findings.map((f) => [f.resource?.kind, f.severity]), [["Service", "warning"], ["PodDisruptionBudget", "warning"]]);
+  const findings = [
+    ...run("selector-targets-workload", "service_selects_nothing.yaml"),
+    ...run("selector-targets-workload", "pdb_other_namespace.yaml"),
+  ];
+  assert.equal(
+    findings.map((f) => [f.resource?.kind, f.severity]),
+    [
+      ["Service", "warning"],
+      ["PodDisruptionBudget", "warning"],
+    ],
+  );
 });
 
 test("an HPA whose target does not exist names the missing target", () => {
   const [f] = run("hpa-target-exists", "target_name_misspelt.yaml");
-  assert.match(f?.message ?? "", /scaleTargetRef Deployment "order-manger" does not exist in namespace "nautilus-trading" of environment prod/);
+  assert.match(
+    f?.message ?? "",
+    /scaleTargetRef Deployment "order-manger" does not exist in namespace "nautilus-trading" of environment prod/,
+  );
 });
 
 test("cross-object rules look only inside one environment", () => {
   const [deployment, hpa] = load("hpa-target-exists", "good", "target_name_misspelt.yaml");
   const findings = checkApiServerRules({ environment: "staging", objects: [hpa!] });
-  assert.equal(findings.map((f) => f.rule), ["hpa-target-exists"]);
+  assert.equal(
+    findings.map((f) => f.rule),
+    ["hpa-target-exists"],
+  );
   assert.equal(checkApiServerRules({ environment: "staging", objects: [deployment!, hpa!] }), []);
 });
 
@@ -95,7 +123,10 @@ test("duplicate port names are reported at the second use", () => {
 });
 
 test("maxSurge 0 with maxUnavailable 0% cannot roll out; the 25% defaults can", () => {
-  assert.equal(run("rollout-progress", "surge_and_unavailable_zero.yaml").map((f) => f.path), ["spec.strategy.rollingUpdate"]);
+  assert.equal(
+    run("rollout-progress", "surge_and_unavailable_zero.yaml").map((f) => f.path),
+    ["spec.strategy.rollingUpdate"],
+  );
   const [deployment] = load("rollout-progress", "good", "surge_and_unavailable_zero.yaml");
   const spec = deployment!.spec as { strategy: unknown };
   spec.strategy = { type: "RollingUpdate", rollingUpdate: { maxSurge: 0 } };
@@ -103,7 +134,10 @@ test("maxSurge 0 with maxUnavailable 0% cannot roll out; the 25% defaults can", 
 });
 
 test("findings from vet (no environment) carry no environment", () => {
-  const findings = checkApiServerRules({ environment: "", objects: load("object-names", "bad", "uppercase_deployment_name.yaml") });
+  const findings = checkApiServerRules({
+    environment: "",
+    objects: load("object-names", "bad", "uppercase_deployment_name.yaml"),
+  });
   assert.ok(findings.length > 0);
   assert.ok(findings.every((f) => f.environment === undefined && f.engine === "schema"));
 });
@@ -116,14 +150,36 @@ const q = (s: string | number): Quantity => {
 };
 
 test("quantities with different suffixes compare by value", () => {
-  const equal: [string | number, string | number][] = [["1", "1000m"], ["1.5Gi", "1536Mi"], ["1Ki", "1024"], ["1k", "1000"], ["1e3", "1k"], ["1E3", "1000"], ["0.5", "500m"], ["100n", "0.1u"], ["1E", "1000P"], [2, "2"], ["+1", "1"], [".5", "0.5"], ["1.", "1"]];
+  const equal: [string | number, string | number][] = [
+    ["1", "1000m"],
+    ["1.5Gi", "1536Mi"],
+    ["1Ki", "1024"],
+    ["1k", "1000"],
+    ["1e3", "1k"],
+    ["1E3", "1000"],
+    ["0.5", "500m"],
+    ["100n", "0.1u"],
+    ["1E", "1000P"],
+    [2, "2"],
+    ["+1", "1"],
+    [".5", "0.5"],
+    ["1.", "1"],
+  ];
   for (const [a, b] of equal) assert.is(compareQuantities(q(a), q(b)), 0, `${a} = ${b}`);
-  const less: [string, string][] = [["999m", "1"], ["1Gi", "1.1G"], ["1G", "1Gi"], ["-1", "0"], ["1536Mi", "1537Mi"], ["1n", "1u"]];
+  const less: [string, string][] = [
+    ["999m", "1"],
+    ["1Gi", "1.1G"],
+    ["1G", "1Gi"],
+    ["-1", "0"],
+    ["1536Mi", "1537Mi"],
+    ["1n", "1u"],
+  ];
   for (const [a, b] of less) assert.is(compareQuantities(q(a), q(b)), -1, `${a} < ${b}`);
 });
 
 test("quantity parsing rejects what the API server rejects", () => {
-  for (const bad of ["1GB", "1gi", "", "Gi", "1.5.5", "1 Gi", "--1", "1e", "0x10", "1ki", "abc"]) assert.is(parseQuantity(bad), undefined, bad);
+  for (const bad of ["1GB", "1gi", "", "Gi", "1.5.5", "1 Gi", "--1", "1e", "0x10", "1ki", "abc"])
+    assert.is(parseQuantity(bad), undefined, bad);
   assert.is(parseQuantity(true), undefined);
 });
 
@@ -172,8 +228,18 @@ test("name syntaxes follow k8s.io/apimachinery validation", () => {
 });
 
 test("container resource names: standard, hugepages with a size, or domain-prefixed", () => {
-  for (const ok of ["cpu", "memory", "ephemeral-storage", "hugepages-2Mi", "hugepages-1Gi", "nvidia.com/gpu", "example.com/fpga"]) assert.is(resourceNameProblem(ok), undefined, ok);
-  for (const bad of ["gpu", "storage", "hugepages-", "hugepages-big", "kubernetes.io/gpu", "a/b/c"]) assert.ok(resourceNameProblem(bad), bad);
+  for (const ok of [
+    "cpu",
+    "memory",
+    "ephemeral-storage",
+    "hugepages-2Mi",
+    "hugepages-1Gi",
+    "nvidia.com/gpu",
+    "example.com/fpga",
+  ])
+    assert.is(resourceNameProblem(ok), undefined, ok);
+  for (const bad of ["gpu", "storage", "hugepages-", "hugepages-big", "kubernetes.io/gpu", "a/b/c"])
+    assert.ok(resourceNameProblem(bad), bad);
 });
 
 test.run();

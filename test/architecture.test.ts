@@ -52,7 +52,10 @@ export function wrongWayImports(files: readonly { path: string; text: string }[]
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 test("every import in the repository points the way DESIGN.md allows", () => {
-  const paths = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "*.ts"], { cwd: root, encoding: "utf8" })
+  const paths = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "*.ts"], {
+    cwd: root,
+    encoding: "utf8",
+  })
     .split("\n")
     .filter(Boolean);
   const files = paths.flatMap((path) => {
@@ -80,8 +83,14 @@ test("a wrong-way import is reported, static, type-only, re-export or dynamic", 
 
 test("a right-way import, a same-folder import and a package import pass", () => {
   const found = wrongWayImports([
-    { path: "generators/deployment.ts", text: 'import { LABEL } from "../core/conventions.ts";\nimport { z } from "zod";' },
-    { path: "checks/platform/cpu.ts", text: 'import { peak } from "./check.ts";\nimport type { X } from "../../model/environments.ts";' },
+    {
+      path: "generators/deployment.ts",
+      text: 'import { LABEL } from "../core/conventions.ts";\nimport { z } from "zod";',
+    },
+    {
+      path: "checks/platform/cpu.ts",
+      text: 'import { peak } from "./check.ts";\nimport type { X } from "../../model/environments.ts";',
+    },
     { path: "test/a.test.ts", text: 'import { main } from "../bin/platform.ts";' },
   ]);
   assert.equal(found, []);

@@ -22,7 +22,12 @@ interface PolicyOptions {
   fieldPaths?: string;
 }
 
-const deploymentsRule = { apiGroups: ["apps"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["deployments"] };
+const deploymentsRule = {
+  apiGroups: ["apps"],
+  apiVersions: ["v1"],
+  operations: ["CREATE", "UPDATE"],
+  resources: ["deployments"],
+};
 
 /** A policy as YAML text, denying every matched object unless its name starts with "ok". */
 function policyText(o: PolicyOptions = {}): string {
@@ -31,7 +36,11 @@ function policyText(o: PolicyOptions = {}): string {
     kind: "ValidatingAdmissionPolicy",
     metadata: {
       name: o.name ?? "test-policy",
-      annotations: { "platform.nautilus.io/description": "test", "platform.nautilus.io/fix": "rename it", ...(o.fieldPaths ? { "platform.nautilus.io/field-paths": o.fieldPaths } : {}) },
+      annotations: {
+        "platform.nautilus.io/description": "test",
+        "platform.nautilus.io/fix": "rename it",
+        ...(o.fieldPaths ? { "platform.nautilus.io/field-paths": o.fieldPaths } : {}),
+      },
     },
     spec: {
       ...(o.failurePolicy ? { failurePolicy: o.failurePolicy } : {}),
@@ -43,7 +52,9 @@ function policyText(o: PolicyOptions = {}): string {
       },
       ...(o.matchConditions ? { matchConditions: o.matchConditions } : {}),
       ...(o.variables ? { variables: o.variables } : {}),
-      validations: o.validations ?? [{ expression: "object.metadata.name.startsWith('ok')", message: "name must start with ok" }],
+      validations: o.validations ?? [
+        { expression: "object.metadata.name.startsWith('ok')", message: "name must start with ok" },
+      ],
     },
   });
 }
@@ -54,11 +65,23 @@ function run(o: PolicyOptions, objects: KubeObject[]) {
   return evaluatePolicies(policies, [{ environment: "dev", objects }]);
 }
 
-function obj(kind: string, apiVersion: string, name: string, extra: Partial<KubeObject> = {}, labels?: Record<string, string>): KubeObject {
-  return { apiVersion, kind, metadata: { name, namespace: "nautilus-trading", ...(labels ? { labels } : {}) }, ...extra };
+function obj(
+  kind: string,
+  apiVersion: string,
+  name: string,
+  extra: Partial<KubeObject> = {},
+  labels?: Record<string, string>,
+): KubeObject {
+  return {
+    apiVersion,
+    kind,
+    metadata: { name, namespace: "nautilus-trading", ...(labels ? { labels } : {}) },
+    ...extra,
+  };
 }
 
-const deploy = (name: string, labels?: Record<string, string>, extra: Partial<KubeObject> = {}) => obj("Deployment", "apps/v1", name, extra, labels);
+const deploy = (name: string, labels?: Record<string, string>, extra: Partial<KubeObject> = {}) =>
+  obj("Deployment", "apps/v1", name, extra, labels);
 
 test("a validation that is false becomes an error finding with the policy's name, file, fix and the object", () => {
   const [f, ...rest] = run({}, [deploy("bad")]);
@@ -80,14 +103,48 @@ test("a validation that is true gives no finding", () => {
 });
 
 test("resourceRules match by API group, version and plural resource", () => {
-  assert.equal(run({}, [obj("StatefulSet", "apps/v1", "bad"), obj("Deployment", "apps/v1beta1", "bad"), obj("Deployment", "example.com/v1", "bad")]), []);
-  assert.is(run({ resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"] }] }, [obj("Pod", "v1", "bad")]).length, 1);
-  assert.is(run({ resourceRules: [{ apiGroups: ["monitoring.coreos.com"], apiVersions: ["v1"], operations: ["CREATE"], resources: ["prometheusrules"] }] }, [obj("PrometheusRule", "monitoring.coreos.com/v1", "bad")]).length, 1);
+  assert.equal(
+    run({}, [
+      obj("StatefulSet", "apps/v1", "bad"),
+      obj("Deployment", "apps/v1beta1", "bad"),
+      obj("Deployment", "example.com/v1", "bad"),
+    ]),
+    [],
+  );
+  assert.is(
+    run({ resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"] }] }, [
+      obj("Pod", "v1", "bad"),
+    ]).length,
+    1,
+  );
+  assert.is(
+    run(
+      {
+        resourceRules: [
+          {
+            apiGroups: ["monitoring.coreos.com"],
+            apiVersions: ["v1"],
+            operations: ["CREATE"],
+            resources: ["prometheusrules"],
+          },
+        ],
+      },
+      [obj("PrometheusRule", "monitoring.coreos.com/v1", "bad")],
+    ).length,
+    1,
+  );
 });
 
 test("wildcards match any group, version and resource", () => {
   const all = { apiGroups: ["*"], apiVersions: ["*"], operations: ["*"], resources: ["*"] };
-  assert.is(run({ resourceRules: [all] }, [deploy("bad"), obj("Secret", "v1", "bad"), obj("NetworkPolicy", "networking.k8s.io/v1", "bad")]).length, 3);
+  assert.is(
+    run({ resourceRules: [all] }, [
+      deploy("bad"),
+      obj("Secret", "v1", "bad"),
+      obj("NetworkPolicy", "networking.k8s.io/v1", "bad"),
+    ]).length,
+    3,
+  );
 });
 
 test("a rule without the CREATE operation does not match: objects are checked as CREATE requests", () => {
@@ -100,8 +157,14 @@ test("a subresource rule such as deployments/scale does not match the object its
 
 test("excludeResourceRules remove objects the resourceRules matched", () => {
   const all = { apiGroups: ["*"], apiVersions: ["*"], operations: ["*"], resources: ["*"] };
-  const found = run({ resourceRules: [all], excludeResourceRules: [deploymentsRule] }, [deploy("bad"), obj("StatefulSet", "apps/v1", "bad")]);
-  assert.equal(found.map((f) => f.resource?.kind), ["StatefulSet"]);
+  const found = run({ resourceRules: [all], excludeResourceRules: [deploymentsRule] }, [
+    deploy("bad"),
+    obj("StatefulSet", "apps/v1", "bad"),
+  ]);
+  assert.equal(
+    found.map((f) => f.resource?.kind),
+    ["StatefulSet"],
+  );
 });
 
 test("kinds map to their plural resource names, with a lower-case + s fallback", () => {
@@ -112,15 +175,29 @@ test("kinds map to their plural resource names, with a lower-case + s fallback",
   assert.is(resourceOf("Widget"), "widgets");
 });
 
-test("objectSelector matchLabels and matchExpressions (In, NotIn, Exists, DoesNotExist) select by the object's labels", () => {
-  const objects = [deploy("bad-ull", { tier: "ull", team: "risk" }), deploy("bad-std", { tier: "std" }), deploy("bad-none")];
-  const names = (sel: unknown) => run({ objectSelector: sel }, objects).map((f) => f.resource?.name);
-  assert.equal(names({ matchLabels: { tier: "ull" } }), ["bad-ull"]);
-  assert.equal(names({ matchExpressions: [{ key: "tier", operator: "In", values: ["ull", "std"] }] }), ["bad-ull", "bad-std"]);
-  assert.equal(names({ matchExpressions: [{ key: "tier", operator: "NotIn", values: ["ull"] }] }), ["bad-std", "bad-none"]);
-  assert.equal(names({ matchExpressions: [{ key: "team", operator: "Exists" }] }), ["bad-ull"]);
-  assert.equal(names({ matchExpressions: [{ key: "tier", operator: "DoesNotExist" }] }), ["bad-none"]);
-});
+test(
+  "objectSelector matchLabels and matchExpressions (In, NotIn, Exists, DoesNotExist) select by the " +
+    "object's labels",
+  () => {
+    const objects = [
+      deploy("bad-ull", { tier: "ull", team: "risk" }),
+      deploy("bad-std", { tier: "std" }),
+      deploy("bad-none"),
+    ];
+    const names = (sel: unknown) => run({ objectSelector: sel }, objects).map((f) => f.resource?.name);
+    assert.equal(names({ matchLabels: { tier: "ull" } }), ["bad-ull"]);
+    assert.equal(names({ matchExpressions: [{ key: "tier", operator: "In", values: ["ull", "std"] }] }), [
+      "bad-ull",
+      "bad-std",
+    ]);
+    assert.equal(names({ matchExpressions: [{ key: "tier", operator: "NotIn", values: ["ull"] }] }), [
+      "bad-std",
+      "bad-none",
+    ]);
+    assert.equal(names({ matchExpressions: [{ key: "team", operator: "Exists" }] }), ["bad-ull"]);
+    assert.equal(names({ matchExpressions: [{ key: "tier", operator: "DoesNotExist" }] }), ["bad-none"]);
+  },
+);
 
 test("namespaceSelector is treated as matching, since namespace labels are not known offline", () => {
   assert.is(run({ namespaceSelector: { matchLabels: { env: "prod" } } }, [deploy("bad")]).length, 1);
@@ -128,11 +205,22 @@ test("namespaceSelector is treated as matching, since namespace labels are not k
 
 test("matchConditions must all be true for the policy to apply", () => {
   const matchConditions = [
-    { name: "is-ull", expression: "has(object.metadata.labels) && 'tier' in object.metadata.labels && object.metadata.labels.tier == 'ull'" },
+    {
+      name: "is-ull",
+      expression:
+        "has(object.metadata.labels) && 'tier' in object.metadata.labels && object.metadata.labels.tier == 'ull'",
+    },
     { name: "not-excluded", expression: "!object.metadata.name.endsWith('-excluded')" },
   ];
-  const found = run({ matchConditions }, [deploy("bad", { tier: "ull" }), deploy("bad-std", { tier: "std" }), deploy("bad-excluded", { tier: "ull" })]);
-  assert.equal(found.map((f) => f.resource?.name), ["bad"]);
+  const found = run({ matchConditions }, [
+    deploy("bad", { tier: "ull" }),
+    deploy("bad-std", { tier: "std" }),
+    deploy("bad-excluded", { tier: "ull" }),
+  ]);
+  assert.equal(
+    found.map((f) => f.resource?.name),
+    ["bad"],
+  );
 });
 
 test("a matchCondition that errors denies under failurePolicy Fail and is ignored under Ignore", () => {
@@ -155,53 +243,104 @@ test("variables are available as variables.<name> and may use earlier variables"
     { name: "podSpec", expression: "object.kind == 'Pod' ? object.spec : object.spec.template.spec" },
     { name: "names", expression: "variables.podSpec.containers.map(c, c.name)" },
   ];
-  const validations = [{ expression: "!('sidecar' in variables.names)", messageExpression: "'containers ' + variables.names.join(', ') + ' include sidecar'" }];
+  const validations = [
+    {
+      expression: "!('sidecar' in variables.names)",
+      messageExpression: "'containers ' + variables.names.join(', ') + ' include sidecar'",
+    },
+  ];
   const spec = { template: { spec: { containers: [{ name: "app" }, { name: "sidecar" }] } } };
   const [f] = run({ variables, validations }, [deploy("d", undefined, { spec })]);
   assert.is(f!.message, "containers app, sidecar include sidecar");
 });
 
 test("a variable that errors only matters when a validation uses it", () => {
-  const variables = [{ name: "broken", expression: "object.spec.nope" }, { name: "fine", expression: "object.metadata.name" }];
-  assert.equal(run({ variables, validations: [{ expression: "variables.fine == 'd'" }] }, [deploy("d", undefined, { spec: {} })]), []);
-  const [f] = run({ variables, validations: [{ expression: "variables.broken == 1" }] }, [deploy("d", undefined, { spec: {} })]);
+  const variables = [
+    { name: "broken", expression: "object.spec.nope" },
+    { name: "fine", expression: "object.metadata.name" },
+  ];
+  assert.equal(
+    run({ variables, validations: [{ expression: "variables.fine == 'd'" }] }, [deploy("d", undefined, { spec: {} })]),
+    [],
+  );
+  const [f] = run({ variables, validations: [{ expression: "variables.broken == 1" }] }, [
+    deploy("d", undefined, { spec: {} }),
+  ]);
   assert.match(f!.message, /variable 'broken' resulted in error/);
 });
 
-test("messageExpression is evaluated; an empty or failing messageExpression falls back to message, then to the expression", () => {
-  const expression = "object.metadata.name.startsWith('ok')";
-  const message = (v: Record<string, unknown>) => run({ validations: [{ expression, ...v }] }, [deploy("bad")])[0]!.message;
-  assert.is(message({ messageExpression: "'deployment ' + object.metadata.name + ' is bad'", message: "static" }), "deployment bad is bad");
-  assert.is(message({ messageExpression: "''", message: "static" }), "static");
-  assert.is(message({ messageExpression: "'two\\nlines'", message: "static" }), "static");
-  assert.is(message({ messageExpression: "object.nope + 'x'", message: "static" }), "static");
-  assert.is(message({}), `failed expression: ${expression}`);
-});
+test(
+  "messageExpression is evaluated; an empty or failing messageExpression falls back to message, then to " +
+    "the expression",
+  () => {
+    const expression = "object.metadata.name.startsWith('ok')";
+    const message = (v: Record<string, unknown>) =>
+      run({ validations: [{ expression, ...v }] }, [deploy("bad")])[0]!.message;
+    assert.is(
+      message({ messageExpression: "'deployment ' + object.metadata.name + ' is bad'", message: "static" }),
+      "deployment bad is bad",
+    );
+    assert.is(message({ messageExpression: "''", message: "static" }), "static");
+    assert.is(message({ messageExpression: "'two\\nlines'", message: "static" }), "static");
+    assert.is(message({ messageExpression: "object.nope + 'x'", message: "static" }), "static");
+    assert.is(message({}), `failed expression: ${expression}`);
+  },
+);
 
 test("a validation's field path comes from the field-paths annotation, with {podSpec} resolved per kind", () => {
   const fieldPaths = JSON.stringify(["{podSpec}.containers[*].image"]);
   const all = { apiGroups: ["*"], apiVersions: ["*"], operations: ["CREATE"], resources: ["*"] };
-  const found = run({ fieldPaths, resourceRules: [all] }, [deploy("bad"), obj("Pod", "v1", "bad"), obj("CronJob", "batch/v1", "bad")]);
-  assert.equal(found.map((f) => [f.resource?.kind, f.path]), [
-    ["Deployment", "spec.template.spec.containers[*].image"],
-    ["Pod", "spec.containers[*].image"],
-    ["CronJob", "spec.jobTemplate.spec.template.spec.containers[*].image"],
+  const found = run({ fieldPaths, resourceRules: [all] }, [
+    deploy("bad"),
+    obj("Pod", "v1", "bad"),
+    obj("CronJob", "batch/v1", "bad"),
   ]);
-  const wrongCount = compilePolicies([{ file: "policies/test-policy.yaml", text: policyText({ fieldPaths: "[]" }) }]).findings;
-  assert.equal(wrongCount.map((f) => f.message), ['policies/test-policy.yaml: metadata.annotations["platform.nautilus.io/field-paths"] must list one field path per validation (1)']);
+  assert.equal(
+    found.map((f) => [f.resource?.kind, f.path]),
+    [
+      ["Deployment", "spec.template.spec.containers[*].image"],
+      ["Pod", "spec.containers[*].image"],
+      ["CronJob", "spec.jobTemplate.spec.template.spec.containers[*].image"],
+    ],
+  );
+  const wrongCount = compilePolicies([
+    { file: "policies/test-policy.yaml", text: policyText({ fieldPaths: "[]" }) },
+  ]).findings;
+  assert.equal(
+    wrongCount.map((f) => f.message),
+    [
+      'policies/test-policy.yaml: metadata.annotations["platform.nautilus.io/field-paths"] must list one ' +
+        "field path per validation (1)",
+    ],
+  );
 });
 
 test("every failing validation is its own finding, and each environment is reported separately", () => {
-  const { policies } = compilePolicies([{ file: "policies/test-policy.yaml", text: policyText({ validations: [{ expression: "false", message: "a" }, { expression: "false", message: "b" }] }) }]);
+  const { policies } = compilePolicies([
+    {
+      file: "policies/test-policy.yaml",
+      text: policyText({
+        validations: [
+          { expression: "false", message: "a" },
+          { expression: "false", message: "b" },
+        ],
+      }),
+    },
+  ]);
   const found = evaluatePolicies(policies, [
     { environment: "dev", objects: [deploy("d")] },
     { environment: "prod", objects: [deploy("d")] },
   ]);
-  assert.equal(found.map((f) => `${f.environment}:${f.message}`), ["dev:a", "dev:b", "prod:a", "prod:b"]);
+  assert.equal(
+    found.map((f) => `${f.environment}:${f.message}`),
+    ["dev:a", "dev:b", "prod:a", "prod:b"],
+  );
 });
 
 test("a validation that errors at evaluation denies with the error under failurePolicy Fail", () => {
-  const [f] = run({ validations: [{ expression: "object.spec.replicas > 1", message: "replicas" }] }, [deploy("d", undefined, { spec: {} })]);
+  const [f] = run({ validations: [{ expression: "object.spec.replicas > 1", message: "replicas" }] }, [
+    deploy("d", undefined, { spec: {} }),
+  ]);
   assert.match(f!.message, /expression 'object.spec.replicas > 1' resulted in error/);
 });
 
@@ -209,7 +348,9 @@ test("the request, oldObject, params and namespaceObject variables look like a C
   const validations = [
     {
       expression:
-        "request.operation == 'CREATE' && request.kind.kind == 'Deployment' && request.kind.group == 'apps' && request.resource.resource == 'deployments' && request.namespace == 'nautilus-trading' && request.name == 'd' && oldObject == null && params == null && namespaceObject == null",
+        "request.operation == 'CREATE' && request.kind.kind == 'Deployment' && request.kind.group == 'apps' " +
+        "&& request.resource.resource == 'deployments' && request.namespace == 'nautilus-trading' && " +
+        "request.name == 'd' && oldObject == null && params == null && namespaceObject == null",
       message: "request mismatch",
     },
   ];
@@ -229,21 +370,32 @@ test("a policy with a CEL syntax error is a policy-compile finding, not a crash"
 });
 
 test("a policy calling a function Kubernetes does not have is a policy-compile finding", () => {
-  const text = policyText({ validations: [{ expression: "quantity('1').isEqualTo(quantity('1000m'))", message: "x" }] });
+  const text = policyText({
+    validations: [{ expression: "quantity('1').isEqualTo(quantity('1000m'))", message: "x" }],
+  });
   const { findings } = compilePolicies([{ file: "policies/broken.yaml", text }]);
   assert.match(findings[0]!.message, /undeclared reference to 'isEqualTo'/);
 });
 
-test("invalid YAML, a wrong kind and missing validations are policy-compile findings; good policies still compile", () => {
-  const { policies, findings } = compilePolicies([
-    { file: "policies/a.yaml", text: "apiVersion: [unclosed" },
-    { file: "policies/b.yaml", text: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n" },
-    { file: "policies/c.yaml", text: policyText({ validations: [] }) },
-    { file: "policies/test-policy.yaml", text: policyText() },
-  ]);
-  assert.equal(findings.map((f) => f.file), ["policies/a.yaml", "policies/b.yaml", "policies/c.yaml"]);
-  assert.ok(findings.every((f) => f.rule === "policy-compile"));
-  assert.equal(policies.map((p) => p.name), ["test-policy"]);
-});
+test(
+  "invalid YAML, a wrong kind and missing validations are policy-compile findings; good policies still " + "compile",
+  () => {
+    const { policies, findings } = compilePolicies([
+      { file: "policies/a.yaml", text: "apiVersion: [unclosed" },
+      { file: "policies/b.yaml", text: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n" },
+      { file: "policies/c.yaml", text: policyText({ validations: [] }) },
+      { file: "policies/test-policy.yaml", text: policyText() },
+    ]);
+    assert.equal(
+      findings.map((f) => f.file),
+      ["policies/a.yaml", "policies/b.yaml", "policies/c.yaml"],
+    );
+    assert.ok(findings.every((f) => f.rule === "policy-compile"));
+    assert.equal(
+      policies.map((p) => p.name),
+      ["test-policy"],
+    );
+  },
+);
 
 test.run();

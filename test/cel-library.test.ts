@@ -51,7 +51,10 @@ for (const bad of ["200K", "Three", "Mi", ""]) {
 }
 
 test("asInteger of a value beyond int64 is the error Kubernetes documents", () => {
-  assert.throws(() => ev(`quantity("9999999999999999999999999999999999999G").asInteger()`), /cannot convert value to integer/);
+  assert.throws(
+    () => ev(`quantity("9999999999999999999999999999999999999G").asInteger()`),
+    /cannot convert value to integer/,
+  );
 });
 
 test("cpu quantities compare exactly across notations: 2 equals 2000m and 2.0, 1500m is 1.5", () => {
@@ -130,7 +133,15 @@ test("string extensions behave as in Kubernetes' CEL environment", () => {
 });
 
 test("the list and map macros work on object data", () => {
-  const vars = { object: { containers: [{ name: "a", n: 1 }, { name: "b", n: 2 }], labels: { x: "1", y: "2" } } };
+  const vars = {
+    object: {
+      containers: [
+        { name: "a", n: 1 },
+        { name: "b", n: 2 },
+      ],
+      labels: { x: "1", y: "2" },
+    },
+  };
   assert.is(ev(`object.containers.all(c, c.n > 0)`, vars), true);
   assert.is(ev(`object.containers.exists(c, c.name == 'b')`, vars), true);
   assert.is(ev(`object.containers.exists_one(c, c.n == 2)`, vars), true);

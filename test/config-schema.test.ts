@@ -38,28 +38,126 @@ test("unit parsers follow Kubernetes spelling and reject what Kubernetes rejects
 const svc = (name: string, patch: unknown) => ({ services: { [name]: patch } });
 
 const rejected: { description: string; overrides: unknown; message: string }[] = [
-  { description: "a CPU quantity with words", overrides: svc("risk-engine", { resources: { requests: { cpu: "2 cores" } } }), message: 'services.risk-engine.resources.requests.cpu: expected a CPU quantity like "2" or "500m", got "2 cores"' },
-  { description: "a memory quantity with a decimal-byte suffix", overrides: svc("order-manager", { resources: { limits: { memory: "1GB" } } }), message: 'services.order-manager.resources.limits.memory: expected a memory quantity like "512Mi" or "1Gi", got "1GB"' },
-  { description: "a misspelt resource key", overrides: svc("risk-engine", { resources: { requests: { memroy: "1Gi" } } }), message: "services.risk-engine.resources.requests.memroy: unknown key" },
-  { description: "a duration without a unit", overrides: svc("market-data", { probes: { startup: { budget: "60" } } }), message: 'services.market-data.probes.startup.budget: expected a duration like "2.75us", "500ms", "30s" or "5m", got "60"' },
-  { description: "a service in an undeclared tier", overrides: svc("risk-engine", { tier: "ultra-low-latenc" }), message: 'services.risk-engine.tier: unknown tier "ultra-low-latenc"' },
-  { description: "min replicas above max", overrides: svc("market-data", { scaling: { minReplicas: 20 } }), message: "services.market-data.scaling.minReplicas: minReplicas must not exceed maxReplicas" },
-  { description: "a service name that is not a DNS label", overrides: svc("Risk_Engine", { ...configInput().services["risk-engine"] }), message: "services.Risk_Engine" },
-  { description: "an environment patch naming an unknown service", overrides: { environments: { dev: { services: { "risk-engin": { replicas: 1 } } } } }, message: 'environments.dev.services.risk-engin: unknown service "risk-engin"' },
-  { description: "an environment patch changing a field environments may not change", overrides: { environments: { dev: { services: { "risk-engine": { tier: "high-performance" } } } } }, message: "environments.dev.services.risk-engine.tier: unknown key" },
-  { description: "a volume naming an undeclared storage claim", overrides: svc("risk-engine", { volumes: [{ claim: "log", mountPath: "/var/log" }] }), message: 'services.risk-engine.volumes[0].claim: unknown storage claim "log"' },
-  { description: "a negative replica count", overrides: svc("risk-engine", { replicas: -1 }), message: "services.risk-engine.replicas:" },
-  { description: "a node selector key that is not a label key", overrides: { tiers: { "high-performance": { nodeSelector: { "bad key!": "x" } } } }, message: 'tiers.high-performance.nodeSelector.bad key!: "bad key!":' },
-  { description: "a toleration with operator Exists and a value", overrides: { tiers: { "ultra-low-latency": { tolerations: [{ key: "dedicated", operator: "Exists", value: "x", effect: "NoSchedule" }] } } }, message: 'tiers.ultra-low-latency.tolerations[0].value: a toleration with operator "Exists" matches any value' },
-  { description: "the same Service port for http and metrics", overrides: svc("market-data", { ports: { http: 8080, metrics: 8080 } }), message: "services.market-data.ports.metrics: http and metrics must be different ports" },
-  { description: "an environment autoscaling a service with static replicas", overrides: { environments: { staging: { services: { "risk-engine": { scaling: { maxReplicas: 3 } } } } } }, message: "environments.staging.services.risk-engine.scaling: risk-engine is not autoscaled" },
-  { description: "an environment setting replicas of an autoscaled service", overrides: { environments: { dev: { services: { "market-data": { replicas: 2 } } } } }, message: "environments.dev.services.market-data.replicas: market-data is autoscaled" },
-  { description: "host networking without the node subnets", overrides: { network: null }, message: "network.nodeCidrs: required: tier ultra-low-latency uses host networking" },
-  { description: "a node subnet that is not a CIDR", overrides: { network: { nodeCidrs: ["10.64.0.0"] } }, message: 'network.nodeCidrs[0]: expected a CIDR like "10.0.0.0/16", got "10.64.0.0"' },
-  { description: "a startup budget over the 60 s container-start target", overrides: svc("market-data", { probes: { startup: { budget: "90s" } } }), message: "services.market-data.probes.startup.budget: a startup budget of 90 s is over the platform's 60 s container-start target" },
-  { description: "a node subnet with an octet over 255", overrides: { network: { nodeCidrs: ["300.1.1.1/8"] } }, message: 'network.nodeCidrs[0]: expected a CIDR like "10.0.0.0/16", got "300.1.1.1/8"' },
-  { description: "a container metrics port equal to the Service's http port", overrides: svc("market-data", { ports: { containerMetrics: 8000 } }), message: "services.market-data.ports.containerMetrics: the container's http and metrics ports must differ" },
-  { description: "a Kubernetes version that is not a minor version", overrides: { kubernetesVersion: "v1.30.2" }, message: 'kubernetesVersion: expected a Kubernetes minor version like "1.30"' },
+  {
+    description: "a CPU quantity with words",
+    overrides: svc("risk-engine", { resources: { requests: { cpu: "2 cores" } } }),
+    message: 'services.risk-engine.resources.requests.cpu: expected a CPU quantity like "2" or "500m", got "2 cores"',
+  },
+  {
+    description: "a memory quantity with a decimal-byte suffix",
+    overrides: svc("order-manager", { resources: { limits: { memory: "1GB" } } }),
+    message:
+      'services.order-manager.resources.limits.memory: expected a memory quantity like "512Mi" or "1Gi", got "1GB"',
+  },
+  {
+    description: "a misspelt resource key",
+    overrides: svc("risk-engine", { resources: { requests: { memroy: "1Gi" } } }),
+    message: "services.risk-engine.resources.requests.memroy: unknown key",
+  },
+  {
+    description: "a duration without a unit",
+    overrides: svc("market-data", { probes: { startup: { budget: "60" } } }),
+    message:
+      'services.market-data.probes.startup.budget: expected a duration like "2.75us", "500ms", "30s" or "5m", got "60"',
+  },
+  {
+    description: "a service in an undeclared tier",
+    overrides: svc("risk-engine", { tier: "ultra-low-latenc" }),
+    message: 'services.risk-engine.tier: unknown tier "ultra-low-latenc"',
+  },
+  {
+    description: "min replicas above max",
+    overrides: svc("market-data", { scaling: { minReplicas: 20 } }),
+    message: "services.market-data.scaling.minReplicas: minReplicas must not exceed maxReplicas",
+  },
+  {
+    description: "a service name that is not a DNS label",
+    overrides: svc("Risk_Engine", { ...configInput().services["risk-engine"] }),
+    message: "services.Risk_Engine",
+  },
+  {
+    description: "an environment patch naming an unknown service",
+    overrides: { environments: { dev: { services: { "risk-engin": { replicas: 1 } } } } },
+    message: 'environments.dev.services.risk-engin: unknown service "risk-engin"',
+  },
+  {
+    description: "an environment patch changing a field environments may not change",
+    overrides: { environments: { dev: { services: { "risk-engine": { tier: "high-performance" } } } } },
+    message: "environments.dev.services.risk-engine.tier: unknown key",
+  },
+  {
+    description: "a volume naming an undeclared storage claim",
+    overrides: svc("risk-engine", { volumes: [{ claim: "log", mountPath: "/var/log" }] }),
+    message: 'services.risk-engine.volumes[0].claim: unknown storage claim "log"',
+  },
+  {
+    description: "a negative replica count",
+    overrides: svc("risk-engine", { replicas: -1 }),
+    message: "services.risk-engine.replicas:",
+  },
+  {
+    description: "a node selector key that is not a label key",
+    overrides: { tiers: { "high-performance": { nodeSelector: { "bad key!": "x" } } } },
+    message: 'tiers.high-performance.nodeSelector.bad key!: "bad key!":',
+  },
+  {
+    description: "a toleration with operator Exists and a value",
+    overrides: {
+      tiers: {
+        "ultra-low-latency": {
+          tolerations: [{ key: "dedicated", operator: "Exists", value: "x", effect: "NoSchedule" }],
+        },
+      },
+    },
+    message: 'tiers.ultra-low-latency.tolerations[0].value: a toleration with operator "Exists" matches any value',
+  },
+  {
+    description: "the same Service port for http and metrics",
+    overrides: svc("market-data", { ports: { http: 8080, metrics: 8080 } }),
+    message: "services.market-data.ports.metrics: http and metrics must be different ports",
+  },
+  {
+    description: "an environment autoscaling a service with static replicas",
+    overrides: { environments: { staging: { services: { "risk-engine": { scaling: { maxReplicas: 3 } } } } } },
+    message: "environments.staging.services.risk-engine.scaling: risk-engine is not autoscaled",
+  },
+  {
+    description: "an environment setting replicas of an autoscaled service",
+    overrides: { environments: { dev: { services: { "market-data": { replicas: 2 } } } } },
+    message: "environments.dev.services.market-data.replicas: market-data is autoscaled",
+  },
+  {
+    description: "host networking without the node subnets",
+    overrides: { network: null },
+    message: "network.nodeCidrs: required: tier ultra-low-latency uses host networking",
+  },
+  {
+    description: "a node subnet that is not a CIDR",
+    overrides: { network: { nodeCidrs: ["10.64.0.0"] } },
+    message: 'network.nodeCidrs[0]: expected a CIDR like "10.0.0.0/16", got "10.64.0.0"',
+  },
+  {
+    description: "a startup budget over the 60 s container-start target",
+    overrides: svc("market-data", { probes: { startup: { budget: "90s" } } }),
+    message:
+      "services.market-data.probes.startup.budget: a startup budget of 90 s is over the platform's 60 s " +
+      "container-start target",
+  },
+  {
+    description: "a node subnet with an octet over 255",
+    overrides: { network: { nodeCidrs: ["300.1.1.1/8"] } },
+    message: 'network.nodeCidrs[0]: expected a CIDR like "10.0.0.0/16", got "300.1.1.1/8"',
+  },
+  {
+    description: "a container metrics port equal to the Service's http port",
+    overrides: svc("market-data", { ports: { containerMetrics: 8000 } }),
+    message: "services.market-data.ports.containerMetrics: the container's http and metrics ports must differ",
+  },
+  {
+    description: "a Kubernetes version that is not a minor version",
+    overrides: { kubernetesVersion: "v1.30.2" },
+    message: 'kubernetesVersion: expected a Kubernetes minor version like "1.30"',
+  },
 ];
 
 for (const row of rejected) {
@@ -67,7 +165,10 @@ for (const row of rejected) {
     const r = parsePlatform(configInput(row.overrides));
     assert.is(r.ok, false);
     if (r.ok) return;
-    assert.ok(r.errors.some((e) => e.includes(row.message)), `expected an error containing ${JSON.stringify(row.message)}, got:\n${r.errors.join("\n")}`);
+    assert.ok(
+      r.errors.some((e) => e.includes(row.message)),
+      `expected an error containing ${JSON.stringify(row.message)}, got:\n${r.errors.join("\n")}`,
+    );
   });
 }
 
@@ -76,7 +177,11 @@ test("a missing required field is named", () => {
   delete input.services["risk-engine"]!.image;
   const r = parsePlatform(input);
   assert.is(r.ok, false);
-  if (!r.ok) assert.ok(r.errors.some((e) => e.startsWith("services.risk-engine.image: required")), r.errors.join("\n"));
+  if (!r.ok)
+    assert.ok(
+      r.errors.some((e) => e.startsWith("services.risk-engine.image: required")),
+      r.errors.join("\n"),
+    );
 });
 
 test.run();

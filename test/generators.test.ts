@@ -40,20 +40,26 @@ test("every object carries the app.kubernetes.io labels, and workloads and their
   }
 });
 
-test("an ultra-low-latency Deployment is Guaranteed, host-networked, pinned to its nodes and spread one per node", () => {
-  const d: Deployment = byName(deployments(p), "nautilus-risk-engine");
-  const pod = d.spec!.template.spec!;
-  const c = pod.containers[0]!;
-  assert.equal(c.resources?.requests, { cpu: "2", memory: "1Gi", "hugepages-2Mi": "512Mi" });
-  assert.equal(c.resources?.limits, c.resources?.requests);
-  assert.is(pod.hostNetwork, true);
-  assert.is(pod.dnsPolicy, "ClusterFirstWithHostNet");
-  assert.equal(pod.nodeSelector, { "node-type": "ultra-low-latency", "cpu-architecture": "x86_64" });
-  assert.is(pod.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.[0]?.topologyKey, "kubernetes.io/hostname");
-  assert.equal(d.spec?.strategy, { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
-  assert.is(pod.priorityClassName, "nautilus-ultra-low-latency");
-  assert.is(d.spec?.replicas, 2);
-});
+test(
+  "an ultra-low-latency Deployment is Guaranteed, host-networked, pinned to its nodes and spread one per " + "node",
+  () => {
+    const d: Deployment = byName(deployments(p), "nautilus-risk-engine");
+    const pod = d.spec!.template.spec!;
+    const c = pod.containers[0]!;
+    assert.equal(c.resources?.requests, { cpu: "2", memory: "1Gi", "hugepages-2Mi": "512Mi" });
+    assert.equal(c.resources?.limits, c.resources?.requests);
+    assert.is(pod.hostNetwork, true);
+    assert.is(pod.dnsPolicy, "ClusterFirstWithHostNet");
+    assert.equal(pod.nodeSelector, { "node-type": "ultra-low-latency", "cpu-architecture": "x86_64" });
+    assert.is(
+      pod.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.[0]?.topologyKey,
+      "kubernetes.io/hostname",
+    );
+    assert.equal(d.spec?.strategy, { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+    assert.is(pod.priorityClassName, "nautilus-ultra-low-latency");
+    assert.is(d.spec?.replicas, 2);
+  },
+);
 
 test("containers run as non-root with a read-only root filesystem and a writable /tmp", () => {
   for (const d of deployments(p)) {
@@ -61,7 +67,12 @@ test("containers run as non-root with a read-only root filesystem and a writable
     const c = pod.containers[0]!;
     assert.is(pod.securityContext?.runAsNonRoot, true);
     assert.is(pod.securityContext?.seccompProfile?.type, "RuntimeDefault");
-    assert.equal(c.securityContext, { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+    assert.equal(c.securityContext, {
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"] },
+    });
     assert.ok(c.volumeMounts?.some((m) => m.mountPath === "/tmp"));
   }
 });
@@ -80,7 +91,10 @@ test("an autoscaled Deployment leaves replicas to its HPA, which carries the see
   assert.is(md.spec?.minReplicas, 3);
   assert.is(md.spec?.maxReplicas, 15);
   assert.equal(md.spec?.scaleTargetRef, { apiVersion: "apps/v1", kind: "Deployment", name: "nautilus-market-data" });
-  assert.equal(md.spec?.metrics?.map((m) => m.resource?.target.averageUtilization ?? m.pods?.metric.name), [70, 80, "nautilus_websocket_connections", "nautilus_messages_per_second"]);
+  assert.equal(
+    md.spec?.metrics?.map((m) => m.resource?.target.averageUtilization ?? m.pods?.metric.name),
+    [70, 80, "nautilus_websocket_connections", "nautilus_messages_per_second"],
+  );
   const se: HorizontalPodAutoscaler = byName(horizontalPodAutoscalers(p), "nautilus-strategy-engine");
   assert.equal(se.spec?.behavior?.scaleUp?.policies, [{ type: "Percent", value: 100, periodSeconds: 60 }]);
   assert.is(se.spec?.behavior?.scaleDown?.stabilizationWindowSeconds, 300);
@@ -89,7 +103,13 @@ test("an autoscaled Deployment leaves replicas to its HPA, which carries the see
 
 test("Services expose the seed's ports 8000 and 9090 on whatever port the container listens", () => {
   const s: Service = byName(services(p), "nautilus-risk-engine");
-  assert.equal(s.spec?.ports?.map((x) => [x.name, x.port, x.targetPort]), [["http", 8000, "http"], ["metrics", 9090, "metrics"]]);
+  assert.equal(
+    s.spec?.ports?.map((x) => [x.name, x.port, x.targetPort]),
+    [
+      ["http", 8000, "http"],
+      ["metrics", 9090, "metrics"],
+    ],
+  );
   assert.equal(s.spec?.selector, { [LABEL.name]: "risk-engine", [LABEL.partOf]: "nautilus" });
 });
 
@@ -118,13 +138,22 @@ test("the namespace enforces the privileged Pod Security level only because a ti
 
 test("one PriorityClass per tier, ultra-low-latency above high-performance", () => {
   const pcs: PriorityClass[] = priorityClasses(p);
-  assert.equal(pcs.map((x) => [x.metadata?.name, x.value]), [["nautilus-ultra-low-latency", 1000000], ["nautilus-high-performance", 100000]]);
+  assert.equal(
+    pcs.map((x) => [x.metadata?.name, x.value]),
+    [
+      ["nautilus-ultra-low-latency", 1000000],
+      ["nautilus-high-performance", 100000],
+    ],
+  );
 });
 
 test("network policies deny by default and allow DNS to kube-dns on UDP and TCP 53", () => {
   const nps: NetworkPolicy[] = networkPolicies(p);
   const dns = byName(nps, "nautilus-allow-dns");
-  assert.equal(dns.spec?.egress?.[0]?.ports, [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }]);
+  assert.equal(dns.spec?.egress?.[0]?.ports, [
+    { protocol: "UDP", port: 53 },
+    { protocol: "TCP", port: 53 },
+  ]);
   assert.equal(byName(nps, "nautilus-default-deny").spec, { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
 });
 
@@ -132,19 +161,28 @@ test("pods reach the host-network engines' ports, and accept them from the node 
   const peers = byName(networkPolicies(p), "nautilus-allow-host-network").spec!;
   assert.is(peers.egress?.[0]?.to, undefined, "by port only: tunnelling CNIs hide node addresses");
   assert.equal(peers.ingress?.[0]?.from, [{ ipBlock: { cidr: "10.64.0.0/16" } }]);
-  assert.equal(peers.egress?.[0]?.ports?.map((x) => x.port), [8001, 8002, 8003, 8004, 9101, 9102, 9103, 9104]);
-  assert.equal(peers.ingress?.[0]?.ports?.map((x) => x.port), [8000]);
+  assert.equal(
+    peers.egress?.[0]?.ports?.map((x) => x.port),
+    [8001, 8002, 8003, 8004, 9101, 9102, 9103, 9104],
+  );
+  assert.equal(
+    peers.ingress?.[0]?.ports?.map((x) => x.port),
+    [8000],
+  );
   const noHost = platformOf({ tiers: { "ultra-low-latency": { hostNetwork: false } } });
   assert.not.ok(networkPolicies(noHost).some((x) => x.metadata?.name === "nautilus-allow-host-network"));
 });
 
 test("the seed's storage claims are generated with their sizes and access modes", () => {
   const pvcs: PersistentVolumeClaim[] = persistentVolumeClaims(p);
-  assert.equal(pvcs.map((x) => [x.metadata?.name, x.spec?.resources?.requests?.storage, x.spec?.accessModes?.[0]]), [
-    ["nautilus-metrics", "100Gi", "ReadWriteOnce"],
-    ["nautilus-logs", "50Gi", "ReadWriteMany"],
-    ["nautilus-cache", "20Gi", "ReadWriteMany"],
-  ]);
+  assert.equal(
+    pvcs.map((x) => [x.metadata?.name, x.spec?.resources?.requests?.storage, x.spec?.accessModes?.[0]]),
+    [
+      ["nautilus-metrics", "100Gi", "ReadWriteOnce"],
+      ["nautilus-logs", "50Gi", "ReadWriteMany"],
+      ["nautilus-cache", "20Gi", "ReadWriteMany"],
+    ],
+  );
 });
 
 test("policies are emitted with bindings: Deny in prod, Warn and Audit elsewhere, scoped to the namespace", () => {
@@ -153,7 +191,11 @@ test("policies are emitted with bindings: Deny in prod, Warn and Audit elsewhere
       bundleOf()
         .environments.find((e) => e.environment === env)!
         .objects.filter((o) => o.kind === "ValidatingAdmissionPolicyBinding")
-        .map((o) => [o.metadata.name, (o as unknown as { spec: { validationActions: string[]; matchResources: { objectSelector?: unknown } } }).spec]),
+        .map((o) => [
+          o.metadata.name,
+          (o as unknown as { spec: { validationActions: string[]; matchResources: { objectSelector?: unknown } } })
+            .spec,
+        ]),
     );
   const prod = bindings("prod");
   assert.is(Object.keys(prod).length, 9);
@@ -161,19 +203,29 @@ test("policies are emitted with bindings: Deny in prod, Warn and Audit elsewhere
   assert.equal(bindings("dev")["nautilus-guaranteed-qos"]!.validationActions, ["Warn", "Audit"]);
   assert.equal(bindings("staging")["nautilus-non-root"]!.validationActions, ["Warn", "Audit"]);
   // Controllers write Secrets in the namespace too: only what we generate is held to no-inline-secrets.
-  assert.equal(prod["nautilus-no-inline-secrets"]!.matchResources.objectSelector, { matchLabels: { "app.kubernetes.io/managed-by": "nautilus-platform" } });
+  assert.equal(prod["nautilus-no-inline-secrets"]!.matchResources.objectSelector, {
+    matchLabels: { "app.kubernetes.io/managed-by": "nautilus-platform" },
+  });
   assert.is(prod["nautilus-guaranteed-qos"]!.matchResources.objectSelector, undefined);
 });
 
 test("YAML output quotes YAML 1.1 booleans and dates, never folds lines, and orders keys stably", () => {
-  const out = toYaml({ spec: { b: "yes", a: "2024-01-01", long: "x".repeat(300) }, kind: "K", apiVersion: "v1", metadata: { name: "n" } });
+  const out = toYaml({
+    spec: { b: "yes", a: "2024-01-01", long: "x".repeat(300) },
+    kind: "K",
+    apiVersion: "v1",
+    metadata: { name: "n" },
+  });
   assert.ok(out.startsWith("apiVersion: v1\nkind: K\nmetadata:"));
   assert.match(out, /a: "2024-01-01"\n\s+b: "yes"/);
   assert.match(out, new RegExp(`long: ${"x".repeat(300)}\n`));
 });
 
 test("JSON patches between object versions escape label keys and patch arrays element-wise", () => {
-  const ops = jsonPatch({ metadata: { labels: { "a/b": "1" } }, list: [1, 2] }, { metadata: { labels: { "a/b": "2" } }, list: [1, 3], added: true });
+  const ops = jsonPatch(
+    { metadata: { labels: { "a/b": "1" } }, list: [1, 2] },
+    { metadata: { labels: { "a/b": "2" } }, list: [1, 3], added: true },
+  );
   assert.equal(ops, [
     { op: "add", path: "/added", value: true },
     { op: "replace", path: "/list/1", value: 3 },

@@ -44,7 +44,16 @@ test("prod deploys exactly the seed's seven Deployments with their replicas and 
         const c = d.spec!.template.spec!.containers[0]!;
         const hpa = hpas.find((h) => h.spec?.scaleTargetRef.name === d.metadata?.name);
         const replicas = hpa ? `${hpa.spec?.minReplicas}-${hpa.spec?.maxReplicas}` : d.spec?.replicas;
-        return [d.metadata!.name!, [replicas, c.resources?.requests?.cpu, c.resources?.requests?.memory, c.resources?.limits?.cpu, c.resources?.limits?.memory]];
+        return [
+          d.metadata!.name!,
+          [
+            replicas,
+            c.resources?.requests?.cpu,
+            c.resources?.requests?.memory,
+            c.resources?.limits?.cpu,
+            c.resources?.limits?.memory,
+          ],
+        ];
       }),
   );
   assert.equal(summary, {
@@ -65,16 +74,42 @@ test("dev and staging overlays hold only their differences, and change what the 
   const dev = readFileSync(join(ROOT, "out/overlays/dev/kustomization.yaml"), "utf8");
   assert.match(dev, "../../base");
   assert.not.match(dev, "kind: Deployment\nmetadata");
-  const devRisk = build(join(ROOT, "out/overlays/dev")).find((o) => o.kind === "Deployment" && o.metadata.name === "nautilus-risk-engine") as unknown as Deployment;
+  const devRisk = build(join(ROOT, "out/overlays/dev")).find(
+    (o) => o.kind === "Deployment" && o.metadata.name === "nautilus-risk-engine",
+  ) as unknown as Deployment;
   assert.is(devRisk.spec?.replicas, 1);
-  const stagingOm = build(join(ROOT, "out/overlays/staging")).find((o) => o.kind === "Deployment" && o.metadata.name === "nautilus-order-manager") as unknown as Deployment;
+  const stagingOm = build(join(ROOT, "out/overlays/staging")).find(
+    (o) => o.kind === "Deployment" && o.metadata.name === "nautilus-order-manager",
+  ) as unknown as Deployment;
   assert.is(stagingOm.spec?.replicas, 2);
 });
 
 const smallConfigs: { description: string; overrides: unknown }[] = [
-  { description: "a prod that differs from the base", overrides: { environments: { prod: { services: { "risk-engine": { replicas: 4, resources: { limits: { memory: "2Gi" }, requests: { memory: "2Gi" } } } } } } } },
-  { description: "an environment that changes an image and label-like strings", overrides: { environments: { staging: { services: { "market-data": { image: "registry.nautilus.io/trading/market-data:3.9.0-rc1" } } } }, services: { "risk-engine": { env: { FEATURE: "yes", SINCE: "2024-01-01", OFF: "off" } } } } },
-  { description: "a tier without host networking or anti-affinity", overrides: { tiers: { "ultra-low-latency": { hostNetwork: false, antiAffinity: "none" } } } },
+  {
+    description: "a prod that differs from the base",
+    overrides: {
+      environments: {
+        prod: {
+          services: {
+            "risk-engine": { replicas: 4, resources: { limits: { memory: "2Gi" }, requests: { memory: "2Gi" } } },
+          },
+        },
+      },
+    },
+  },
+  {
+    description: "an environment that changes an image and label-like strings",
+    overrides: {
+      environments: {
+        staging: { services: { "market-data": { image: "registry.nautilus.io/trading/market-data:3.9.0-rc1" } } },
+      },
+      services: { "risk-engine": { env: { FEATURE: "yes", SINCE: "2024-01-01", OFF: "off" } } },
+    },
+  },
+  {
+    description: "a tier without host networking or anti-affinity",
+    overrides: { tiers: { "ultra-low-latency": { hostNetwork: false, antiAffinity: "none" } } },
+  },
 ];
 
 for (const c of smallConfigs) {
@@ -100,7 +135,10 @@ test("the equivalence check fails when a rendered manifest is edited by hand", (
     .filter((p) => p.startsWith("rendered/prod/"))
     .flatMap((p) => parseYamlDocuments(readFileSync(join(dir, p), "utf8")) as KubeObject[]);
   const findings = compareObjects("prod", rendered, build(join(dir, "overlays/prod")), "overlays/prod");
-  assert.equal(findings.map((f) => [f.rule, f.resource?.name, f.path]), [["object-differs", "nautilus-risk-engine", "spec.type"]]);
+  assert.equal(
+    findings.map((f) => [f.rule, f.resource?.name, f.path]),
+    [["object-differs", "nautilus-risk-engine", "spec.type"]],
+  );
   rmSync(dir, { recursive: true });
 });
 
@@ -112,7 +150,9 @@ test("check exits 1 when an overlay no longer builds into the rendered objects",
   writeFileSync(patch, readFileSync(patch, "utf8").replace("value: 1", "value: 5"));
   const r = cli(["check", "--out", out, "--format", "json"]);
   assert.is(r.code, 1);
-  const rules = (JSON.parse(r.stdout) as { findings: { engine: string; rule: string; environment?: string; path?: string }[] }).findings.map((f) => `${f.engine}/${f.rule} ${f.environment ?? ""} ${f.path ?? ""}`.trim());
+  const rules = (
+    JSON.parse(r.stdout) as { findings: { engine: string; rule: string; environment?: string; path?: string }[] }
+  ).findings.map((f) => `${f.engine}/${f.rule} ${f.environment ?? ""} ${f.path ?? ""}`.trim());
   assert.ok(rules.includes("kustomize/object-differs dev spec.replicas"), rules.join("\n"));
   assert.ok(rules.includes("drift/changed"), rules.join("\n"));
   rmSync(dir, { recursive: true });
@@ -122,7 +162,10 @@ test("check skips the kustomize comparison above its object limit, and says so",
   const bundle = bundleOf();
   const total = bundle.environments.reduce((n, e) => n + e.objects.length, 0);
   const findings = checkKustomize("/nonexistent", bundle.environments, total - 1);
-  assert.equal(findings.map((f) => [f.engine, f.rule, f.severity]), [["kustomize", "skipped", "info"]]);
+  assert.equal(
+    findings.map((f) => [f.engine, f.rule, f.severity]),
+    [["kustomize", "skipped", "info"]],
+  );
   assert.match(findings[0]!.message, `${total} objects is over the limit of ${total - 1}`);
   assert.equal(checkKustomize(join(ROOT, "out"), bundle.environments, total), []);
 });

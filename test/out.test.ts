@@ -33,7 +33,9 @@ test("golden: the committed out/ is exactly what generate makes from the committ
   assert.is(r.code, 0, r.stderr);
   const fresh = tree(join(dir, "out"));
   const committed = tree(join(ROOT, "out"));
-  const differing = [...new Set([...fresh.keys(), ...committed.keys()])].filter((k) => fresh.get(k) !== committed.get(k));
+  const differing = [...new Set([...fresh.keys(), ...committed.keys()])].filter(
+    (k) => fresh.get(k) !== committed.get(k),
+  );
   assert.equal(differing, [], "run `npm run generate` and commit out/");
   rmSync(dir, { recursive: true });
 });
@@ -46,22 +48,29 @@ test("generate is deterministic: two runs are byte-identical", () => {
   rmSync(dir, { recursive: true });
 });
 
-test("a bad config exits 2 with the config path of each problem, no stack trace, and leaves out/ byte-for-byte intact", () => {
-  const dir = temp();
-  const out = join(dir, "out");
-  assert.is(cli(["generate", "--out", out]).code, 0);
-  const before = tree(out);
-  const mtime = statSync(join(out, "base/kustomization.yaml")).mtimeMs;
-  const bad = writeConfig(dir, { services: { "risk-engine": { resources: { requests: { cpu: "2 cores" } } } } });
-  const r = cli(["generate", "--config", bad, "--out", out]);
-  assert.is(r.code, 2);
-  assert.match(r.stderr, 'services.risk-engine.resources.requests.cpu: expected a CPU quantity like "2" or "500m", got "2 cores"');
-  assert.not.match(r.stderr, /\n\s+at /);
-  assert.equal([...tree(out)], [...before]);
-  assert.is(statSync(join(out, "base/kustomization.yaml")).mtimeMs, mtime);
-  assert.equal(readdirSync(dir).sort(), ["out", "platform.config.ts"], "no staging folder left behind");
-  rmSync(dir, { recursive: true });
-});
+test(
+  "a bad config exits 2 with the config path of each problem, no stack trace, and leaves out/ " +
+    "byte-for-byte intact",
+  () => {
+    const dir = temp();
+    const out = join(dir, "out");
+    assert.is(cli(["generate", "--out", out]).code, 0);
+    const before = tree(out);
+    const mtime = statSync(join(out, "base/kustomization.yaml")).mtimeMs;
+    const bad = writeConfig(dir, { services: { "risk-engine": { resources: { requests: { cpu: "2 cores" } } } } });
+    const r = cli(["generate", "--config", bad, "--out", out]);
+    assert.is(r.code, 2);
+    assert.match(
+      r.stderr,
+      'services.risk-engine.resources.requests.cpu: expected a CPU quantity like "2" or "500m", got "2 cores"',
+    );
+    assert.not.match(r.stderr, /\n\s+at /);
+    assert.equal([...tree(out)], [...before]);
+    assert.is(statSync(join(out, "base/kustomization.yaml")).mtimeMs, mtime);
+    assert.equal(readdirSync(dir).sort(), ["out", "platform.config.ts"], "no staging folder left behind");
+    rmSync(dir, { recursive: true });
+  },
+);
 
 test("a config that does not load exits 2 naming the file", () => {
   const dir = temp();
@@ -126,11 +135,19 @@ test("check names missing and stale files", () => {
   cpSync(join(ROOT, "out"), out, { recursive: true });
   rmSync(join(out, "rendered/dev/nautilus-trading/service-nautilus-risk-engine.yaml"));
   writeFileSync(join(out, "base/platform/old.yaml"), "kind: Old\n");
-  writeFileSync(join(out, ".generated-files"), readFileSync(join(out, ".generated-files"), "utf8") + "base/platform/old.yaml\n");
+  writeFileSync(
+    join(out, ".generated-files"),
+    readFileSync(join(out, ".generated-files"), "utf8") + "base/platform/old.yaml\n",
+  );
   const r = cli(["check", "--out", out, "--format", "json"]);
   assert.is(r.code, 1);
-  const rules = (JSON.parse(r.stdout) as { findings: { rule: string; file: string }[] }).findings.map((f) => `${f.rule} ${f.file}`);
-  assert.ok(rules.includes(`missing ${out}/rendered/dev/nautilus-trading/service-nautilus-risk-engine.yaml`), rules.join("\n"));
+  const rules = (JSON.parse(r.stdout) as { findings: { rule: string; file: string }[] }).findings.map(
+    (f) => `${f.rule} ${f.file}`,
+  );
+  assert.ok(
+    rules.includes(`missing ${out}/rendered/dev/nautilus-trading/service-nautilus-risk-engine.yaml`),
+    rules.join("\n"),
+  );
   assert.ok(rules.includes(`stale ${out}/base/platform/old.yaml`), rules.join("\n"));
   rmSync(dir, { recursive: true });
 });
@@ -142,7 +159,10 @@ test("an output path that cannot be a folder, or no out/ to check, exits 2 with 
   for (const [args, message] of [
     [["generate", "--out", file], `${file}: exists and is not a folder`],
     [["generate", "--out", join(file, "out")], `could not`],
-    [["check", "--out", join(dir, "missing")], `${join(dir, "missing")}: no such folder; run \`npm run generate\` first`],
+    [
+      ["check", "--out", join(dir, "missing")],
+      `${join(dir, "missing")}: no such folder; run \`npm run generate\` first`,
+    ],
   ] as const) {
     const r = cli([...args]);
     assert.is(r.code, 2, r.stderr);

@@ -9,7 +9,17 @@ import { existsSync } from "node:fs";
 import { policyIds, readPolicySources } from "../bin/policies.ts";
 import { compilePolicies, evaluatePolicies, type CompiledPolicy } from "../engines/cel.ts";
 import type { Finding, KubeObject } from "../core/finding.ts";
-import { cronJob, daemonSet, deployment, job, latencyRule, pod, secret, statefulSet, type KubeObjectLike } from "../policies/builders.ts";
+import {
+  cronJob,
+  daemonSet,
+  deployment,
+  job,
+  latencyRule,
+  pod,
+  secret,
+  statefulSet,
+  type KubeObjectLike,
+} from "../policies/builders.ts";
 
 const root = new URL("../", import.meta.url);
 const policyFiles = policyIds();
@@ -40,18 +50,28 @@ test("every policy file compiles", () => {
 test("every policy is named after its file and documents what, why and how to fix", () => {
   for (const p of policies) {
     assert.is(p.file, `policies/${p.name}/policy.yaml`);
-    assert.ok(p.description && p.description.length > 40, `${p.file}: platform.nautilus.io/description is missing or too short`);
+    assert.ok(
+      p.description && p.description.length > 40,
+      `${p.file}: platform.nautilus.io/description is missing or too short`,
+    );
     assert.ok(p.fix && p.fix.length > 20, `${p.file}: platform.nautilus.io/fix is missing or too short`);
     for (const v of p.validations) {
       assert.ok(v.message || v.messageExpression, `${p.file}: validation '${v.expression}' has no message`);
-      assert.ok(v.fieldPath, `${p.file}: validation '${v.expression}' names no field (platform.nautilus.io/field-paths)`);
+      assert.ok(
+        v.fieldPath,
+        `${p.file}: validation '${v.expression}' names no field (platform.nautilus.io/field-paths)`,
+      );
     }
   }
 });
 
 test("every policy has allow and deny fixtures", () => {
   const missing = [...fixtures].filter(([, f]) => !f.allow?.length || !f.deny?.length).map(([id]) => id);
-  assert.equal(missing, [], `policies without both allow and deny fixtures in policies/<id>/fixtures.ts: ${missing.join(", ")}`);
+  assert.equal(
+    missing,
+    [],
+    `policies without both allow and deny fixtures in policies/<id>/fixtures.ts: ${missing.join(", ")}`,
+  );
 });
 
 // `POLICY=guaranteed-qos npm test -- policies` runs one policy's fixtures.
@@ -60,7 +80,10 @@ for (const policy of policies.filter((p) => !process.env.POLICY || p.name === pr
   for (const obj of allow) {
     test(`${policy.name} allows ${obj.kind} ${obj.metadata?.name}`, () => {
       const found = findingsOf(policy, obj);
-      assert.equal(found.map((f) => f.message), []);
+      assert.equal(
+        found.map((f) => f.message),
+        [],
+      );
     });
   }
   for (const obj of deny) {
@@ -80,18 +103,45 @@ for (const policy of policies.filter((p) => !process.env.POLICY || p.name === pr
 }
 
 test("the builders' baseline objects pass every policy", () => {
-  const objects = [deployment(), statefulSet(), daemonSet(), job(), cronJob(), pod(), secret("placeholder"), latencyRule("budget", "nautilus_risk_check_latency_microseconds_p99 > 2.75")];
+  const objects = [
+    deployment(),
+    statefulSet(),
+    daemonSet(),
+    job(),
+    cronJob(),
+    pod(),
+    secret("placeholder"),
+    latencyRule("budget", "nautilus_risk_check_latency_microseconds_p99 > 2.75"),
+  ];
   const found = evaluatePolicies(policies, [{ environment: "test", objects: objects.map(asKube) }]);
-  assert.equal(found.map((f) => `${f.rule}: ${f.message}`), []);
+  assert.equal(
+    found.map((f) => `${f.rule}: ${f.message}`),
+    [],
+  );
 });
 
 test("a denial names the offending container and the fix", () => {
   const [qos] = policies.filter((p) => p.name === "exclusive-cpus");
-  const obj = deployment({ spec: { containers: [{ name: "position-keeper", image: "r/p:1", resources: { requests: { cpu: "1500m", memory: "512Mi" }, limits: { cpu: "1500m", memory: "512Mi" } } }] } });
+  const obj = deployment({
+    spec: {
+      containers: [
+        {
+          name: "position-keeper",
+          image: "r/p:1",
+          resources: { requests: { cpu: "1500m", memory: "512Mi" }, limits: { cpu: "1500m", memory: "512Mi" } },
+        },
+      ],
+    },
+  });
   const [f] = findingsOf(qos!, obj);
   assert.match(f!.message, /position-keeper \(cpu "1500m"\)/);
   assert.match(f!.message, /use "1" or "2"/);
-  assert.equal(f!.resource, { apiVersion: "apps/v1", kind: "Deployment", namespace: "nautilus-trading", name: "risk-engine" });
+  assert.equal(f!.resource, {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    namespace: "nautilus-trading",
+    name: "risk-engine",
+  });
   assert.is(f!.environment, "test");
 });
 

@@ -19,7 +19,9 @@ function platform(change: (c: PlatformInput) => void = () => {}): Platform {
 function files(p: Platform): Map<string, string> {
   const result = generateBundle(p);
   if (!result.ok) throw new Error(result.errors.join("\n"));
-  return new Map([...result.bundle.files].filter(([path]) => path.startsWith("prometheus/") || path.startsWith("grafana/")));
+  return new Map(
+    [...result.bundle.files].filter(([path]) => path.startsWith("prometheus/") || path.startsWith("grafana/")),
+  );
 }
 
 const errorsOf = (findings: Finding[]) => findings.filter((f) => f.severity === "error");
@@ -31,12 +33,20 @@ test("real promtool check rules, check config and test rules pass on the generat
   const findings = runPromtool(real);
   assert.equal(errorsOf(findings), [], show(findings));
   // Every alert has its own unit test file, so each was exercised.
-  assert.is([...real.keys()].filter((p) => p.startsWith("prometheus/tests/")).length, Object.keys(config.monitoring.alerts).length);
+  assert.is(
+    [...real.keys()].filter((p) => p.startsWith("prometheus/tests/")).length,
+    Object.keys(config.monitoring.alerts).length,
+  );
 });
 
 test("a seconds histogram alert's generated boundary tests pass under the real promtool", () => {
   const p = platform((c) => {
-    c.monitoring.metrics.nautilus_risk_check_duration_seconds = { type: "histogram", unit: "seconds", services: ["risk-engine"], help: "Risk check latency." };
+    c.monitoring.metrics.nautilus_risk_check_duration_seconds = {
+      type: "histogram",
+      unit: "seconds",
+      services: ["risk-engine"],
+      help: "Risk check latency.",
+    };
     const a = c.monitoring.alerts.RiskEngineP99LatencyHigh!;
     if (a.kind === "threshold") a.metric = "nautilus_risk_check_duration_seconds";
   });
@@ -47,25 +57,56 @@ test("a seconds histogram alert's generated boundary tests pass under the real p
 test("a broken rule fails promtool check rules, naming the file", () => {
   const broken = new Map(real);
   const path = "prometheus/rules/nautilus-alerts.yaml";
-  broken.set(path, real.get(path)!.replace("nautilus_risk_check_latency_microseconds_p99 > 2.75", "nautilus_risk_check_latency_microseconds_p99 > > 2.75"));
+  broken.set(
+    path,
+    real
+      .get(path)!
+      .replace(
+        "nautilus_risk_check_latency_microseconds_p99 > 2.75",
+        "nautilus_risk_check_latency_microseconds_p99 > > 2.75",
+      ),
+  );
   const findings = errorsOf(runPromtool(broken));
-  assert.ok(findings.some((f) => f.rule === "check-rules" && f.file === `out/${path}`), show(findings));
+  assert.ok(
+    findings.some((f) => f.rule === "check-rules" && f.file === `out/${path}`),
+    show(findings),
+  );
 });
 
 test("a threshold in the wrong unit fails the alert's unit test: 2750 on a microsecond gauge never fires", () => {
   const wrong = new Map(real);
   const path = "prometheus/rules/nautilus-alerts.yaml";
-  wrong.set(path, real.get(path)!.replace("nautilus_risk_check_latency_microseconds_p99 > 2.75", "nautilus_risk_check_latency_microseconds_p99 > 2750"));
+  wrong.set(
+    path,
+    real
+      .get(path)!
+      .replace(
+        "nautilus_risk_check_latency_microseconds_p99 > 2.75",
+        "nautilus_risk_check_latency_microseconds_p99 > 2750",
+      ),
+  );
   const findings = errorsOf(runPromtool(wrong));
-  assert.ok(findings.some((f) => f.rule === "test-rules" && f.file === "out/prometheus/tests/RiskEngineP99LatencyHigh.yaml"), show(findings));
-  assert.not.ok(findings.some((f) => f.file === "out/prometheus/tests/IntegrationE2ELatencyHigh.yaml"), show(findings));
+  assert.ok(
+    findings.some((f) => f.rule === "test-rules" && f.file === "out/prometheus/tests/RiskEngineP99LatencyHigh.yaml"),
+    show(findings),
+  );
+  assert.not.ok(
+    findings.some((f) => f.file === "out/prometheus/tests/IntegrationE2ELatencyHigh.yaml"),
+    show(findings),
+  );
 });
 
 test("a config that promtool rejects is a check-config finding on prometheus.yml", () => {
   const wrong = new Map(real);
-  wrong.set("prometheus/prometheus.yml", real.get("prometheus/prometheus.yml")!.replace("scrape_interval: 15s", "scrape_interval: fifteen"));
+  wrong.set(
+    "prometheus/prometheus.yml",
+    real.get("prometheus/prometheus.yml")!.replace("scrape_interval: 15s", "scrape_interval: fifteen"),
+  );
   const findings = errorsOf(runPromtool(wrong));
-  assert.ok(findings.some((f) => f.rule === "check-config" && f.file === "out/prometheus/prometheus.yml"), show(findings));
+  assert.ok(
+    findings.some((f) => f.rule === "check-config" && f.file === "out/prometheus/prometheus.yml"),
+    show(findings),
+  );
 });
 
 test("without promtool on the PATH the engine reports one error with the install command, not a pass", () => {
@@ -87,35 +128,66 @@ test("every shipped PromQL expression parses and reads only catalogued metrics",
 
 test("a misspelt metric in a recording rule of the config is a promql finding naming the rule", () => {
   const p = platform((c) => {
-    c.monitoring.recordingRules!["service:nautilus_error_ratio:rate5m"]!.expr = "sum by (service) (rate(nautilus_error_total[5m])) / sum by (service) (rate(nautilus_requests_total[5m]))";
+    c.monitoring.recordingRules!["service:nautilus_error_ratio:rate5m"]!.expr =
+      "sum by (service) (rate(nautilus_error_total[5m])) / sum by (service) (rate(nautilus_requests_total[5m]))";
   });
   const findings = checkPromql(files(p), p.monitoring);
   assert.is(findings.length, 1, show(findings));
   assert.is(findings[0]!.engine, "promql");
   assert.is(findings[0]!.rule, "unknown-metric");
-  assert.ok(findings[0]!.message.startsWith('recording rule "service:nautilus_error_ratio:rate5m" in out/prometheus/rules/nautilus-recording.yaml reads nautilus_error_total'), findings[0]!.message);
+  assert.ok(
+    findings[0]!.message.startsWith(
+      'recording rule "service:nautilus_error_ratio:rate5m" in out/prometheus/rules/nautilus-recording.yaml ' +
+        "reads nautilus_error_total",
+    ),
+    findings[0]!.message,
+  );
   assert.is(findings[0]!.hint?.startsWith("did you mean nautilus_errors_total?"), true);
 });
 
 test("a misspelt metric in a dashboard target is a promql finding naming the dashboard and panel", () => {
   const edited = new Map(real);
   const path = "grafana/dashboards/nautilus-trading-platform.json";
-  edited.set(path, real.get(path)!.replace('"nautilus_memory_pool_efficiency_ratio{', '"nautilus_memory_pool_eficiency_ratio{'));
+  edited.set(
+    path,
+    real.get(path)!.replace('"nautilus_memory_pool_efficiency_ratio{', '"nautilus_memory_pool_eficiency_ratio{'),
+  );
   const findings = checkPromql(edited, platform().monitoring);
   assert.is(findings.length, 1, show(findings));
-  assert.ok(findings[0]!.message.startsWith('panel "Memory pool efficiency" (id 103) of dashboard nautilus-trading-platform reads nautilus_memory_pool_eficiency_ratio'), findings[0]!.message);
+  assert.ok(
+    findings[0]!.message.startsWith(
+      'panel "Memory pool efficiency" (id 103) of dashboard nautilus-trading-platform reads ' +
+        "nautilus_memory_pool_eficiency_ratio",
+    ),
+    findings[0]!.message,
+  );
 });
 
 test("an expression that does not parse is a parse-error finding", () => {
   const edited = new Map(real);
   const path = "prometheus/rules/nautilus-recording.yaml";
-  edited.set(path, real.get(path)!.replace("sum by (service) (rate(nautilus_errors_total[5m]))", "sum by (service) (rate(nautilus_errors_total[5m])"));
+  edited.set(
+    path,
+    real
+      .get(path)!
+      .replace(
+        "sum by (service) (rate(nautilus_errors_total[5m]))",
+        "sum by (service) (rate(nautilus_errors_total[5m])",
+      ),
+  );
   const findings = checkPromql(edited, platform().monitoring);
-  assert.ok(findings.some((f) => f.rule === "parse-error" && f.message.includes('recording rule "service:nautilus_error_ratio:rate5m"')), show(findings));
+  assert.ok(
+    findings.some(
+      (f) => f.rule === "parse-error" && f.message.includes('recording rule "service:nautilus_error_ratio:rate5m"'),
+    ),
+    show(findings),
+  );
 });
 
 test("the PromQL analysis finds metric names, including {__name__=...}, and not functions or labels", () => {
-  assert.equal(analyse('histogram_quantile(0.99, sum by (le) (rate(a_bucket{job="x"}[1m]))) > 2.75e-06').metrics, ["a_bucket"]);
+  assert.equal(analyse('histogram_quantile(0.99, sum by (le) (rate(a_bucket{job="x"}[1m]))) > 2.75e-06').metrics, [
+    "a_bucket",
+  ]);
   assert.equal(analyse('{__name__="b", job="y"} + on (job) c').metrics.sort(), ["b", "c"]);
   assert.equal(analyse("vector(3)").metrics, []);
   assert.ok(analyse("sum(").errors.length > 0);

@@ -14,7 +14,12 @@ const findings: Finding[] = [
     rule: "guaranteed-qos",
     severity: "error",
     environment: "prod",
-    resource: { apiVersion: "apps/v1", kind: "Deployment", namespace: "nautilus-trading", name: "nautilus-risk-engine" },
+    resource: {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      namespace: "nautilus-trading",
+      name: "nautilus-risk-engine",
+    },
     file: "out/overlays/prod/deployment-nautilus-risk-engine.yaml",
     path: "spec.template.spec.containers[0].resources.limits.cpu",
     message: `limits.cpu "2" differs from requests.cpu "1" & the <prod> tier needs 'Guaranteed' QoS`,
@@ -108,7 +113,11 @@ const sarifSchema = {
                         type: "object",
                         required: ["artifactLocation"],
                         properties: {
-                          artifactLocation: { type: "object", required: ["uri"], properties: { uri: { type: "string", minLength: 1 } } },
+                          artifactLocation: {
+                            type: "object",
+                            required: ["uri"],
+                            properties: { uri: { type: "string", minLength: 1 } },
+                          },
                         },
                       },
                       logicalLocations: {
@@ -116,7 +125,11 @@ const sarifSchema = {
                         items: {
                           type: "object",
                           required: ["fullyQualifiedName", "kind"],
-                          properties: { fullyQualifiedName: { type: "string" }, kind: { type: "string" }, properties: { type: "object" } },
+                          properties: {
+                            fullyQualifiedName: { type: "string" },
+                            kind: { type: "string" },
+                            properties: { type: "object" },
+                          },
                         },
                       },
                     },
@@ -146,7 +159,10 @@ interface SarifResultShape {
 }
 interface SarifShape {
   version: string;
-  runs: Array<{ tool: { driver: { rules: Array<{ id: string; help?: { text: string } }> } }; results: SarifResultShape[] }>;
+  runs: Array<{
+    tool: { driver: { rules: Array<{ id: string; help?: { text: string } }> } };
+    results: SarifResultShape[];
+  }>;
 }
 
 function sarif(fs: readonly Finding[] = findings): SarifShape {
@@ -176,12 +192,12 @@ interface XmlElement {
  */
 function readXml(xml: string): XmlElement[] {
   const body = xml.replace(/^<\?xml [^?]*\?>\n/, "");
-  const token = /<(\/?)([A-Za-z][\w.-]*)((?:\s+[A-Za-z][\w.-]*="[^"<&]*(?:&(?:amp|lt|gt|quot|apos|#\d+);[^"<&]*)*")*)\s*(\/?)>|([^<]+)/gy;
+  const attribute = String.raw`\s+[A-Za-z][\w.-]*="[^"<&]*(?:&(?:amp|lt|gt|quot|apos|#\d+);[^"<&]*)*"`;
+  const token = new RegExp(String.raw`<(\/?)([A-Za-z][\w.-]*)((?:${attribute})*)\s*(\/?)>|([^<]+)`, "gy");
   const elements: XmlElement[] = [];
   const open: XmlElement[] = [];
-  let m: RegExpExecArray | null;
   let end = 0;
-  while ((m = token.exec(body))) {
+  for (let m = token.exec(body); m; m = token.exec(body)) {
     end = token.lastIndex;
     const [, close, name, attrText, selfClose, text] = m;
     if (text !== undefined) {
@@ -274,10 +290,15 @@ test("GitHub output is one workflow command per finding with the severity's comm
   assert.is(
     lines[0],
     "::error file=out/overlays/prod/deployment-nautilus-risk-engine.yaml,title=platform/guaranteed-qos::" +
-      "[prod] Deployment nautilus-trading/nautilus-risk-engine spec.template.spec.containers[0].resources.limits.cpu: " +
+      "[prod] Deployment nautilus-trading/nautilus-risk-engine " +
+      "spec.template.spec.containers[0].resources.limits.cpu: " +
       `${findings[0]!.message} (fix: set limits.cpu equal to requests.cpu)`,
   );
-  assert.is(lines[3], "::error title=platform/guaranteed-qos::[prod] ClusterRole nautilus-reader: a second finding of the same rule without a file");
+  assert.is(
+    lines[3],
+    "::error title=platform/guaranteed-qos::[prod] ClusterRole nautilus-reader: a second finding of the same " +
+      "rule without a file",
+  );
 });
 
 test("GitHub messages escape newlines and percent signs, and property values also escape commas and colons", () => {
@@ -285,9 +306,12 @@ test("GitHub messages escape newlines and percent signs, and property values als
   assert.is(
     line,
     "::warning file=out/overlays/staging/service-gateway.yaml,title=schema/unknown-field::" +
-      "[staging] Service nautilus-trading/gateway spec.portz: spec.portz is not a field of Service,%0Adid you mean spec.ports? 100%25 sure",
+      "[staging] Service nautilus-trading/gateway spec.portz: spec.portz is not a field of Service,%0Adid you " +
+      "mean spec.ports? 100%25 sure",
   );
-  const odd = githubReport([{ engine: "config", rule: "x", severity: "error", file: "dir,a:b/100%.yaml", message: "a\r\nb" }]);
+  const odd = githubReport([
+    { engine: "config", rule: "x", severity: "error", file: "dir,a:b/100%.yaml", message: "a\r\nb" },
+  ]);
   assert.is(odd, "::error file=dir%2Ca%3Ab/100%25.yaml,title=config/x::a%0D%0Ab\n");
 });
 
@@ -331,9 +355,15 @@ test("JUnit XML has a suite per environment and counts tests and failures in its
 test("JUnit XML for no findings is one passing platform check", () => {
   const elements = readXml(junitReport([]));
   const suites = elements.filter((e) => e.name === "testsuite");
-  assert.equal(suites.map((s) => [s.attrs.name, s.attrs.tests, s.attrs.failures]), [["platform", "1", "0"]]);
+  assert.equal(
+    suites.map((s) => [s.attrs.name, s.attrs.tests, s.attrs.failures]),
+    [["platform", "1", "0"]],
+  );
   const cases = elements.filter((e) => e.name === "testcase");
-  assert.equal(cases.map((c) => c.attrs.name), ["platform check"]);
+  assert.equal(
+    cases.map((c) => c.attrs.name),
+    ["platform check"],
+  );
   assert.is(elements.filter((e) => e.name === "failure").length, 0);
 });
 

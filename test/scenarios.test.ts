@@ -15,7 +15,9 @@ interface Scenario {
 }
 
 const dir = join(ROOT, "test/scenarios");
-for (const file of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
+for (const file of readdirSync(dir)
+  .filter((f) => f.endsWith(".json"))
+  .sort()) {
   const s = JSON.parse(readFileSync(join(dir, file), "utf8")) as Scenario;
   test(`scenario ${file}: ${s.description}`, () => {
     const tmp = mkdtempSync(join(tmpdir(), "platform-scenario-"));
@@ -27,12 +29,26 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
     const r = cli([...s.command, "--config", config, "--out", out, "--format", "json"]);
     assert.is(r.code, s.exit, r.stdout + r.stderr);
     const findings = (JSON.parse(r.stdout) as { findings: Finding[] }).findings;
-    const seen = findings.map((f) => `${f.engine}/${f.rule} [${f.environment ?? ""}] ${f.resource ? describeRef(f.resource) : ""}: ${f.message}`);
+    const seen = findings.map(
+      (f) =>
+        `${f.engine}/${f.rule} [${f.environment ?? ""}] ${f.resource ? describeRef(f.resource) : ""}: ${f.message}`,
+    );
     for (const e of s.expect) {
-      const hit = findings.some((f) => `${f.engine}/${f.rule}` === e.rule && (e.environment === undefined || f.environment === e.environment) && (e.resource === undefined || (f.resource && describeRef(f.resource) === e.resource)) && (e.path === undefined || f.path === e.path) && f.message.includes(e.message));
+      const hit = findings.some(
+        (f) =>
+          `${f.engine}/${f.rule}` === e.rule &&
+          (e.environment === undefined || f.environment === e.environment) &&
+          (e.resource === undefined || (f.resource && describeRef(f.resource) === e.resource)) &&
+          (e.path === undefined || f.path === e.path) &&
+          f.message.includes(e.message),
+      );
       assert.ok(hit, `expected ${JSON.stringify(e)} among:\n${seen.join("\n")}`);
     }
-    if (s.exit === 0) assert.equal(findings.filter((f) => f.severity === "error"), []);
+    if (s.exit === 0)
+      assert.equal(
+        findings.filter((f) => f.severity === "error"),
+        [],
+      );
     rmSync(tmp, { recursive: true });
   });
 }

@@ -31,15 +31,23 @@ export function fixtureTests(rules: readonly string[]): void {
     const files = existsSync(badDir) ? readdirSync(badDir).filter((f) => f.endsWith(".yaml")) : [];
     test(`rule ${rule} has bad fixtures, each with a good twin`, () => {
       assert.ok(files.length > 0, `no fixtures in test/fixtures/schema/${rule}/bad`);
-      for (const f of files) assert.ok(existsSync(new URL(`${rule}/good/${f}`, fixtures)), `missing good twin ${rule}/good/${f}`);
+      for (const f of files)
+        assert.ok(existsSync(new URL(`${rule}/good/${f}`, fixtures)), `missing good twin ${rule}/good/${f}`);
     });
     for (const file of files) {
       const scenario = file.replace(/\.yaml$/, "").replace(/_/g, " ");
       test(`${rule}: "${scenario}" is reported, only by ${rule}`, async () => {
         const { objects, kubernetesVersion } = load(rule, "bad", file);
         const findings = await check(objects, kubernetesVersion);
-        assert.ok(findings.some((f) => f.rule === rule), `expected a ${rule} finding, got:\n${show(findings)}`);
-        assert.equal(findings.filter((f) => f.rule !== rule), [], `unexpected findings:\n${show(findings)}`);
+        assert.ok(
+          findings.some((f) => f.rule === rule),
+          `expected a ${rule} finding, got:\n${show(findings)}`,
+        );
+        assert.equal(
+          findings.filter((f) => f.rule !== rule),
+          [],
+          `unexpected findings:\n${show(findings)}`,
+        );
       });
       test(`${rule}: the corrected twin of "${scenario}" has no finding`, async () => {
         const { objects, kubernetesVersion } = load(rule, "good", file);
@@ -55,8 +63,20 @@ fixtureTests(["schema", "unknown-field", "api-version", "unknown-kind"]);
 test("a realistic environment of every kind the platform emits has no finding", async () => {
   const { objects } = load("clean", "good", "realistic_platform.yaml");
   const kinds = objects.map((o) => o.kind).sort();
-  assert.equal(kinds, ["Deployment", "HorizontalPodAutoscaler", "NetworkPolicy", "PersistentVolumeClaim", "PodDisruptionBudget", "PriorityClass",
-    "PrometheusRule", "Service", "ServiceAccount", "ServiceMonitor", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]);
+  assert.equal(kinds, [
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "NetworkPolicy",
+    "PersistentVolumeClaim",
+    "PodDisruptionBudget",
+    "PriorityClass",
+    "PrometheusRule",
+    "Service",
+    "ServiceAccount",
+    "ServiceMonitor",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+  ]);
   const findings = await check(objects);
   assert.equal(findings, [], show(findings));
 });
@@ -65,42 +85,78 @@ test("a misspelt field is reported at metadata, spec and container depth with it
   const cases = [
     ["extra_property_metadata.yaml", 'unknown field "metadata.lables" (did you mean "labels"?)', "metadata.lables"],
     ["extra_property_spec.yaml", 'unknown field "spec.replica" (did you mean "replicas"?)', "spec.replica"],
-    ["extra_property_deep.yaml", 'unknown field "spec.template.spec.containers[0].resource" (did you mean "resources"?)', "spec.template.spec.containers[0].resource"],
-    ["extra_property_custom_resource.yaml", 'unknown field "spec.groups[0].rules[0].fro" (did you mean "for"?)', "spec.groups[0].rules[0].fro"],
+    [
+      "extra_property_deep.yaml",
+      'unknown field "spec.template.spec.containers[0].resource" (did you mean "resources"?)',
+      "spec.template.spec.containers[0].resource",
+    ],
+    [
+      "extra_property_custom_resource.yaml",
+      'unknown field "spec.groups[0].rules[0].fro" (did you mean "for"?)',
+      "spec.groups[0].rules[0].fro",
+    ],
   ] as const;
   for (const [file, message, path] of cases) {
     const findings = await check(load("unknown-field", "bad", file).objects);
-    assert.equal(findings.map((f) => [f.rule, f.severity, f.path, f.message]), [["unknown-field", "error", path, message]]);
+    assert.equal(
+      findings.map((f) => [f.rule, f.severity, f.path, f.message]),
+      [["unknown-field", "error", path, message]],
+    );
   }
 });
 
 test("a field newer than the target version is unknown to it, and known from the version that added it", async () => {
   const { objects } = load("unknown-field", "bad", "field_newer_than_target.yaml");
   const on130 = (await check(objects)).filter((f) => f.rule === "unknown-field");
-  assert.equal(on130.map((f) => [f.path, f.message]), [["spec.template.spec.hostnameOverride", 'unknown field "spec.template.spec.hostnameOverride" for Kubernetes 1.30: it was added in 1.34']]);
-  assert.equal((await check(objects, "1.34")).filter((f) => f.rule === "unknown-field"), []);
+  assert.equal(
+    on130.map((f) => [f.path, f.message]),
+    [
+      [
+        "spec.template.spec.hostnameOverride",
+        'unknown field "spec.template.spec.hostnameOverride" for Kubernetes 1.30: it was added in 1.34',
+      ],
+    ],
+  );
+  assert.equal(
+    (await check(objects, "1.34")).filter((f) => f.rule === "unknown-field"),
+    [],
+  );
 });
 
 test("findings carry engine, environment and the object's reference", async () => {
   const [f] = await check(load("unknown-field", "bad", "extra_property_spec.yaml").objects);
   assert.equal(f?.engine, "schema");
   assert.equal(f?.environment, "dev");
-  assert.equal(f?.resource, { apiVersion: "apps/v1", kind: "Deployment", namespace: "nautilus-trading", name: "order-manager" });
+  assert.equal(f?.resource, {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    namespace: "nautilus-trading",
+    name: "order-manager",
+  });
 });
 
 test("a type error names the field path and the value found", async () => {
   const findings = await check(load("schema", "bad", "wrong_type_replicas.yaml").objects);
-  assert.equal(findings.map((f) => [f.path, f.message]), [["spec.replicas", 'spec.replicas: must be integer, got "2"']]);
+  assert.equal(
+    findings.map((f) => [f.path, f.message]),
+    [["spec.replicas", 'spec.replicas: must be integer, got "2"']],
+  );
 });
 
 test("an invalid quantity is reported once, not once per int-or-string alternative", async () => {
   const findings = await check(load("schema", "bad", "invalid_quantity.yaml").objects);
-  assert.equal(findings.map((f) => f.message), ['spec.template.spec.containers[0].resources.requests.memory: "1GB" is not a valid quantity']);
+  assert.equal(
+    findings.map((f) => f.message),
+    ['spec.template.spec.containers[0].resources.requests.memory: "1GB" is not a valid quantity'],
+  );
 });
 
 test("a missing required field is reported at the field's own path", async () => {
   const findings = await check(load("schema", "bad", "missing_required_port.yaml").objects);
-  assert.equal(findings.map((f) => f.path), ["spec.ports[0].port"]);
+  assert.equal(
+    findings.map((f) => f.path),
+    ["spec.ports[0].port"],
+  );
 });
 
 test("apiVersions removed before the target version are reported with their replacement", () => {
@@ -113,34 +169,58 @@ test("apiVersions removed before the target version are reported with their repl
 });
 
 test("ValidatingAdmissionPolicy v1 needs 1.30 and v1beta1 needs 1.28", () => {
-  assert.match(notServedReason("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy", 29) ?? "", /served from 1\.30/);
+  assert.match(
+    notServedReason("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy", 29) ?? "",
+    /served from 1\.30/,
+  );
   assert.is(notServedReason("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy", 30), undefined);
-  assert.match(notServedReason("admissionregistration.k8s.io/v1beta1", "ValidatingAdmissionPolicyBinding", 27) ?? "", /served from 1\.28/);
+  assert.match(
+    notServedReason("admissionregistration.k8s.io/v1beta1", "ValidatingAdmissionPolicyBinding", 27) ?? "",
+    /served from 1\.28/,
+  );
   assert.is(notServedReason("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", 29), undefined);
 });
 
 test("the target version defaults to 1.30 and a malformed one is reported", async () => {
   const cronjob = load("api-version", "bad", "cronjob_batch_v1beta1.yaml").objects;
   assert.ok((await check(cronjob)).some((f) => f.rule === "api-version"));
-  assert.equal((await check(cronjob, "1.24")).filter((f) => f.rule === "api-version"), []);
+  assert.equal(
+    (await check(cronjob, "1.24")).filter((f) => f.rule === "api-version"),
+    [],
+  );
   const bad = await validateSchemas([], { kubernetesVersion: "thirty" });
-  assert.equal(bad.map((f) => f.rule), ["api-version"]);
+  assert.equal(
+    bad.map((f) => f.rule),
+    ["api-version"],
+  );
 });
 
 test("a document without apiVersion or kind is a schema error, not a crash", async () => {
   const findings = await check([{ metadata: { name: "x" } } as unknown as KubeObject]);
-  assert.equal(findings.map((f) => f.rule), ["schema"]);
+  assert.equal(
+    findings.map((f) => f.rule),
+    ["schema"],
+  );
 });
 
 test("a kind without a schema is a warning naming it", async () => {
   const findings = await check(load("unknown-kind", "bad", "kind_typo.yaml").objects);
-  assert.equal(findings.map((f) => [f.severity, f.message]), [["warning", "no schema for apps/v1 Deploymnet; it was not validated"]]);
+  assert.equal(
+    findings.map((f) => [f.severity, f.message]),
+    [["warning", "no schema for apps/v1 Deploymnet; it was not validated"]],
+  );
 });
 
 test("every environment is validated and reported under its own name", async () => {
   const { objects } = load("unknown-field", "bad", "extra_property_spec.yaml");
-  const findings = await validateSchemas([{ environment: "dev", objects }, { environment: "prod", objects }]);
-  assert.equal(findings.map((f) => f.environment), ["dev", "prod"]);
+  const findings = await validateSchemas([
+    { environment: "dev", objects },
+    { environment: "prod", objects },
+  ]);
+  assert.equal(
+    findings.map((f) => f.environment),
+    ["dev", "prod"],
+  );
 });
 
 test("did-you-mean suggests only close names", () => {
@@ -151,7 +231,9 @@ test("did-you-mean suggests only close names", () => {
 
 test("custom resources are strict at metadata, spec and endpoint depth too", async () => {
   const objects = load("clean", "good", "realistic_platform.yaml").objects.filter((o) => o.kind === "ServiceMonitor");
-  const monitor = structuredClone(objects[0]!) as KubeObject & { spec: { endpoints: Record<string, unknown>[]; [k: string]: unknown } };
+  const monitor = structuredClone(objects[0]!) as KubeObject & {
+    spec: { endpoints: Record<string, unknown>[]; [k: string]: unknown };
+  };
   monitor.metadata.lables = {};
   monitor.spec.namespaceSelectors = {};
   monitor.spec.endpoints[0]!.scrapeTimout = "5s";
@@ -164,9 +246,17 @@ test("custom resources are strict at metadata, spec and endpoint depth too", asy
 });
 
 test("a built-in kind without a client-node model is still strict, through its validator", async () => {
-  const pdb = { apiVersion: "policy/v1beta1", kind: "PodDisruptionBudget", metadata: { name: "p" }, spec: { minAvailable: 1, selectr: {} } } as KubeObject;
+  const pdb = {
+    apiVersion: "policy/v1beta1",
+    kind: "PodDisruptionBudget",
+    metadata: { name: "p" },
+    spec: { minAvailable: 1, selectr: {} },
+  } as KubeObject;
   const findings = await check([pdb], "1.24");
-  assert.equal(findings.map((f) => [f.rule, f.path]), [["unknown-field", "spec.selectr"]]);
+  assert.equal(
+    findings.map((f) => [f.rule, f.path]),
+    [["unknown-field", "spec.selectr"]],
+  );
 });
 
 test.run();

@@ -21,21 +21,33 @@ const vet = async (path: string, version?: string) => (await vetPaths([path], ve
 
 const rules = readdirSync(base).filter((r) => existsSync(join(base, r, "bad")));
 
-// One vet per bad file: the fixtures of a rule reuse object names, and a finding is tied to its file by the object's name.
+// One vet per bad file: the fixtures of a rule reuse object names, and a finding is tied to its file by the object's
+// name.
 test("every schema rule's bad fixtures are rejected by vet, naming the file and the field", async () => {
-  const cases = rules.flatMap((rule) => readdirSync(join(base, rule, "bad")).map((file) => ({ rule, file, path: join(base, rule, "bad", file) })));
+  const cases = rules.flatMap((rule) =>
+    readdirSync(join(base, rule, "bad")).map((file) => ({ rule, file, path: join(base, rule, "bad", file) })),
+  );
   for (const { rule, file, path } of cases) {
     const findings = await vet(path, versionOf(path));
     const hit = findings.find((f) => f.engine === "schema" && f.rule === rule && f.file === path);
-    assert.ok(hit, `${rule}/bad/${file}: no ${rule} finding; got ${findings.map((f) => `${f.engine}/${f.rule}`).join(", ") || "none"}`);
-    if (rule !== "unknown-kind" && rule !== "api-version") assert.ok(hit!.path, `${rule}/bad/${file}: the finding names no field`);
+    assert.ok(
+      hit,
+      `${rule}/bad/${file}: no ${rule} finding; got ` +
+        `${findings.map((f) => `${f.engine}/${f.rule}`).join(", ") || "none"}`,
+    );
+    if (rule !== "unknown-kind" && rule !== "api-version")
+      assert.ok(hit!.path, `${rule}/bad/${file}: the finding names no field`);
   }
 });
 
 test("their corrected twins raise nothing from the schema engine under vet", async () => {
   for (const rule of rules) {
     const findings = await vet(join(base, rule, "good"));
-    assert.equal(findings.filter((f) => f.engine === "schema").map((f) => `${f.rule} ${f.file}: ${f.message}`), [], rule);
+    assert.equal(
+      findings.filter((f) => f.engine === "schema").map((f) => `${f.rule} ${f.file}: ${f.message}`),
+      [],
+      rule,
+    );
   }
 });
 

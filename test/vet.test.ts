@@ -8,7 +8,11 @@ import { cli } from "./support/config.ts";
 
 const vet = (...args: string[]) => {
   const r = cli(["vet", "--format", "json", ...args]);
-  return { code: r.code, stderr: r.stderr, findings: r.stdout ? (JSON.parse(r.stdout) as { findings: Finding[] }).findings : [] };
+  return {
+    code: r.code,
+    stderr: r.stderr,
+    findings: r.stdout ? (JSON.parse(r.stdout) as { findings: Finding[] }).findings : [],
+  };
 };
 const rules = (fs: Finding[]) => [...new Set(fs.map((f) => `${f.engine}/${f.rule} ${f.file}`))].sort();
 
@@ -37,28 +41,42 @@ test("the corrected twins of the report's manifests pass vet", () => {
   assert.equal(r.findings, []);
 });
 
-test("vet accepts the rendered manifests of every environment, and the Kustomize base without tripping on kustomization.yaml", () => {
-  for (const dir of ["out/rendered/dev", "out/rendered/staging", "out/rendered/prod", "out/base"]) {
-    const r = vet(dir);
-    assert.equal(r.findings, [], dir);
-    assert.is(r.code, 0);
-  }
-});
+test(
+  "vet accepts the rendered manifests of every environment, and the Kustomize base without tripping on " +
+    "kustomization.yaml",
+  () => {
+    for (const dir of ["out/rendered/dev", "out/rendered/staging", "out/rendered/prod", "out/base"]) {
+      const r = vet(dir);
+      assert.equal(r.findings, [], dir);
+      assert.is(r.code, 0);
+    }
+  },
+);
 
-test("vet reads multi-document files, reports YAML errors by file, skips non-objects and flags objects defined twice", () => {
-  const dir = mkdtempSync(join(tmpdir(), "platform-vet-"));
-  writeFileSync(join(dir, "multi.yaml"), "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n  namespace: x\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: x\nstringData:\n  password: hunter2\n---\ngroups: []\n");
-  writeFileSync(join(dir, "broken.yaml"), "kind: [\n");
-  writeFileSync(join(dir, "z-again.yaml"), "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n  namespace: x\n");
-  const r = vet(dir);
-  assert.is(r.code, 1);
-  const got = r.findings.map((f) => `${f.severity} ${f.engine}/${f.rule} ${f.file?.replace(dir, "DIR")}`);
-  assert.ok(got.includes("error vet/yaml DIR/broken.yaml"), got.join("\n"));
-  assert.ok(got.includes("warning vet/not-an-object DIR/multi.yaml"), got.join("\n"));
-  assert.ok(got.includes("error cel/no-inline-secrets DIR/multi.yaml"), got.join("\n"));
-  assert.ok(got.includes("warning vet/duplicate-object DIR/z-again.yaml"), got.join("\n"));
-  rmSync(dir, { recursive: true });
-});
+test(
+  "vet reads multi-document files, reports YAML errors by file, skips non-objects and flags objects " + "defined twice",
+  () => {
+    const dir = mkdtempSync(join(tmpdir(), "platform-vet-"));
+    writeFileSync(
+      join(dir, "multi.yaml"),
+      "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n  namespace: x\n---\napiVersion: v1\nkind: " +
+        "Secret\nmetadata:\n  name: s\n  namespace: x\nstringData:\n  password: hunter2\n---\ngroups: []\n",
+    );
+    writeFileSync(join(dir, "broken.yaml"), "kind: [\n");
+    writeFileSync(
+      join(dir, "z-again.yaml"),
+      "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n  namespace: x\n",
+    );
+    const r = vet(dir);
+    assert.is(r.code, 1);
+    const got = r.findings.map((f) => `${f.severity} ${f.engine}/${f.rule} ${f.file?.replace(dir, "DIR")}`);
+    assert.ok(got.includes("error vet/yaml DIR/broken.yaml"), got.join("\n"));
+    assert.ok(got.includes("warning vet/not-an-object DIR/multi.yaml"), got.join("\n"));
+    assert.ok(got.includes("error cel/no-inline-secrets DIR/multi.yaml"), got.join("\n"));
+    assert.ok(got.includes("warning vet/duplicate-object DIR/z-again.yaml"), got.join("\n"));
+    rmSync(dir, { recursive: true });
+  },
+);
 
 test("vet without a path, or with a missing one, is a usage error", () => {
   assert.is(cli(["vet"]).code, 2);

@@ -29,7 +29,14 @@ export function finding(
   message: string,
   hint?: string,
 ): Finding {
-  const f: Finding = { engine: "schema", rule: rule.id, severity: rule.severity, resource: refOf(object), path, message };
+  const f: Finding = {
+    engine: "schema",
+    rule: rule.id,
+    severity: rule.severity,
+    resource: refOf(object),
+    path,
+    message,
+  };
   if (input.environment) f.environment = input.environment;
   if (hint) f.hint = hint;
   return f;

@@ -23,12 +23,25 @@ export const hpaTargetExists: ApiServerRule = {
       const apiVersion = get(o, "spec", "scaleTargetRef", "apiVersion");
       if (typeof kind !== "string" || typeof name !== "string") continue; // a schema error
       const ns = namespaceOf(o);
-      const found = input.objects.some((t) => t.kind === kind && t.metadata?.name === name && namespaceOf(t) === ns
-        && (typeof apiVersion !== "string" || groupOf(t.apiVersion) === groupOf(apiVersion)));
+      const found = input.objects.some(
+        (t) =>
+          t.kind === kind &&
+          t.metadata?.name === name &&
+          namespaceOf(t) === ns &&
+          (typeof apiVersion !== "string" || groupOf(t.apiVersion) === groupOf(apiVersion)),
+      );
       if (!found) {
-        out.push(finding(this, input, o, "spec.scaleTargetRef",
-          `scaleTargetRef ${kind} "${name}" does not exist in namespace "${ns || "(none)"}"${input.environment ? ` of environment ${input.environment}` : ""}`,
-          "point scaleTargetRef at the workload's apiVersion, kind and name"));
+        out.push(
+          finding(
+            this,
+            input,
+            o,
+            "spec.scaleTargetRef",
+            `scaleTargetRef ${kind} "${name}" does not exist in namespace ` +
+              `"${ns || "(none)"}"${input.environment ? ` of environment ${input.environment}` : ""}`,
+            "point scaleTargetRef at the workload's apiVersion, kind and name",
+          ),
+        );
       }
     }
     return out;

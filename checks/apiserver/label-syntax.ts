@@ -19,7 +19,7 @@ export const labelSyntax: ApiServerRule = {
     for (const o of input.objects) {
       const t = podTemplateOf(o);
       const metas: [string, unknown][] = [["metadata", o.metadata]];
-      if (t && t.path) metas.push([`${t.path}.metadata`, get(o, ...t.path.split("."), "metadata")]);
+      if (t?.path) metas.push([`${t.path}.metadata`, get(o, ...t.path.split("."), "metadata")]);
       for (const [path, meta] of metas) {
         labels(this, input, o, joinPath(path, "labels"), get(meta, "labels"), out);
         annotations(this, input, o, joinPath(path, "annotations"), get(meta, "annotations"), out);
@@ -63,19 +63,54 @@ function annotations(rule: Rule, input: RuleInput, o: KubeObject, path: string, 
     bytes += Buffer.byteLength(k) + (typeof v === "string" ? Buffer.byteLength(v) : 0);
   }
   if (bytes > ANNOTATIONS_MAX_BYTES) {
-    out.push(finding(rule, input, o, path, `annotations total ${bytes} bytes; the API server allows at most ${ANNOTATIONS_MAX_BYTES} (256 KiB)`));
+    out.push(
+      finding(
+        rule,
+        input,
+        o,
+        path,
+        `annotations total ${bytes} bytes; the API server allows at most ${ANNOTATIONS_MAX_BYTES} (256 KiB)`,
+      ),
+    );
   }
 }
 
-function keyProblems(rule: Rule, input: RuleInput, o: KubeObject, path: string, key: string, what: string, out: Finding[]): void {
+function keyProblems(
+  rule: Rule,
+  input: RuleInput,
+  o: KubeObject,
+  path: string,
+  key: string,
+  what: string,
+  out: Finding[],
+): void {
   const problems = qualifiedName(key);
   if (problems.length) {
-    out.push(finding(rule, input, o, path, `${what} "${key}" is invalid: ${problems.join("; ")}`,
-      "use an optional DNS prefix and '/', then a name of at most 63 alphanumerics, '-', '_' or '.' (app.kubernetes.io/name)"));
+    out.push(
+      finding(
+        rule,
+        input,
+        o,
+        path,
+        `${what} "${key}" is invalid: ${problems.join("; ")}`,
+        "use an optional DNS prefix and '/', then a name of at most 63 alphanumerics, '-', '_' or '.' " +
+          "(app.kubernetes.io/name)",
+      ),
+    );
   }
 }
 
 function valueProblems(rule: Rule, input: RuleInput, o: KubeObject, path: string, value: string, out: Finding[]): void {
   const problems = labelValue(value);
-  if (problems.length) out.push(finding(rule, input, o, path, `label value "${value}" is invalid: ${problems.join("; ")}`, "label values are at most 63 alphanumerics, '-', '_' or '.', alphanumeric at both ends"));
+  if (problems.length)
+    out.push(
+      finding(
+        rule,
+        input,
+        o,
+        path,
+        `label value "${value}" is invalid: ${problems.join("; ")}`,
+        "label values are at most 63 alphanumerics, '-', '_' or '.', alphanumeric at both ends",
+      ),
+    );
 }

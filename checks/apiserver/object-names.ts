@@ -10,9 +10,10 @@ import { dns1035Label, dns1123Label, dns1123Subdomain, pathSegmentName } from ".
 const RBAC = new Set(["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"]);
 
 function nameRule(o: KubeObject): { check: (v: string) => string[]; what: string } {
-  if (o.kind === "Service" && (o.apiVersion === "v1")) return { check: dns1035Label, what: "a Service name" };
+  if (o.kind === "Service" && o.apiVersion === "v1") return { check: dns1035Label, what: "a Service name" };
   if (o.kind === "Namespace" && o.apiVersion === "v1") return { check: dns1123Label, what: "a Namespace name" };
-  if (RBAC.has(o.kind) && o.apiVersion.startsWith("rbac.authorization.k8s.io/")) return { check: pathSegmentName, what: "an RBAC name" };
+  if (RBAC.has(o.kind) && o.apiVersion.startsWith("rbac.authorization.k8s.io/"))
+    return { check: pathSegmentName, what: "an RBAC name" };
   return { check: dns1123Subdomain, what: `a ${o.kind} name` };
 }
 
@@ -25,19 +26,39 @@ export const objectNames: ApiServerRule = {
     for (const o of input.objects) {
       const name: unknown = o.metadata?.name;
       if (typeof name !== "string" || name === "") {
-        if (typeof o.metadata?.generateName !== "string") out.push(finding(this, input, o, "metadata.name", `${o.kind} has no metadata.name; the API server requires a name`));
+        if (typeof o.metadata?.generateName !== "string")
+          out.push(
+            finding(this, input, o, "metadata.name", `${o.kind} has no metadata.name; the API server requires a name`),
+          );
       } else {
         const { check, what } = nameRule(o);
         const problems = check(name);
         if (problems.length) {
-          out.push(finding(this, input, o, "metadata.name", `metadata.name "${name}" is not valid as ${what}: ${problems.join("; ")}`,
-            "use lower-case letters, digits and '-' (Services: start with a letter, at most 63 characters)"));
+          out.push(
+            finding(
+              this,
+              input,
+              o,
+              "metadata.name",
+              `metadata.name "${name}" is not valid as ${what}: ${problems.join("; ")}`,
+              "use lower-case letters, digits and '-' (Services: start with a letter, at most 63 characters)",
+            ),
+          );
         }
       }
       const ns: unknown = o.metadata?.namespace;
       if (typeof ns === "string") {
         const problems = dns1123Label(ns);
-        if (problems.length) out.push(finding(this, input, o, "metadata.namespace", `metadata.namespace "${ns}" is not a valid namespace name: ${problems.join("; ")}`));
+        if (problems.length)
+          out.push(
+            finding(
+              this,
+              input,
+              o,
+              "metadata.namespace",
+              `metadata.namespace "${ns}" is not a valid namespace name: ${problems.join("; ")}`,
+            ),
+          );
       }
     }
     return out;

@@ -17,9 +17,17 @@ export const requestsWithinLimits: ApiServerRule = {
           const req = parseQuantity(request);
           const lim = parseQuantity(r.limits[name]);
           if (req && lim && compareQuantities(req, lim) > 0) {
-            out.push(finding(this, input, o, resourcePath(r, "requests", name),
-              `container "${r.containerName}" requests ${name} ${show(request)}, more than its limit ${show(r.limits[name])}; the API server rejects requests greater than limits`,
-              `lower requests.${name} or raise limits.${name}`));
+            out.push(
+              finding(
+                this,
+                input,
+                o,
+                resourcePath(r, "requests", name),
+                `container "${r.containerName}" requests ${name} ${show(request)}, more than its limit ` +
+                  `${show(r.limits[name])}; the API server rejects requests greater than limits`,
+                `lower requests.${name} or raise limits.${name}`,
+              ),
+            );
           }
         }
       }

@@ -16,20 +16,30 @@ export function resourceNameProblem(name: string): string | undefined {
   if (STANDARD.has(name)) return undefined;
   if (name.startsWith("hugepages-")) {
     const size = parseQuantity(name.slice("hugepages-".length));
-    return size && size.num > 0n ? undefined : `"${name}" does not name a page size (use hugepages-2Mi or hugepages-1Gi)`;
+    return size && size.num > 0n
+      ? undefined
+      : `"${name}" does not name a page size (use hugepages-2Mi or hugepages-1Gi)`;
   }
-  if (name === "storage") return `"storage" is a volume resource (PersistentVolumeClaim); containers request ephemeral-storage`;
-  if (!name.includes("/")) return `"${name}" is not a standard container resource (cpu, memory, ephemeral-storage, hugepages-<size>) and has no domain prefix for an extended resource`;
+  if (name === "storage")
+    return `"storage" is a volume resource (PersistentVolumeClaim); containers request ephemeral-storage`;
+  if (!name.includes("/"))
+    return (
+      `"${name}" is not a standard container resource (cpu, memory, ephemeral-storage, hugepages-<size>) ` +
+      `and has no domain prefix for an extended resource`
+    );
   if (!isQualifiedName(name)) return `"${name}" is not a valid qualified name (example.com/resource)`;
   const domain = name.split("/")[0]!;
-  if (domain === "kubernetes.io" || domain.endsWith(".kubernetes.io")) return `"${name}" uses the reserved kubernetes.io domain`;
+  if (domain === "kubernetes.io" || domain.endsWith(".kubernetes.io"))
+    return `"${name}" uses the reserved kubernetes.io domain`;
   if (name.startsWith("requests.")) return `"${name}" must not start with "requests."`;
   return undefined;
 }
 
 export const resourceNames: ApiServerRule = {
   id: "resource-names",
-  description: "container resource names are standard (cpu, memory, ephemeral-storage, hugepages-<size>) or domain-prefixed extended resources",
+  description:
+    "container resource names are standard (cpu, memory, ephemeral-storage, hugepages-<size>) or " +
+    "domain-prefixed extended resources",
   severity: "error",
   run(input) {
     const out = [];
@@ -39,26 +49,58 @@ export const resourceNames: ApiServerRule = {
           for (const [name, value] of Object.entries(r[block])) {
             const problem = resourceNameProblem(name);
             if (problem) {
-              out.push(finding(this, input, o, resourcePath(r, block, name), `container "${r.containerName}": ${problem}`,
-                "use cpu, memory, ephemeral-storage, hugepages-<size> or a vendor/resource extended resource"));
+              out.push(
+                finding(
+                  this,
+                  input,
+                  o,
+                  resourcePath(r, block, name),
+                  `container "${r.containerName}": ${problem}`,
+                  "use cpu, memory, ephemeral-storage, hugepages-<size> or a vendor/resource extended resource",
+                ),
+              );
               continue;
             }
             if (!name.includes("/")) continue;
             const q = parseQuantity(value);
             if (q && !isInteger(q)) {
-              out.push(finding(this, input, o, resourcePath(r, block, name),
-                `container "${r.containerName}" asks for extended resource ${name} ${show(value)}; extended resources must be whole numbers`));
+              out.push(
+                finding(
+                  this,
+                  input,
+                  o,
+                  resourcePath(r, block, name),
+                  `container "${r.containerName}" asks for extended resource ${name} ${show(value)}; extended ` +
+                    `resources must be whole numbers`,
+                ),
+              );
             }
             if (block === "requests" && !(name in r.limits)) {
-              out.push(finding(this, input, o, resourcePath(r, "limits", name),
-                `container "${r.containerName}" requests extended resource ${name} without a limit; extended resources need a limit equal to the request`,
-                `set limits.${name}: ${show(value)}`));
+              out.push(
+                finding(
+                  this,
+                  input,
+                  o,
+                  resourcePath(r, "limits", name),
+                  `container "${r.containerName}" requests extended resource ${name} without a limit; ` +
+                    `extended resources need a limit equal to the request`,
+                  `set limits.${name}: ${show(value)}`,
+                ),
+              );
             } else if (block === "requests") {
               const lim = parseQuantity(r.limits[name]);
               if (q && lim && compareQuantities(q, lim) !== 0) {
-                out.push(finding(this, input, o, resourcePath(r, block, name),
-                  `container "${r.containerName}" requests extended resource ${name} ${show(value)} but limits it to ${show(r.limits[name])}; extended resources cannot be overcommitted`,
-                  `set requests.${name} equal to limits.${name}`));
+                out.push(
+                  finding(
+                    this,
+                    input,
+                    o,
+                    resourcePath(r, block, name),
+                    `container "${r.containerName}" requests extended resource ${name} ${show(value)} but ` +
+                      `limits it to ${show(r.limits[name])}; extended resources cannot be overcommitted`,
+                    `set requests.${name} equal to limits.${name}`,
+                  ),
+                );
               }
             }
           }

@@ -28,22 +28,60 @@ export const rolloutProgress: ApiServerRule = {
       const type = get(strategy, "type") ?? "RollingUpdate";
       const rolling = get(strategy, "rollingUpdate");
       if (type === "Recreate") {
-        if (isObject(rolling)) out.push(finding(this, input, o, "spec.strategy.rollingUpdate", "spec.strategy.rollingUpdate may not be set when the strategy type is Recreate", "remove rollingUpdate or use type RollingUpdate"));
+        if (isObject(rolling))
+          out.push(
+            finding(
+              this,
+              input,
+              o,
+              "spec.strategy.rollingUpdate",
+              "spec.strategy.rollingUpdate may not be set when the strategy type is Recreate",
+              "remove rollingUpdate or use type RollingUpdate",
+            ),
+          );
         continue;
       }
       const surge = intOrPercent(get(rolling, "maxSurge") ?? "25%");
       const unavailable = intOrPercent(get(rolling, "maxUnavailable") ?? "25%");
       if (!surge || !unavailable) continue;
-      for (const [field, v] of [["maxSurge", surge], ["maxUnavailable", unavailable]] as const) {
-        if (v.value < 0) out.push(finding(this, input, o, `spec.strategy.rollingUpdate.${field}`, `${field} ${v.value}${v.percent ? "%" : ""} must be greater than or equal to 0`));
+      for (const [field, v] of [
+        ["maxSurge", surge],
+        ["maxUnavailable", unavailable],
+      ] as const) {
+        if (v.value < 0)
+          out.push(
+            finding(
+              this,
+              input,
+              o,
+              `spec.strategy.rollingUpdate.${field}`,
+              `${field} ${v.value}${v.percent ? "%" : ""} must be greater than or equal to 0`,
+            ),
+          );
       }
       if (unavailable.percent && unavailable.value > 100) {
-        out.push(finding(this, input, o, "spec.strategy.rollingUpdate.maxUnavailable", `maxUnavailable ${unavailable.value}% must not be greater than 100%`));
+        out.push(
+          finding(
+            this,
+            input,
+            o,
+            "spec.strategy.rollingUpdate.maxUnavailable",
+            `maxUnavailable ${unavailable.value}% must not be greater than 100%`,
+          ),
+        );
       }
       if (surge.value === 0 && unavailable.value === 0) {
-        out.push(finding(this, input, o, "spec.strategy.rollingUpdate",
-          "maxSurge and maxUnavailable are both 0, so a rolling update can neither add nor remove a pod; the API server rejects this",
-          "set maxSurge: 1 (or maxUnavailable: 1 when there is no room for a surge pod)"));
+        out.push(
+          finding(
+            this,
+            input,
+            o,
+            "spec.strategy.rollingUpdate",
+            "maxSurge and maxUnavailable are both 0, so a rolling update can neither add nor remove a pod; " +
+              "the API server rejects this",
+            "set maxSurge: 1 (or maxUnavailable: 1 when there is no room for a surge pod)",
+          ),
+        );
       }
     }
     return out;

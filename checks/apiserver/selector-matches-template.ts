@@ -18,13 +18,29 @@ export const selectorMatchesTemplate: ApiServerRule = {
       const t = podTemplateOf(o);
       const selector = get(o, "spec", "selector");
       if (isEmptySelector(selector)) {
-        out.push(finding(this, input, o, "spec.selector", `${o.kind} has an empty spec.selector; the API server requires a non-empty selector`,
-          "set spec.selector.matchLabels to the identifying labels of spec.template.metadata.labels"));
+        out.push(
+          finding(
+            this,
+            input,
+            o,
+            "spec.selector",
+            `${o.kind} has an empty spec.selector; the API server requires a non-empty selector`,
+            "set spec.selector.matchLabels to the identifying labels of spec.template.metadata.labels",
+          ),
+        );
       } else if (t && !selects(selector, t.labels)) {
         const shown = JSON.stringify(t.labels);
-        out.push(finding(this, input, o, `${t.path}.metadata.labels`,
-          `spec.selector ${JSON.stringify(selector)} does not select the pod template labels ${shown}; the API server rejects a selector that does not match the template`,
-          "make spec.selector.matchLabels a subset of spec.template.metadata.labels"));
+        out.push(
+          finding(
+            this,
+            input,
+            o,
+            `${t.path}.metadata.labels`,
+            `spec.selector ${JSON.stringify(selector)} does not select the pod template labels ${shown}; the ` +
+              `API server rejects a selector that does not match the template`,
+            "make spec.selector.matchLabels a subset of spec.template.metadata.labels",
+          ),
+        );
       }
     }
     return out;

@@ -5,7 +5,16 @@
  * Service has no endpoints, the budget protects nothing.
  */
 import type { Finding } from "../../core/finding.ts";
-import { finding, get, isEmptySelector, isObject, namespaceOf, podTemplateOf, selects, type ApiServerRule } from "./context.ts";
+import {
+  finding,
+  get,
+  isEmptySelector,
+  isObject,
+  namespaceOf,
+  podTemplateOf,
+  selects,
+  type ApiServerRule,
+} from "./context.ts";
 
 export const selectorTargetsWorkload: ApiServerRule = {
   id: "selector-targets-workload",
@@ -31,9 +40,17 @@ export const selectorTargetsWorkload: ApiServerRule = {
       } else continue;
       const ns = namespaceOf(o);
       if (!templates.some((t) => t.namespace === ns && selects(selector, t.labels, plain))) {
-        out.push(finding(this, input, o, "spec.selector",
-          `${o.kind} selector ${JSON.stringify(selector)} selects no pod template in namespace "${ns || "(none)"}"${input.environment ? ` of environment ${input.environment}` : ""}`,
-          "match the labels of the workload's spec.template.metadata.labels"));
+        out.push(
+          finding(
+            this,
+            input,
+            o,
+            "spec.selector",
+            `${o.kind} selector ${JSON.stringify(selector)} selects no pod template in namespace ` +
+              `"${ns || "(none)"}"${input.environment ? ` of environment ${input.environment}` : ""}`,
+            "match the labels of the workload's spec.template.metadata.labels",
+          ),
+        );
       }
     }
     return out;

@@ -18,8 +18,15 @@ export function checkAntiAffinitySelectsSelf({ environment, objects }: Environme
     const anti = get(t.spec, "affinity", "podAntiAffinity");
     if (!isObject(anti)) continue;
     const terms: [unknown, string][] = [
-      ...asArray(anti.requiredDuringSchedulingIgnoredDuringExecution).map((term, i): [unknown, string] => [get(term, "labelSelector"), `${t.specPath}.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[${i}].labelSelector`]),
-      ...asArray(anti.preferredDuringSchedulingIgnoredDuringExecution).map((term, i): [unknown, string] => [get(term, "podAffinityTerm", "labelSelector"), `${t.specPath}.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[${i}].podAffinityTerm.labelSelector`]),
+      ...asArray(anti.requiredDuringSchedulingIgnoredDuringExecution).map((term, i): [unknown, string] => [
+        get(term, "labelSelector"),
+        `${t.specPath}.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[${i}].labelSelector`,
+      ]),
+      ...asArray(anti.preferredDuringSchedulingIgnoredDuringExecution).map((term, i): [unknown, string] => [
+        get(term, "podAffinityTerm", "labelSelector"),
+        `${t.specPath}.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution` +
+          `[${i}].podAffinityTerm.labelSelector`,
+      ]),
     ];
     if (terms.length === 0 || terms.some(([sel]) => selects(sel, t.labels))) continue;
     const [, path] = terms[0]!;
@@ -30,7 +37,9 @@ export function checkAntiAffinitySelectsSelf({ environment, objects }: Environme
       ...(environment ? { environment } : {}),
       resource: refOf(o),
       path,
-      message: `pod anti-affinity selects none of this ${o.kind}'s own pods (template labels: ${JSON.stringify(t.labels)}), so its replicas are not spread and may share a node`,
+      message:
+        `pod anti-affinity selects none of this ${o.kind}'s own pods (template labels: ` +
+        `${JSON.stringify(t.labels)}), so its replicas are not spread and may share a node`,
       hint: `select the template's own identifying labels, e.g. matchLabels: {app.kubernetes.io/name: <name>}`,
     });
   }

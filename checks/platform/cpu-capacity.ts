@@ -34,7 +34,10 @@ export const cpuCapacity: PlatformCheck = {
             environment: env.environment,
             file: CONFIG_FILE,
             path: `tiers.${tierName}.nodes`,
-            message: `the ${tierName} tier requests ${needed} CPUs at peak (${millis / 1000} for ${services.length} services at their maximum replicas, ${surge / 1000} for a rollout surge), the pool has ${available} (${tier.nodes} nodes × ${tier.cpusPerNode})`,
+            message:
+              `the ${tierName} tier requests ${needed} CPUs at peak (${millis / 1000} for ` +
+              `${services.length} services at their maximum replicas, ${surge / 1000} for a rollout surge), ` +
+              `the pool has ${available} (${tier.nodes} nodes × ${tier.cpusPerNode})`,
             hint: `add nodes to tiers.${tierName} in ${env.environment}, or lower replicas or CPU requests`,
           },
         ];

@@ -10,7 +10,12 @@ import { refOf, type KubeObject } from "../../core/finding.ts";
  */
 export const EGRESS_ALLOWS_DNS = "egress-allows-dns";
 
-const matchesEverything = (sel: unknown) => !sel || (typeof sel === "object" && Object.values(sel as Record<string, unknown>).every((v) => v === undefined || (Array.isArray(v) ? v.length === 0 : Object.keys(v as object).length === 0)));
+const matchesEverything = (sel: unknown) =>
+  !sel ||
+  (typeof sel === "object" &&
+    Object.values(sel as Record<string, unknown>).every(
+      (v) => v === undefined || (Array.isArray(v) ? v.length === 0 : Object.keys(v as object).length === 0),
+    ));
 
 type Peer = NonNullable<NetworkPolicyEgressRule["to"]>[number];
 
@@ -26,7 +31,9 @@ function mayReachKubeSystem(peer: Peer, ownNamespace: string): boolean {
 
 /** Lookups go over UDP 53 first; a port's protocol defaults to TCP, so a TCP-only rule breaks DNS. */
 function allowsDns(rule: NetworkPolicyEgressRule, ownNamespace: string): boolean {
-  const port53 = !rule.ports?.length || rule.ports.some((p) => p.protocol === "UDP" && (p.port === undefined || p.port === 53 || p.port === "dns"));
+  const port53 =
+    !rule.ports?.length ||
+    rule.ports.some((p) => p.protocol === "UDP" && (p.port === undefined || p.port === 53 || p.port === "dns"));
   const peer = !rule.to?.length || rule.to.some((t) => mayReachKubeSystem(t, ownNamespace));
   return port53 && peer;
 }
@@ -43,8 +50,11 @@ export function checkEgressAllowsDns({ environment, objects }: EnvironmentObject
     const spec = (p: KubeObject) => (p as unknown as NetworkPolicy).spec;
     const egress = policies.filter((p) => (spec(p)?.policyTypes ?? []).includes("Egress"));
     // A DNS rule helps the pods its own policy selects: all of them, or the same ones.
-    const dnsFor = policies.filter((p) => (spec(p)?.egress ?? []).some((r) => allowsDns(r, ns))).map((p) => spec(p)?.podSelector ?? {});
-    const covers = (sel: unknown, target: unknown) => matchesEverything(sel) || JSON.stringify(sel) === JSON.stringify(target ?? {});
+    const dnsFor = policies
+      .filter((p) => (spec(p)?.egress ?? []).some((r) => allowsDns(r, ns)))
+      .map((p) => spec(p)?.podSelector ?? {});
+    const covers = (sel: unknown, target: unknown) =>
+      matchesEverything(sel) || JSON.stringify(sel) === JSON.stringify(target ?? {});
     for (const p of egress) {
       if (dnsFor.some((sel) => covers(sel, spec(p)?.podSelector))) continue;
       findings.push({
@@ -54,8 +64,13 @@ export function checkEgressAllowsDns({ environment, objects }: EnvironmentObject
         ...(environment ? { environment } : {}),
         resource: refOf(p),
         path: "spec.egress",
-        message: `restricts egress in namespace ${ns}, and no NetworkPolicy there allows its pods DNS (UDP 53 to kube-dns): they cannot resolve any name`,
-        hint: 'add an egress rule to kube-dns: to: [{namespaceSelector: {matchLabels: {"kubernetes.io/metadata.name": kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}], ports: UDP and TCP 53',
+        message:
+          `restricts egress in namespace ${ns}, and no NetworkPolicy there allows its pods DNS (UDP 53 ` +
+          `to kube-dns): they cannot resolve any name`,
+        hint:
+          "add an egress rule to kube-dns: to: [{namespaceSelector: {matchLabels: " +
+          '{"kubernetes.io/metadata.name": kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}], ' +
+          "ports: UDP and TCP 53",
       });
     }
   }

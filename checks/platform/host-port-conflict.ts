@@ -31,8 +31,12 @@ export const hostPortConflict: PlatformCheck = {
             severity: "error" as const,
             file: CONFIG_FILE,
             path: `services.${name}.ports.${field}`,
-            message: `${name} listens on host port ${port}, as ${other} does; both use host networking in the ${svc.tier} pool, so they cannot run on the same node`,
-            hint: `give services.${name}.ports.${field} a port no other ${svc.tier} service uses (the Service can still expose ${svc.ports.http}/${svc.ports.metrics})`,
+            message:
+              `${name} listens on host port ${port}, as ${other} does; both use host networking in the ` +
+              `${svc.tier} pool, so they cannot run on the same node`,
+            hint:
+              `give services.${name}.ports.${field} a port no other ${svc.tier} service uses (the Service ` +
+              `can still expose ${svc.ports.http}/${svc.ports.metrics})`,
           });
         } else seen.set(key, name);
       }

@@ -33,7 +33,12 @@ function deployedAlerts(objects: readonly KubeObject[]): Alert[] {
     groupsOf(o).flatMap((g) =>
       (((g as { rules?: unknown[] }).rules ?? []) as Record<string, unknown>[])
         .filter((r) => typeof r.alert === "string" && typeof r.expr === "string")
-        .map((r) => ({ alert: r.alert as string, expr: r.expr as string, labels: (r.labels ?? {}) as Record<string, string>, source: o })),
+        .map((r) => ({
+          alert: r.alert as string,
+          expr: r.expr as string,
+          labels: (r.labels ?? {}) as Record<string, string>,
+          source: o,
+        })),
     ),
   );
 }
@@ -67,11 +72,30 @@ export const latencyAlertCoverage: PlatformCheck = {
         if (!(service in env.platform.services)) continue;
         const latency = metrics.filter(([, m]) => m.unit in SECONDS_PER_UNIT && m.services.includes(service));
         if (latency.length === 0) {
-          findings.push({ engine: "platform", rule: "latency-alert-coverage", severity: "error", environment: env.environment, resource: refOf(o), file: CONFIG_FILE, path: "monitoring.metrics", message: `${service} is ultra-low-latency but exposes no latency metric, so no alert would fire if its latency regressed`, hint: `declare its p99 latency metric in monitoring.metrics and a critical alert on it at or below ${micro(LATENCY_BUDGET_SECONDS)}` });
+          findings.push({
+            engine: "platform",
+            rule: "latency-alert-coverage",
+            severity: "error",
+            environment: env.environment,
+            resource: refOf(o),
+            file: CONFIG_FILE,
+            path: "monitoring.metrics",
+            message:
+              `${service} is ultra-low-latency but exposes no latency metric, so no alert would fire ` +
+              `if its latency regressed`,
+            hint:
+              `declare its p99 latency metric in monitoring.metrics and a critical alert on it at or ` +
+              `below ${micro(LATENCY_BUDGET_SECONDS)}`,
+          });
           continue;
         }
         for (const [metric, def] of latency) {
-          const candidates = alerts.filter((a) => a.labels.severity === "critical" && a.labels.service === service && new RegExp(`\\b${metric}(_bucket)?\\b`).test(a.expr));
+          const candidates = alerts.filter(
+            (a) =>
+              a.labels.severity === "critical" &&
+              a.labels.service === service &&
+              new RegExp(`\\b${metric}(_bucket)?\\b`).test(a.expr),
+          );
           const budget = LATENCY_BUDGET_SECONDS / SECONDS_PER_UNIT[def.unit]!;
           const within = candidates.filter((a) => {
             const t = upperThreshold(a.expr);
@@ -90,10 +114,14 @@ export const latencyAlertCoverage: PlatformCheck = {
             path: worst ? `monitoring.alerts.${worst.alert}.threshold` : "monitoring.alerts",
             message: worst
               ? t === undefined
-                ? `critical alert ${worst.alert} on ${metric} has no readable "> threshold", so its budget cannot be checked against ${micro(LATENCY_BUDGET_SECONDS)}`
-                : `critical alert ${worst.alert} fires only above ${micro(t * SECONDS_PER_UNIT[def.unit]!)} of ${metric}; the ultra-low-latency budget for ${service} is ${micro(LATENCY_BUDGET_SECONDS)}`
+                ? `critical alert ${worst.alert} on ${metric} has no readable "> threshold", so its budget ` +
+                  `cannot be checked against ${micro(LATENCY_BUDGET_SECONDS)}`
+                : `critical alert ${worst.alert} fires only above ${micro(t * SECONDS_PER_UNIT[def.unit]!)} ` +
+                  `of ${metric}; the ultra-low-latency budget for ${service} is ${micro(LATENCY_BUDGET_SECONDS)}`
               : `${service} exposes ${metric} but no critical alert with service: ${service} watches it`,
-            hint: `alert at or below "2.75us" (monitoring.alerts.<name>.threshold), with severity critical and service ${service}`,
+            hint:
+              `alert at or below "2.75us" (monitoring.alerts.<name>.threshold), with severity critical ` +
+              `and service ${service}`,
           });
         }
       }

@@ -26,8 +26,12 @@ export const sharedRwoVolume: PlatformCheck = {
           environment: env.environment,
           file: CONFIG_FILE,
           path: `storage.${claim}.accessMode`,
-          message: `storage claim ${claim} is ${spec.accessMode} but up to ${pods} pods mount it (${users.map(([n]) => n).join(", ")}); pods on other nodes cannot attach it`,
-          hint: `use ReadWriteMany with a storage class that supports it, or give each service its own claim and run one replica`,
+          message:
+            `storage claim ${claim} is ${spec.accessMode} but up to ${pods} pods mount it ` +
+            `(${users.map(([n]) => n).join(", ")}); pods on other nodes cannot attach it`,
+          hint:
+            `use ReadWriteMany with a storage class that supports it, or give each service its own claim ` +
+            `and run one replica`,
         },
       ];
     });

@@ -11,21 +11,29 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 export function dns1123Label(v: string): string[] {
   const out: string[] = [];
   if (v.length > 63) out.push(`must be no more than 63 characters (is ${v.length})`);
-  if (!DNS1123_LABEL.test(v)) out.push("must be a DNS-1123 label: lower-case alphanumerics and '-', starting and ending with an alphanumeric");
+  if (!DNS1123_LABEL.test(v))
+    out.push("must be a DNS-1123 label: lower-case alphanumerics and '-', starting and ending with an alphanumeric");
   return out;
 }
 
 export function dns1123Subdomain(v: string): string[] {
   const out: string[] = [];
   if (v.length > 253) out.push(`must be no more than 253 characters (is ${v.length})`);
-  if (!DNS1123_SUBDOMAIN.test(v)) out.push("must be a DNS-1123 subdomain: lower-case alphanumerics, '-' and '.', starting and ending with an alphanumeric");
+  if (!DNS1123_SUBDOMAIN.test(v))
+    out.push(
+      "must be a DNS-1123 subdomain: lower-case alphanumerics, '-' and '.', starting and ending with an alphanumeric",
+    );
   return out;
 }
 
 export function dns1035Label(v: string): string[] {
   const out: string[] = [];
   if (v.length > 63) out.push(`must be no more than 63 characters (is ${v.length})`);
-  if (!DNS1035_LABEL.test(v)) out.push("must be a DNS-1035 label: lower-case alphanumerics and '-', starting with a letter and ending with an alphanumeric");
+  if (!DNS1035_LABEL.test(v))
+    out.push(
+      "must be a DNS-1035 label: lower-case alphanumerics and '-', starting with a letter and ending with an " +
+        "alphanumeric",
+    );
   return out;
 }
 
@@ -52,7 +60,8 @@ export function qualifiedName(v: string): string[] {
   if (name.length === 0) out.push("name part must be non-empty");
   else {
     if (name.length > 63) out.push(`name part must be no more than 63 characters (is ${name.length})`);
-    if (!QUALIFIED_NAME_PART.test(name)) out.push("name part must consist of alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric");
+    if (!QUALIFIED_NAME_PART.test(name))
+      out.push("name part must consist of alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric");
   }
   return out;
 }
@@ -64,11 +73,15 @@ export function isQualifiedName(v: string): boolean {
 export function labelValue(v: string): string[] {
   const out: string[] = [];
   if (v.length > 63) out.push(`must be no more than 63 characters (is ${v.length})`);
-  if (!LABEL_VALUE.test(v)) out.push("must be empty or alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric");
+  if (!LABEL_VALUE.test(v))
+    out.push("must be empty or alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric");
   return out;
 }
 
-/** Port names (IANA_SVC_NAME, RFC 6335): ≤15 lower-case alphanumerics and '-', at least one letter, no '--', no '-' at either end. */
+/**
+ * Port names (IANA_SVC_NAME, RFC 6335): ≤15 lower-case alphanumerics and '-', at least one letter, no '--', no '-' at
+ * either end.
+ */
 export function ianaServiceName(v: string): string[] {
   const out: string[] = [];
   if (v.length > 15) out.push(`must be no more than 15 characters (is ${v.length})`);

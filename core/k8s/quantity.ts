@@ -34,9 +34,15 @@ export class QuantityParseError extends Error {}
 /** Parses like resource.ParseQuantity and returns the value in nano-units (rounded up away from zero). */
 export function parseQuantityNano(text: string): bigint {
   const m = QUANTITY_PATTERN.exec(text);
-  if (!m || text.length === 0) throw new QuantityParseError(`quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`);
+  if (!m || text.length === 0)
+    throw new QuantityParseError(
+      `quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`,
+    );
   const [, sign = "", whole = "", fraction = "", suffix = ""] = m;
-  if (whole === "" && fraction === "") throw new QuantityParseError(`quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`);
+  if (whole === "" && fraction === "")
+    throw new QuantityParseError(
+      `quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`,
+    );
   // value = digits / 10^fraction.length, scaled by the suffix, all as one fraction num/den.
   let num = BigInt(whole + fraction || "0");
   let den = 10n ** BigInt(fraction.length);

@@ -12,7 +12,7 @@ export function matchesLabelSelector(selector: unknown, labels: Record<string, s
   const expressions = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
   for (const e of expressions) {
     if (!isRecord(e) || typeof e.key !== "string") return false;
-    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+    const has = Object.hasOwn(labels, e.key);
     const values = Array.isArray(e.values) ? e.values.filter((x): x is string => typeof x === "string") : [];
     const value = labels[e.key];
     switch (e.operator) {

@@ -7,7 +7,18 @@
  * Not here (Kubernetes has them, our policies do not use them): the lists, regex (`find`),
  * url, ip/cidr, authz, format and semver libraries.
  */
-import { celEnv, celError, isCelError, isCelList, isCelMap, parse, plan, type CelEnv, type CelError, type CelResult } from "@bufbuild/cel";
+import {
+  celEnv,
+  celError,
+  isCelError,
+  isCelList,
+  isCelMap,
+  parse,
+  plan,
+  type CelEnv,
+  type CelError,
+  type CelResult,
+} from "@bufbuild/cel";
 import { strings } from "@bufbuild/cel/ext";
 import { quantityFuncs } from "./quantity.ts";
 

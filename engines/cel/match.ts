@@ -43,8 +43,18 @@ const RESOURCE_OF_KIND: Record<string, string> = {
 
 /** Kinds that are not namespaced; everything else is (manifests often leave the namespace to kustomize). */
 const CLUSTER_SCOPED = new Set([
-  "Namespace", "Node", "PersistentVolume", "ClusterRole", "ClusterRoleBinding", "PriorityClass", "StorageClass",
-  "CustomResourceDefinition", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "IngressClass", "RuntimeClass",
+  "Namespace",
+  "Node",
+  "PersistentVolume",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "PriorityClass",
+  "StorageClass",
+  "CustomResourceDefinition",
+  "ValidatingAdmissionPolicy",
+  "ValidatingAdmissionPolicyBinding",
+  "IngressClass",
+  "RuntimeClass",
 ]);
 
 export function resourceOf(kind: string): string {
@@ -54,7 +64,9 @@ export function resourceOf(kind: string): string {
 /** `apps/v1` → { group: "apps", version: "v1" }; `v1` → { group: "", version: "v1" }. */
 export function groupVersionOf(apiVersion: string): { group: string; version: string } {
   const slash = apiVersion.lastIndexOf("/");
-  return slash < 0 ? { group: "", version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
+  return slash < 0
+    ? { group: "", version: apiVersion }
+    : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
 }
 
 export interface ResourceRule {
@@ -93,7 +105,8 @@ export function ruleMatches(rule: ResourceRule, obj: KubeObject, operation = "CR
   if (!listMatches(rule.apiGroups, group)) return false;
   if (!listMatches(rule.apiVersions, version)) return false;
   if (!resourceMatches(rule.resources, resourceOf(obj.kind))) return false;
-  if (rule.resourceNames && rule.resourceNames.length > 0 && !rule.resourceNames.includes(obj.metadata?.name)) return false;
+  if (rule.resourceNames && rule.resourceNames.length > 0 && !rule.resourceNames.includes(obj.metadata?.name))
+    return false;
   const namespaced = !CLUSTER_SCOPED.has(obj.kind);
   if (rule.scope === "Namespaced" && !namespaced) return false;
   if (rule.scope === "Cluster" && namespaced) return false;
@@ -101,7 +114,10 @@ export function ruleMatches(rule: ResourceRule, obj: KubeObject, operation = "CR
 }
 
 /** metav1.LabelSelector semantics: an absent selector matches everything. */
-export function selectorMatches(selector: LabelSelector | undefined, labels: Record<string, string> | undefined): boolean {
+export function selectorMatches(
+  selector: LabelSelector | undefined,
+  labels: Record<string, string> | undefined,
+): boolean {
   return !selector || matchesLabelSelector(selector, labels ?? {});
 }
 
@@ -114,6 +130,11 @@ export function constraintsMatch(m: MatchResources | undefined, obj: KubeObject)
   if (!m) return false;
   if (!(m.resourceRules ?? []).some((r) => ruleMatches(r, obj))) return false;
   if ((m.excludeResourceRules ?? []).some((r) => ruleMatches(r, obj))) return false;
-  if (obj.kind === "Namespace" && obj.apiVersion === "v1" && !selectorMatches(m.namespaceSelector, obj.metadata?.labels)) return false;
+  if (
+    obj.kind === "Namespace" &&
+    obj.apiVersion === "v1" &&
+    !selectorMatches(m.namespaceSelector, obj.metadata?.labels)
+  )
+    return false;
   return selectorMatches(m.objectSelector, obj.metadata?.labels);
 }

@@ -97,21 +97,35 @@ export async function modelForKind(apiVersion: string, kind: string): Promise<st
 }
 
 /** Every field of `value` that the model does not declare, recursively; the model must be loaded. */
-export function checkKnownFields(value: unknown, modelName: string, path: string, report: (f: Pick<Finding, "path" | "message">) => void, minor?: number): void {
+export function checkKnownFields(
+  value: unknown,
+  modelName: string,
+  path: string,
+  report: (f: Pick<Finding, "path" | "message">) => void,
+  minor?: number,
+): void {
   walk(value, { t: "model", name: modelName }, path, report, minor);
 }
 
-function walk(value: unknown, type: FieldType, path: string, report: (f: Pick<Finding, "path" | "message">) => void, minor?: number): void {
+function walk(
+  value: unknown,
+  type: FieldType,
+  path: string,
+  report: (f: Pick<Finding, "path" | "message">) => void,
+  minor?: number,
+): void {
   if (value === null || value === undefined) return;
   switch (type.t) {
     case "scalar":
     case "free":
       return;
     case "array":
-      if (Array.isArray(value)) value.forEach((item, i) => walk(item, type.of, joinPath(path, i), report, minor));
+      if (Array.isArray(value))
+        for (const [i, item] of value.entries()) walk(item, type.of, joinPath(path, i), report, minor);
       return;
     case "map":
-      if (isObject(value)) for (const [k, v] of Object.entries(value)) walk(v, type.of, joinPath(path, k), report, minor);
+      if (isObject(value))
+        for (const [k, v] of Object.entries(value)) walk(v, type.of, joinPath(path, k), report, minor);
       return;
     case "model": {
       const fields = models.get(type.name);
@@ -121,7 +135,11 @@ function walk(value: unknown, type: FieldType, path: string, report: (f: Pick<Fi
         const fieldType = fields.get(k);
         const fieldPath = joinPath(path, k);
         const since = addedAfter(type.name, k, minor);
-        if (since !== undefined) report({ path: fieldPath, message: `unknown field "${fieldPath}" for Kubernetes 1.${minor}: it was added in 1.${since}` });
+        if (since !== undefined)
+          report({
+            path: fieldPath,
+            message: `unknown field "${fieldPath}" for Kubernetes 1.${minor}: it was added in 1.${since}`,
+          });
         else if (fieldType) walk(v, fieldType, fieldPath, report, minor);
         else report({ path: fieldPath, message: unknownFieldMessage(fieldPath, k, fields.keys()) });
       }
@@ -133,4 +151,3 @@ export function unknownFieldMessage(fieldPath: string, key: string, known: Itera
   const guess = didYouMean(key, known);
   return `unknown field "${fieldPath}"${guess ? ` (did you mean "${guess}"?)` : ""}`;
 }
-

@@ -32,9 +32,17 @@ export function modelFor(apiVersion: string, kind: string): Promise<ModelInfo | 
 async function load(apiVersion: string, kind: string): Promise<ModelInfo | undefined> {
   const [group, version] = apiVersion.includes("/") ? apiVersion.split("/", 2) : ["", apiVersion];
   // The names become a module specifier: only plain names, never `..` or other path tricks.
-  if (!/^[A-Za-z0-9]+$/.test(kind) || !version || !/^v\d+[a-z0-9]*$/.test(version) || !/^[a-z0-9.-]*$/.test(group ?? "")) return undefined;
+  if (
+    !/^[A-Za-z0-9]+$/.test(kind) ||
+    !version ||
+    !/^v\d+[a-z0-9]*$/.test(version) ||
+    !/^[a-z0-9.-]*$/.test(group ?? "")
+  )
+    return undefined;
   const custom = group ? CUSTOM_PACKAGES[group] : undefined;
-  const specifier = custom ? `${custom}/${group}/${version}/${kind}` : `kubernetes-models/${group ? `${group}/` : ""}${version}/${kind}`;
+  const specifier = custom
+    ? `${custom}/${group}/${version}/${kind}`
+    : `kubernetes-models/${group ? `${group}/` : ""}${version}/${kind}`;
   try {
     const mod = (await import(specifier)) as Record<string, unknown>;
     const model = mod[kind] as ModelClass | undefined;

@@ -61,14 +61,15 @@ export function traceObject(root: unknown): Traced {
     const trace = traces.get(value);
     if (!trace) return; // the validator never reached it (for example inside a free-form object)
     if (Array.isArray(value)) {
-      value.forEach((item, i) => walk(item, joinPath(path, i), report));
+      for (const [i, item] of value.entries()) walk(item, joinPath(path, i), report);
       return;
     }
     const known = [...trace.read].filter((k) => !/^\d+$/.test(k) && k !== "length");
     const structured = !trace.enumerated && known.length > 0;
     for (const [k, v] of Object.entries(value)) {
       const fieldPath = joinPath(path, k);
-      if (structured && !trace.read.has(k)) report({ path: fieldPath, message: unknownFieldMessage(fieldPath, k, known) });
+      if (structured && !trace.read.has(k))
+        report({ path: fieldPath, message: unknownFieldMessage(fieldPath, k, known) });
       else walk(v, fieldPath, report);
     }
   };

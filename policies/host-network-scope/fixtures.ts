@@ -8,7 +8,11 @@ export const allow: KubeObjectLike[] = [
 ];
 
 export const deny: KubeObjectLike[] = [
-  deployment({ name: "host-network-outside-the-tier", tier: "high-performance", spec: { hostNetwork: true, dnsPolicy: "ClusterFirstWithHostNet" } }),
+  deployment({
+    name: "host-network-outside-the-tier",
+    tier: "high-performance",
+    spec: { hostNetwork: true, dnsPolicy: "ClusterFirstWithHostNet" },
+  }),
   ullDeployment({ hostNetwork: true }, "ull-host-network-default-dns"),
   ullDeployment({ hostNetwork: true, dnsPolicy: "ClusterFirst" }, "ull-host-network-cluster-first"),
   pod({ name: "standard-host-network-pod", tier: "standard", spec: { hostNetwork: true } }),

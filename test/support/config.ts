@@ -10,14 +10,22 @@ import type { Platform, PlatformInput } from "../../schemas/platform.ts";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
-/** The real config's input, deep-merged with `overrides` (arrays replace, `null` deletes a key). A fresh copy each call. */
+/**
+ * The real config's input, deep-merged with `overrides` (arrays replace, `null` deletes a key). A fresh copy each
+ * call.
+ */
 export function configInput(overrides: unknown = {}): PlatformInput {
   return dropNulls(deepMerge(structuredClone(config), overrides)) as PlatformInput;
 }
 
 function dropNulls(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(dropNulls);
-  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null).map(([k, x]) => [k, dropNulls(x)]));
+  if (v && typeof v === "object")
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([, x]) => x !== null)
+        .map(([k, x]) => [k, dropNulls(x)]),
+    );
   return v;
 }
 
@@ -35,6 +43,9 @@ export function bundleOf(overrides: unknown = {}): Bundle {
 
 /** Runs the CLI as a user would; returns exit code and output. */
 export function cli(args: string[], cwd = ROOT): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ["--import", "tsx", `${ROOT}bin/platform.ts`, ...args], { cwd, encoding: "utf8" });
+  const r = spawnSync(process.execPath, ["--import", "tsx", `${ROOT}bin/platform.ts`, ...args], {
+    cwd,
+    encoding: "utf8",
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

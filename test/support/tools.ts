@@ -12,12 +12,23 @@ export function ensurePromtool(): { ok: boolean; message: string } {
   const problems: string[] = [];
   if (!has("promtool")) {
     if (process.getuid?.() === 0 && has("apt-get")) {
-      spawnSync("sh", ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus"], { stdio: "inherit" });
+      spawnSync(
+        "sh",
+        ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus"],
+        { stdio: "inherit" },
+      );
     }
-    if (!has("promtool")) problems.push("promtool is missing: install it with `sudo apt-get update && sudo apt-get install -y prometheus` (Debian/Ubuntu).");
+    if (!has("promtool"))
+      problems.push(
+        "promtool is missing: install it with `sudo apt-get update && sudo apt-get install -y prometheus` " +
+          "(Debian/Ubuntu).",
+      );
   }
   if (!has("kubectl")) {
-    problems.push("kubectl (with kustomize v5) is missing: install it from your distribution or https://kubernetes.io/docs/tasks/tools/.");
+    problems.push(
+      "kubectl (with kustomize v5) is missing: install it from your distribution or " +
+        "https://kubernetes.io/docs/tasks/tools/.",
+    );
   }
   return { ok: problems.length === 0, message: problems.join("\n") };
 }
