@@ -25,6 +25,10 @@ export interface Finding {
   file?: string;
   /** Field path inside the object, e.g. `spec.template.spec.containers[0].resources.limits.cpu`. */
   path?: string;
+  /** 1-based line of `file` where the value the finding is about is written. */
+  line?: number;
+  /** 1-based column on `line`. */
+  column?: number;
   /** A full sentence that names the value and the rule. */
   message: string;
   /** How to fix it. */
