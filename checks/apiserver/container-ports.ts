@@ -15,7 +15,7 @@ export const containerPorts: ObjectCheck = {
   id: "apiserver/container-ports",
   needs: "objects",
   description:
-    "container port names are unique in the pod and at most 15 characters; port numbers and protocols are valid",
+    "Container port names are unique in the pod and at most 15 characters; port numbers and protocols are valid.",
   severity: "error",
   doc: {
     catches:

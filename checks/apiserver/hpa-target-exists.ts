@@ -14,7 +14,7 @@ function groupOf(apiVersion: string): string {
 export const hpaTargetExists: ObjectCheck = {
   id: "apiserver/hpa-target-exists",
   needs: "objects",
-  description: "an HPA's scaleTargetRef names an existing object in the same namespace",
+  description: "An HPA's scaleTargetRef names an existing object in the same namespace.",
   severity: "warning",
   doc: {
     catches:

@@ -12,7 +12,7 @@ export const hugepages: ObjectCheck = {
   id: "apiserver/hugepages",
   needs: "objects",
   description:
-    "hugepages requests equal limits, come with a cpu or memory request, and are whole multiples of the page size",
+    "Hugepages requests equal limits, come with a cpu or memory request, and are whole multiples of the page size.",
   severity: "error",
   doc: {
     catches:

@@ -14,7 +14,7 @@ const ANNOTATIONS_MAX_BYTES = 256 * 1024;
 export const labelSyntax: ObjectCheck = {
   id: "apiserver/label-syntax",
   needs: "objects",
-  description: "label keys and values, selector labels and annotation keys have valid syntax",
+  description: "Label keys and values, selector labels and annotation keys have valid syntax.",
   severity: "error",
   doc: {
     catches:

@@ -21,7 +21,8 @@ function nameRule(o: KubeObject): { check: (v: string) => string[]; what: string
 export const objectNames: ObjectCheck = {
   id: "apiserver/object-names",
   needs: "objects",
-  description: "metadata.name and metadata.namespace have the syntax and length the API server requires for the kind",
+  description:
+    "An object's metadata.name and metadata.namespace have the syntax and length the API server requires for the kind.",
   severity: "error",
   doc: {
     catches:

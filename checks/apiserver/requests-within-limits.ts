@@ -7,7 +7,7 @@ import { containerResources, resourcePath, show } from "./resources.ts";
 export const requestsWithinLimits: ObjectCheck = {
   id: "apiserver/requests-within-limits",
   needs: "objects",
-  description: "a container's resource requests do not exceed its limits",
+  description: "A container's resource requests do not exceed its limits.",
   severity: "error",
   doc: {
     catches:

@@ -40,8 +40,7 @@ export const resourceNames: ObjectCheck = {
   id: "apiserver/resource-names",
   needs: "objects",
   description:
-    "container resource names are standard (cpu, memory, ephemeral-storage, hugepages-<size>) or " +
-    "domain-prefixed extended resources",
+    "Container resources are cpu, memory, ephemeral-storage, hugepages-<size> or domain-prefixed extended resources.",
   severity: "error",
   doc: {
     catches:

@@ -20,7 +20,7 @@ function intOrPercent(v: unknown): { value: number; percent: boolean } | undefin
 export const rolloutProgress: ObjectCheck = {
   id: "apiserver/rollout-progress",
   needs: "objects",
-  description: "a Deployment's rolling update can make progress (maxSurge and maxUnavailable not both 0)",
+  description: "A Deployment's rolling update can make progress (maxSurge and maxUnavailable not both 0).",
   severity: "error",
   doc: {
     catches:

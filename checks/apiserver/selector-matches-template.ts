@@ -11,7 +11,7 @@ const KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"]);
 export const selectorMatchesTemplate: ObjectCheck = {
   id: "apiserver/selector-matches-template",
   needs: "objects",
-  description: "a workload's spec.selector is non-empty and selects its pod template's labels",
+  description: "A workload's spec.selector is non-empty and selects its pod template's labels.",
   severity: "error",
   doc: {
     catches:

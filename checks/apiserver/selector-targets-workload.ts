@@ -11,7 +11,7 @@ import type { ObjectCheck } from "../check.ts";
 export const selectorTargetsWorkload: ObjectCheck = {
   id: "apiserver/selector-targets-workload",
   needs: "objects",
-  description: "Service and PodDisruptionBudget selectors select a workload's pod template in the same namespace",
+  description: "Service and PodDisruptionBudget selectors select a workload's pod template in the same namespace.",
   severity: "warning",
   doc: {
     catches:
