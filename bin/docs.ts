@@ -170,7 +170,7 @@ function showFindings(findings: readonly Finding[]): string {
 function checksTable(prefix: string): string {
   return table(
     ["check", "severity", "runs in", "what"],
-    CHECKS.map((c) => [`[\`${c.id}\`](${prefix}${checkDocPath(c)})`, c.severity, runsIn(c), escape(c.description)]),
+    CHECKS.map((c) => [`[\`${c.id}\`](${prefix}${checkDocPath(c)})`, c.severity, runsIn(c), mdText(c.description)]),
   );
 }
 
@@ -214,8 +214,8 @@ function policyPage({ policy, kinds, allow, deny }: PolicyDoc): string {
   const name = (o: KubeObject) => `\`${o.kind} ${o.metadata?.name}\``;
   return (
     HEADER(`${policy.file} and ${fixtures}`) +
-    `# Policy ${policy.name}\n\n${escape(policy.description ?? "")}\n\n` +
-    `**Fix.** ${escape(policy.fix ?? "")}\n\n` +
+    `# Policy ${policy.name}\n\n${mdText(policy.description ?? "")}\n\n` +
+    `**Fix.** ${mdText(policy.fix ?? "")}\n\n` +
     table(
       ["matches", "source"],
       [[kinds.join(", "), `[${policy.file}](../../${policy.file}), [fixtures.ts](../../${fixtures})`]],
@@ -225,7 +225,7 @@ function policyPage({ policy, kinds, allow, deny }: PolicyDoc): string {
     `admission.\n\n` +
     `## Allowed (${allow.length} fixtures)\n\n${allow.map((o) => `- ${name(o)}`).join("\n")}\n\n` +
     `## Denied (${deny.length} fixtures), with the message each gets\n\n` +
-    `${deny.map((d) => `- ${name(d.object)}: ${d.messages.map(escape).join("; ") || "(no message)"}`).join("\n")}\n`
+    `${deny.map((d) => `- ${name(d.object)}: ${d.messages.map(mdText).join("; ") || "(no message)"}`).join("\n")}\n`
   );
 }
 
@@ -235,7 +235,7 @@ function policiesTable(policies: readonly PolicyDoc[], prefix: string): string {
     policies.map((p) => [
       `[\`${p.policy.name}\`](${prefix}${policyDocPath(p.policy.name)})`,
       p.kinds.join(", "),
-      escape(firstSentence(p.policy.description ?? "")),
+      mdText(firstSentence(p.policy.description ?? "")),
     ]),
   );
 }
@@ -250,7 +250,7 @@ function firstSentence(text: string): string {
  * Plain text from YAML annotations, safe inside Markdown and its tables: `*`, `<`, `|` and a
  * word-initial `_` would start emphasis, HTML or a cell; an underscore inside a word cannot.
  */
-function escape(text: string): string {
+function mdText(text: string): string {
   return text.replace(/[\\*<|]|(?<![A-Za-z0-9])_/g, (c) => `\\${c}`);
 }
 
