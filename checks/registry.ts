@@ -14,7 +14,7 @@ import { resourceNames } from "./apiserver/resource-names.ts";
 import { rolloutProgress } from "./apiserver/rollout-progress.ts";
 import { selectorMatchesTemplate } from "./apiserver/selector-matches-template.ts";
 import { selectorTargetsWorkload } from "./apiserver/selector-targets-workload.ts";
-import { type Check, type CheckContext, type ConfigContext, groupOf, nameOf, type ObjectCheck } from "./check.ts";
+import { type Check, type CheckContext, type ConfigContext, groupOf, nameOf } from "./check.ts";
 import { antiAffinitySelectsSelf } from "./platform/anti-affinity-selects-self.ts";
 import { cpuCapacity } from "./platform/cpu-capacity.ts";
 import { egressAllowsDns } from "./platform/egress-allows-dns.ts";
@@ -45,8 +45,6 @@ export const CHECKS: readonly Check[] = [
   promqlParseError,
   promqlUnknownMetric,
 ];
-
-export const OBJECT_CHECKS: readonly ObjectCheck[] = CHECKS.filter((c): c is ObjectCheck => c.needs === "objects");
 
 /** Checks that need only objects, on any manifests (`vet`) or on the generated ones (`check`). */
 export function runObjectChecks(ctx: CheckContext, checks: readonly Check[] = CHECKS): Finding[] {

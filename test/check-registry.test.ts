@@ -8,10 +8,10 @@ import * as assert from "uvu/assert";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { CHECKS, OBJECT_CHECKS } from "../checks/registry.ts";
+import { CHECKS, runConfigChecks, runObjectChecks } from "../checks/registry.ts";
 import { groupOf, nameOf, type Check } from "../checks/check.ts";
 import { exampleFindings } from "../bin/docs.ts";
-import { ROOT } from "./support/config.ts";
+import { bundleOf, platformOf, ROOT } from "./support/config.ts";
 
 const ID = /^\s*id: "([\w-]+\/[\w-]+)",$/gm;
 
@@ -49,13 +49,24 @@ test("a check lives in its group's file or folder, named after it where it has a
   }
 });
 
-test("vet runs exactly the checks that need objects only", () => {
-  assert.equal(
-    OBJECT_CHECKS.map((c) => c.id),
-    CHECKS.filter((c) => c.needs === "objects").map((c) => c.id),
-  );
-  assert.ok(OBJECT_CHECKS.some((c) => c.id === "platform/egress-allows-dns"));
-  assert.not.ok(OBJECT_CHECKS.some((c) => c.id === "platform/cpu-capacity"));
+test("vet's runner runs only the checks that need objects, check's runner the others", () => {
+  // Egress restricted without DNS (an object check) and a pool too small (a config check).
+  const overrides = { tiers: { "high-performance": { cpusPerNode: 4 } } };
+  const bundle = bundleOf(overrides);
+  const dnsless = {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name: "deny-egress", namespace: "elsewhere" },
+    spec: { podSelector: {}, policyTypes: ["Egress"] },
+  };
+  const environments = bundle.environments.map((env) => ({ ...env, objects: [...env.objects, dnsless] }));
+  const ctx = { environments, platform: platformOf(overrides), out: { dir: "out", files: bundle.files } };
+  const ids = (fs: { engine: string; rule: string }[]) => [...new Set(fs.map((f) => `${f.engine}/${f.rule}`))];
+  assert.equal(ids(runObjectChecks(ctx)), ["platform/egress-allows-dns"]);
+  assert.equal(ids(runConfigChecks(ctx)), ["platform/cpu-capacity"]);
+  assert.equal(ids(runObjectChecks({ environments: [{ environment: "", objects: [dnsless] }] })), [
+    "platform/egress-allows-dns",
+  ]);
 });
 
 test("every check has a one-line description and a doc with what, why, how to fix and an example", () => {
