@@ -1,12 +1,12 @@
 /**
  * The engines that judge objects, in one list, for `check` (every environment's final objects)
- * and `vet` (any manifests). Each returns findings; none prints or exits.
+ * and `vet` (any manifests): schemas, the checks of checks/registry.ts that need only objects, and
+ * the policies. Each returns findings; none prints or exits.
  */
 import { compilePolicies, evaluatePolicies, type PolicySource } from "../engines/cel.ts";
 import type { EnvironmentObjects, Finding } from "../core/finding.ts";
 import { validateSchemas } from "../engines/schema.ts";
-import { checkApiServerRules } from "../checks/apiserver.ts";
-import { runObjectChecks } from "../checks/platform.ts";
+import { runObjectChecks } from "../checks/registry.ts";
 
 export interface ObjectEngineInput {
   environments: EnvironmentObjects[];
@@ -21,9 +21,8 @@ export async function runObjectEngines(input: ObjectEngineInput): Promise<Findin
       input.environments,
       input.kubernetesVersion ? { kubernetesVersion: input.kubernetesVersion } : {},
     )),
-    ...input.environments.flatMap((env) => checkApiServerRules(env)),
+    ...runObjectChecks({ environments: input.environments }),
     ...compiled.findings,
     ...evaluatePolicies(compiled.policies, input.environments),
-    ...runObjectChecks(input.environments),
   ];
 }

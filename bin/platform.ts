@@ -10,8 +10,7 @@ import { checkDrift } from "../engines/drift.ts";
 import { hasErrors, type Finding } from "../core/finding.ts";
 import { checkKustomize } from "../engines/kustomize.ts";
 import { runObjectEngines } from "./object-engines.ts";
-import { runPlatformChecks } from "../checks/platform.ts";
-import { checkPromql } from "../checks/promql.ts";
+import { runConfigChecks } from "../checks/registry.ts";
 import { runPromtool } from "../engines/promtool.ts";
 import { REPORTERS } from "../reporters/index.ts";
 import { loadConfig, UsageError } from "./load-config.ts";
@@ -82,9 +81,8 @@ async function check(configFile: string, outDir: string, format: string): Promis
     ...checkDrift(files, snapshot(outDir, files.keys()), outDir),
     ...checkKustomize(outDir, environments),
     ...(await runObjectEngines({ environments, policies, kubernetesVersion: platform.kubernetesVersion })),
-    ...runPlatformChecks({ environments, files }),
+    ...runConfigChecks({ environments, platform, out: { dir: outDir, files } }),
     ...runPromtool(files, outDir),
-    ...checkPromql(files, platform.monitoring, outDir),
   ];
   process.stdout.write(report(findings));
   if (format === "text" && !hasErrors(findings))

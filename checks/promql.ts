@@ -11,6 +11,7 @@ import { OBSERVABILITY_OUT } from "../core/layout.ts";
 import { parseYamlDocuments } from "../core/yaml.ts";
 import type { Monitoring } from "../schemas/observability.ts";
 import type { Finding } from "../core/finding.ts";
+import type { ConfigCheck, ConfigContext } from "./check.ts";
 
 const ENGINE = "promql";
 /** Series Prometheus writes itself. */
@@ -207,3 +208,62 @@ function distance(a: string, b: string): number {
   }
   return row[b.length]!;
 }
+
+const shipped = (ctx: ConfigContext) => checkPromql(ctx.out.files, ctx.platform.monitoring, ctx.out.dir);
+
+export const promqlParseError: ConfigCheck = {
+  id: "promql/parse-error",
+  needs: "config",
+  description: "Every PromQL expression of the rules and dashboards parses.",
+  severity: "error",
+  doc: {
+    catches:
+      "An alerting rule, recording rule or dashboard panel query whose PromQL does not parse, by the parser of " +
+      "Prometheus' own UI (`@prometheus-io/lezer-promql`); the finding shows the column and the text around it.",
+    why:
+      "Prometheus refuses to load a rule file with one bad expression, so every rule of that file stops; a " +
+      "dashboard panel with a bad query shows an error instead of the metric during an incident.",
+    fix: "Correct the expression in `monitoring.alerts`, `monitoring.recordingRules` or the dashboard config.",
+    example: {
+      config: {
+        monitoring: { recordingRules: { "service:nautilus_error_ratio:rate5m": { expr: "sum(rate(x[5m])" } } },
+      },
+    },
+  },
+  run(ctx) {
+    return shipped(ctx).filter((f) => f.rule !== "unknown-metric");
+  },
+};
+
+export const promqlUnknownMetric: ConfigCheck = {
+  id: "promql/unknown-metric",
+  needs: "config",
+  description: "Every metric a PromQL expression reads is catalogued, recorded, or made by Prometheus.",
+  severity: "error",
+  doc: {
+    catches:
+      "A metric read by an alert, recording rule or dashboard query that is not in `monitoring.metrics`, not " +
+      "the `_bucket`, `_sum` or `_count` series of a catalogued histogram, not a recording rule and not one " +
+      "Prometheus writes itself (`up`, `ALERTS`, `scrape_*`). A close catalogue name is suggested.",
+    why:
+      "A misspelt metric is silent: the query returns no series, the alert never fires and the panel stays " +
+      "empty, which looks exactly like a healthy system.",
+    fix: "Correct the name, or declare the metric in `monitoring.metrics` with its type, unit and services.",
+    example: {
+      config: {
+        monitoring: {
+          recordingRules: {
+            "service:nautilus_error_ratio:rate5m": {
+              expr:
+                "sum by (service) (rate(nautilus_error_total[5m])) / " +
+                "sum by (service) (rate(nautilus_requests_total[5m]))",
+            },
+          },
+        },
+      },
+    },
+  },
+  run(ctx) {
+    return shipped(ctx).filter((f) => f.rule === "unknown-metric");
+  },
+};

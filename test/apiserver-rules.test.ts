@@ -3,7 +3,8 @@ import * as assert from "uvu/assert";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
 import type { Finding, KubeObject } from "../core/finding.ts";
-import { apiServerRules, checkApiServerRules } from "../checks/apiserver.ts";
+import { CHECKS, runObjectChecks } from "../checks/registry.ts";
+import { groupOf, nameOf } from "../checks/check.ts";
 import { selects } from "../checks/apiserver/context.ts";
 import { dns1035Label, dns1123Subdomain, ianaServiceName, labelValue, qualifiedName } from "../core/k8s/names.ts";
 import { resourceNameProblem } from "../checks/apiserver/resource-names.ts";
@@ -18,6 +19,14 @@ function load(rule: string, kind: "good" | "bad", file: string): KubeObject[] {
   );
 }
 
+/** The API-server rules of the registry, by name (the fixture folders are named after them). */
+const apiServerRules = CHECKS.filter((c) => groupOf(c.id) === "apiserver");
+
+/** Every API-server rule over one environment's objects, as `check` and `vet` run them. */
+function checkApiServerRules(env: { environment: string; objects: KubeObject[] }): Finding[] {
+  return runObjectChecks({ environments: [env] }, apiServerRules);
+}
+
 function show(findings: Finding[]): string {
   return findings.map((f) => `${f.rule} ${f.path ?? ""}: ${f.message}`).join("\n");
 }
@@ -30,7 +39,16 @@ async function schemaAndRules(objects: KubeObject[]): Promise<Finding[]> {
 
 // Fixtures run through the whole schema engine, so a bad fixture must trip its own rule and no
 // other (schema, unknown fields, names...), and its good twin must be clean everywhere.
-for (const rule of apiServerRules.map((r) => r.id)) {
+test("the API-server rules report under engine apiserver, named by their id", () => {
+  assert.equal(apiServerRules.length, 10);
+  const findings = checkApiServerRules({
+    environment: "prod",
+    objects: load("hugepages", "bad", "request_without_limit.yaml"),
+  });
+  assert.equal([...new Set(findings.map((f) => `${f.engine}/${f.rule}`))], ["apiserver/hugepages"]);
+});
+
+for (const rule of apiServerRules.map((r) => nameOf(r.id))) {
   const badDir = new URL(`${rule}/bad/`, fixtures);
   const files = existsSync(badDir) ? readdirSync(badDir).filter((f) => f.endsWith(".yaml")) : [];
   test(`API-server rule ${rule} has bad fixtures, each with a good twin`, () => {
@@ -139,7 +157,7 @@ test("findings from vet (no environment) carry no environment", () => {
     objects: load("object-names", "bad", "uppercase_deployment_name.yaml"),
   });
   assert.ok(findings.length > 0);
-  assert.ok(findings.every((f) => f.environment === undefined && f.engine === "schema"));
+  assert.ok(findings.every((f) => f.environment === undefined && f.engine === "apiserver"));
 });
 
 // Quantities: Kubernetes semantics, exact.

@@ -1,14 +1,21 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { KubeObject } from "../core/finding.ts";
-import { runPlatformChecks } from "../checks/platform.ts";
-import { checkEgressAllowsDns } from "../checks/platform/egress-allows-dns.ts";
-import { bundleOf } from "./support/config.ts";
+import { runConfigChecks, runObjectChecks } from "../checks/registry.ts";
+import type { ConfigContext } from "../checks/check.ts";
+import { egressAllowsDns } from "../checks/platform/egress-allows-dns.ts";
+import { hostPortConflict } from "../checks/platform/host-port-conflict.ts";
+import { bundleOf, platformOf } from "./support/config.ts";
 
-const findingsFor = (overrides: unknown) => {
+const contextOf = (overrides: unknown): ConfigContext => {
   const bundle = bundleOf(overrides);
-  return runPlatformChecks({ environments: bundle.environments, files: bundle.files });
+  return {
+    environments: bundle.environments,
+    platform: platformOf(overrides),
+    out: { dir: "out", files: bundle.files },
+  };
 };
+const findingsFor = (overrides: unknown) => runConfigChecks(contextOf(overrides));
 
 test("the real config passes every platform check", () => {
   assert.equal(findingsFor({}), []);
@@ -50,28 +57,59 @@ const rows: { description: string; overrides: unknown; expect: string[] }[] = [
     description: "a pool without the CPUs its services request at peak",
     overrides: { tiers: { "high-performance": { cpusPerNode: 4 } } },
     expect: [
-      "cpu-capacity staging tiers.high-performance.nodes: the high-performance tier requests 13 CPUs at peak " +
+      "cpu-capacity staging environments.staging.tiers.high-performance.nodes: the high-performance tier " +
+        "requests 13 CPUs at peak " +
         "(11 for 3 services at their maximum replicas, 2 for a rollout surge), the pool has 12 (3 nodes × 4)",
       "cpu-capacity prod tiers.high-performance.nodes: the high-performance tier requests 30.5 CPUs at peak " +
         "(26.5 for 3 services at their maximum replicas, 4 for a rollout surge), the pool has 24 (6 nodes × 4)",
     ],
   },
   {
-    description: "two host-network engines on the same container port",
+    description: "two host-network engines on the same container port, in every environment",
     overrides: { services: { "position-keeper": { ports: { containerHttp: 8001 } } } },
-    expect: [
-      "host-port-conflict - services.position-keeper.ports.containerHttp: position-keeper listens on host " +
+    expect: ["dev", "staging", "prod"].map(
+      (env) =>
+        `host-port-conflict ${env} services.position-keeper.ports.containerHttp: position-keeper listens on host ` +
         "port 8001, as risk-engine does; both use host networking in the ultra-low-latency pool, so they " +
         "cannot run on the same node",
-    ],
+    ),
   },
   {
-    description: "a ReadWriteOnce claim mounted by every replica of every service",
+    description: "a ReadWriteOnce claim mounted by every replica of every service, in every environment",
     overrides: { storage: { logs: { accessMode: "ReadWriteOnce" } } },
     expect: [
-      "shared-rwo-volume prod storage.logs.accessMode: storage claim logs is ReadWriteOnce but up to 37 pods " +
-        "mount it (risk-engine, position-keeper, order-manager, integration-engine, market-data, " +
+      ["dev", 10],
+      ["staging", 20],
+      ["prod", 37],
+    ].map(
+      ([env, pods]) =>
+        `shared-rwo-volume ${env} storage.logs.accessMode: storage claim logs is ReadWriteOnce but up to ${pods} ` +
+        "pods mount it (risk-engine, position-keeper, order-manager, integration-engine, market-data, " +
         "strategy-engine, smart-order-router); pods on other nodes cannot attach it",
+    ),
+  },
+  {
+    description: "a ReadWriteOnce claim only where an environment runs more than one pod of its service",
+    overrides: {
+      storage: { cache: { accessMode: "ReadWriteOnce" } },
+      environments: { dev: { services: { "market-data": { scaling: { minReplicas: 1, maxReplicas: 1 } } } } },
+    },
+    expect: [
+      ["staging", 6],
+      ["prod", 15],
+    ].map(
+      ([env, pods]) =>
+        `shared-rwo-volume ${env} storage.cache.accessMode: storage claim cache is ReadWriteOnce but up to ` +
+        `${pods} pods mount it (market-data); pods on other nodes cannot attach it`,
+    ),
+  },
+  {
+    description: "a dev pool too small for its CPUs, named where dev sets the pool's size",
+    overrides: { environments: { dev: { tiers: { "ultra-low-latency": { cpusPerNode: 2 } } } } },
+    expect: [
+      "cpu-capacity dev environments.dev.tiers.ultra-low-latency.nodes: the ultra-low-latency tier requests " +
+        "12 CPUs at peak (9 for 4 services at their maximum replicas, 3 for a rollout surge), the pool has 4 " +
+        "(2 nodes × 2)",
     ],
   },
   {
@@ -119,6 +157,32 @@ for (const row of rows) {
     assert.is(got.length, row.expect.length, got.join("\n"));
   });
 }
+
+test("host-port-conflict judges each environment on its own config", () => {
+  const ctx = contextOf({});
+  const environments = ctx.environments.map((env) => {
+    if (env.environment !== "staging") return env;
+    const services = structuredClone(env.platform.services);
+    services["order-manager"]!.ports.containerMetrics = services["risk-engine"]!.ports.containerMetrics;
+    return { ...env, platform: { ...env.platform, services } };
+  });
+  assert.equal(
+    runConfigChecks({ ...ctx, environments }, [hostPortConflict]).map((f) => `${f.environment} ${f.path}`),
+    ["staging services.order-manager.ports.containerMetrics"],
+  );
+});
+
+test("every finding of a platform check carries the check's id as engine and rule", () => {
+  const findings = findingsFor({
+    tiers: { "ultra-low-latency": { nodes: 3 }, "high-performance": { cpusPerNode: 4 } },
+    storage: { logs: { accessMode: "ReadWriteOnce" } },
+  });
+  assert.equal([...new Set(findings.map((f) => `${f.engine}/${f.rule}`))].sort(), [
+    "platform/cpu-capacity",
+    "platform/rollout-capacity",
+    "platform/shared-rwo-volume",
+  ]);
+});
 
 const netpol = (name: string, spec: Record<string, unknown>): KubeObject => ({
   apiVersion: "networking.k8s.io/v1",
@@ -179,7 +243,9 @@ const dnsCases: { description: string; objects: KubeObject[]; denied: string[] }
 for (const c of dnsCases) {
   test(`egress-allows-dns: ${c.description}`, () => {
     assert.equal(
-      checkEgressAllowsDns({ environment: "prod", objects: c.objects }).map((f) => f.resource?.name),
+      runObjectChecks({ environments: [{ environment: "prod", objects: c.objects }] }, [egressAllowsDns]).map(
+        (f) => f.resource?.name,
+      ),
       c.denied,
     );
   });

@@ -22,13 +22,13 @@ test("vet refuses the report's own Deployment and NetworkPolicy, naming file, fi
   const deploy = "test/fixtures/vet/seed/risk-engine-deployment.yaml";
   const netpol = "test/fixtures/vet/seed/network-policy.yaml";
   assert.equal(rules(r.findings), [
+    `apiserver/hugepages ${deploy}`,
+    `apiserver/selector-matches-template ${deploy}`,
     `cel/hugepages-limits ${deploy}`,
     `cel/non-root ${deploy}`,
     `platform/anti-affinity-selects-self ${deploy}`,
     `platform/egress-allows-dns ${netpol}`,
-    `schema/hugepages ${deploy}`,
     `schema/schema ${deploy}`,
-    `schema/selector-matches-template ${deploy}`,
   ]);
   const hp = r.findings.find((f) => f.rule === "hugepages")!;
   assert.is(hp.path, "spec.template.spec.containers[0].resources.limits.hugepages-2Mi");

@@ -1,45 +1,31 @@
 /**
- * What every API-server rule shares: its shape, the finding builder, and the walks over pod
- * templates, containers and label selectors.
+ * What every API-server rule shares: the finding builder, and the walks over pod templates,
+ * containers and label selectors.
  */
-import { refOf, type Finding, type KubeObject, type Severity } from "../../core/finding.ts";
+import { refOf, type EnvironmentObjects, type Finding, type KubeObject } from "../../core/finding.ts";
 import { isPlainObject } from "../../core/plain.ts";
 import { matchesLabelSelector } from "../../core/k8s/selectors.ts";
 import { joinPath } from "../../core/field-path.ts";
+import { environmentOf, findingOf, type Check } from "../check.ts";
 
-export interface RuleInput {
-  /** "" for `vet`, which has no environment. */
-  environment: string;
-  objects: readonly KubeObject[];
-}
-
-export interface ApiServerRule {
-  /** Rule id inside the "schema" engine. */
-  id: string;
-  description: string;
-  severity: Severity;
-  run(input: RuleInput): Finding[];
-}
+/** One environment's objects: API-server rules never look across environments. */
+export type RuleInput = Pick<EnvironmentObjects, "environment"> & { objects: readonly KubeObject[] };
 
 export function finding(
-  rule: Pick<ApiServerRule, "id" | "severity">,
+  rule: Pick<Check, "id" | "severity">,
   input: RuleInput,
   object: KubeObject,
   path: string,
   message: string,
   hint?: string,
 ): Finding {
-  const f: Finding = {
-    engine: "schema",
-    rule: rule.id,
-    severity: rule.severity,
+  return findingOf(rule, {
+    ...environmentOf(input),
     resource: refOf(object),
     path,
     message,
-  };
-  if (input.environment) f.environment = input.environment;
-  if (hint) f.hint = hint;
-  return f;
+    ...(hint ? { hint } : {}),
+  });
 }
 
 export type Obj = Record<string, unknown>;

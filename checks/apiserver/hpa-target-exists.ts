@@ -4,46 +4,89 @@
  * reference, hence a warning: the autoscaler then reports FailedGetScale forever.
  */
 import type { Finding } from "../../core/finding.ts";
-import { finding, get, namespaceOf, type ApiServerRule } from "./context.ts";
+import { finding, get, namespaceOf } from "./context.ts";
+import type { ObjectCheck } from "../check.ts";
 
 function groupOf(apiVersion: string): string {
   return apiVersion.includes("/") ? apiVersion.split("/")[0]! : "";
 }
 
-export const hpaTargetExists: ApiServerRule = {
-  id: "hpa-target-exists",
-  description: "an HPA's scaleTargetRef names an existing object in the same namespace",
+export const hpaTargetExists: ObjectCheck = {
+  id: "apiserver/hpa-target-exists",
+  needs: "objects",
+  description: "An HPA's scaleTargetRef names an existing object in the same namespace.",
   severity: "warning",
-  run(input) {
-    const out: Finding[] = [];
-    for (const o of input.objects) {
-      if (o.kind !== "HorizontalPodAutoscaler" || !o.apiVersion.startsWith("autoscaling/")) continue;
-      const kind = get(o, "spec", "scaleTargetRef", "kind");
-      const name = get(o, "spec", "scaleTargetRef", "name");
-      const apiVersion = get(o, "spec", "scaleTargetRef", "apiVersion");
-      if (typeof kind !== "string" || typeof name !== "string") continue; // a schema error
-      const ns = namespaceOf(o);
-      const found = input.objects.some(
-        (t) =>
-          t.kind === kind &&
-          t.metadata?.name === name &&
-          namespaceOf(t) === ns &&
-          (typeof apiVersion !== "string" || groupOf(t.apiVersion) === groupOf(apiVersion)),
-      );
-      if (!found) {
-        out.push(
-          finding(
-            this,
-            input,
-            o,
-            "spec.scaleTargetRef",
-            `scaleTargetRef ${kind} "${name}" does not exist in namespace ` +
-              `"${ns || "(none)"}"${input.environment ? ` of environment ${input.environment}` : ""}`,
-            "point scaleTargetRef at the workload's apiVersion, kind and name",
-          ),
+  doc: {
+    catches:
+      "A HorizontalPodAutoscaler whose `scaleTargetRef` names no object of that kind (and API " +
+      "group) in its namespace and environment.",
+    why:
+      "The API server accepts it, so this is a warning; the autoscaler then reports " +
+      "FailedGetScale for ever and the workload never scales, under exactly the load it was meant " +
+      "for.",
+    fix:
+      "Correct `scaleTargetRef.kind` and `name` to the workload's, or generate the workload in " +
+      "the same namespace.",
+    example: {
+      manifests: `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: order-manager
+  namespace: nautilus-trading
+spec:
+  replicas: 2
+  selector:
+    matchLabels: { app.kubernetes.io/name: order-manager }
+  template:
+    metadata:
+      labels: { app.kubernetes.io/name: order-manager }
+    spec:
+      containers:
+        - name: order-manager
+          image: registry.nautilus.io/order-manager:2.0.1
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: { name: order-manager, namespace: nautilus-trading }
+spec:
+  scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: order-manger }
+  minReplicas: 2
+  maxReplicas: 4
+`,
+    },
+  },
+  run(ctx) {
+    return ctx.environments.flatMap((input) => {
+      const out: Finding[] = [];
+      for (const o of input.objects) {
+        if (o.kind !== "HorizontalPodAutoscaler" || !o.apiVersion.startsWith("autoscaling/")) continue;
+        const kind = get(o, "spec", "scaleTargetRef", "kind");
+        const name = get(o, "spec", "scaleTargetRef", "name");
+        const apiVersion = get(o, "spec", "scaleTargetRef", "apiVersion");
+        if (typeof kind !== "string" || typeof name !== "string") continue; // a schema error
+        const ns = namespaceOf(o);
+        const found = input.objects.some(
+          (t) =>
+            t.kind === kind &&
+            t.metadata?.name === name &&
+            namespaceOf(t) === ns &&
+            (typeof apiVersion !== "string" || groupOf(t.apiVersion) === groupOf(apiVersion)),
         );
+        if (!found) {
+          out.push(
+            finding(
+              this,
+              input,
+              o,
+              "spec.scaleTargetRef",
+              `scaleTargetRef ${kind} "${name}" does not exist in namespace ` +
+                `"${ns || "(none)"}"${input.environment ? ` of environment ${input.environment}` : ""}`,
+              "point scaleTargetRef at the workload's apiVersion, kind and name",
+            ),
+          );
+        }
       }
-    }
-    return out;
+      return out;
+    });
   },
 };

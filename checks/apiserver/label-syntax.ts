@@ -5,46 +5,71 @@
  */
 import type { Finding, KubeObject } from "../../core/finding.ts";
 import { joinPath } from "../../core/field-path.ts";
-import { asArray, finding, get, isObject, podTemplateOf, type ApiServerRule, type RuleInput } from "./context.ts";
+import { asArray, finding, get, isObject, podTemplateOf, type RuleInput } from "./context.ts";
+import type { Check, ObjectCheck } from "../check.ts";
 import { labelValue, qualifiedName } from "../../core/k8s/names.ts";
 
 const ANNOTATIONS_MAX_BYTES = 256 * 1024;
 
-export const labelSyntax: ApiServerRule = {
-  id: "label-syntax",
-  description: "label keys and values, selector labels and annotation keys have valid syntax",
+export const labelSyntax: ObjectCheck = {
+  id: "apiserver/label-syntax",
+  needs: "objects",
+  description: "Label keys and values, selector labels and annotation keys have valid syntax.",
   severity: "error",
-  run(input) {
-    const out: Finding[] = [];
-    for (const o of input.objects) {
-      const t = podTemplateOf(o);
-      const metas: [string, unknown][] = [["metadata", o.metadata]];
-      if (t?.path) metas.push([`${t.path}.metadata`, get(o, ...t.path.split("."), "metadata")]);
-      for (const [path, meta] of metas) {
-        labels(this, input, o, joinPath(path, "labels"), get(meta, "labels"), out);
-        annotations(this, input, o, joinPath(path, "annotations"), get(meta, "annotations"), out);
-      }
-      // ValidatePodSpec checks nodeSelector as labels, and its values as label values.
-      if (t) labels(this, input, o, joinPath(t.specPath, "nodeSelector"), t.spec.nodeSelector, out);
-      const selector = get(o, "spec", "selector");
-      if (o.kind === "Service") labels(this, input, o, "spec.selector", selector, out);
-      else if (isObject(selector)) {
-        labels(this, input, o, "spec.selector.matchLabels", selector.matchLabels, out);
-        asArray(selector.matchExpressions).forEach((e, i) => {
-          const at = joinPath("spec.selector.matchExpressions", i);
-          if (!isObject(e)) return;
-          if (typeof e.key === "string") keyProblems(this, input, o, joinPath(at, "key"), e.key, "label key", out);
-          asArray(e.values).forEach((v, j) => {
-            if (typeof v === "string") valueProblems(this, input, o, joinPath(joinPath(at, "values"), j), v, out);
+  doc: {
+    catches:
+      "Invalid label keys and values on objects, pod templates, node selectors and selectors, and " +
+      "invalid annotation keys: a key is an optional DNS-subdomain prefix and '/' then a name of " +
+      "at most 63 alphanumerics, '-', '_' or '.'; a value is at most 63 of those, alphanumeric at " +
+      "both ends. Annotations may total at most 256 KiB.",
+    why:
+      "The API server refuses the object. A value built by concatenation (`trading-` with an " +
+      "empty suffix) or a long generated value is the usual cause.",
+    fix: "Shorten the value or key and make it start and end with an alphanumeric character.",
+    example: {
+      manifests: `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: order-manager
+  namespace: nautilus-trading
+  labels: { platform.nautilus.io/team: trading- }
+data: {}
+`,
+    },
+  },
+  run(ctx) {
+    return ctx.environments.flatMap((input) => {
+      const out: Finding[] = [];
+      for (const o of input.objects) {
+        const t = podTemplateOf(o);
+        const metas: [string, unknown][] = [["metadata", o.metadata]];
+        if (t?.path) metas.push([`${t.path}.metadata`, get(o, ...t.path.split("."), "metadata")]);
+        for (const [path, meta] of metas) {
+          labels(this, input, o, joinPath(path, "labels"), get(meta, "labels"), out);
+          annotations(this, input, o, joinPath(path, "annotations"), get(meta, "annotations"), out);
+        }
+        // ValidatePodSpec checks nodeSelector as labels, and its values as label values.
+        if (t) labels(this, input, o, joinPath(t.specPath, "nodeSelector"), t.spec.nodeSelector, out);
+        const selector = get(o, "spec", "selector");
+        if (o.kind === "Service") labels(this, input, o, "spec.selector", selector, out);
+        else if (isObject(selector)) {
+          labels(this, input, o, "spec.selector.matchLabels", selector.matchLabels, out);
+          asArray(selector.matchExpressions).forEach((e, i) => {
+            const at = joinPath("spec.selector.matchExpressions", i);
+            if (!isObject(e)) return;
+            if (typeof e.key === "string") keyProblems(this, input, o, joinPath(at, "key"), e.key, "label key", out);
+            asArray(e.values).forEach((v, j) => {
+              if (typeof v === "string") valueProblems(this, input, o, joinPath(joinPath(at, "values"), j), v, out);
+            });
           });
-        });
+        }
       }
-    }
-    return out;
+      return out;
+    });
   },
 };
 
-type Rule = Pick<ApiServerRule, "id" | "severity">;
+type Rule = Pick<Check, "id" | "severity">;
 
 function labels(rule: Rule, input: RuleInput, o: KubeObject, path: string, map: unknown, out: Finding[]): void {
   if (!isObject(map)) return;

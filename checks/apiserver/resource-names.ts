@@ -5,7 +5,8 @@
  * and cannot be overcommitted (request equals limit when both are set).
  */
 import { compareQuantities, isInteger, parseQuantity } from "../../core/k8s/quantity.ts";
-import { finding, type ApiServerRule } from "./context.ts";
+import { finding } from "./context.ts";
+import type { ObjectCheck } from "../check.ts";
 import { containerResources, resourcePath, show } from "./resources.ts";
 import { isQualifiedName } from "../../core/k8s/names.ts";
 
@@ -35,78 +36,106 @@ export function resourceNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-export const resourceNames: ApiServerRule = {
-  id: "resource-names",
+export const resourceNames: ObjectCheck = {
+  id: "apiserver/resource-names",
+  needs: "objects",
   description:
-    "container resource names are standard (cpu, memory, ephemeral-storage, hugepages-<size>) or " +
-    "domain-prefixed extended resources",
+    "Container resources are cpu, memory, ephemeral-storage, hugepages-<size> or domain-prefixed extended resources.",
   severity: "error",
-  run(input) {
-    const out = [];
-    for (const o of input.objects) {
-      for (const r of containerResources(o)) {
-        for (const block of ["requests", "limits"] as const) {
-          for (const [name, value] of Object.entries(r[block])) {
-            const problem = resourceNameProblem(name);
-            if (problem) {
-              out.push(
-                finding(
-                  this,
-                  input,
-                  o,
-                  resourcePath(r, block, name),
-                  `container "${r.containerName}": ${problem}`,
-                  "use cpu, memory, ephemeral-storage, hugepages-<size> or a vendor/resource extended resource",
-                ),
-              );
-              continue;
-            }
-            if (!name.includes("/")) continue;
-            const q = parseQuantity(value);
-            if (q && !isInteger(q)) {
-              out.push(
-                finding(
-                  this,
-                  input,
-                  o,
-                  resourcePath(r, block, name),
-                  `container "${r.containerName}" asks for extended resource ${name} ${show(value)}; extended ` +
-                    `resources must be whole numbers`,
-                ),
-              );
-            }
-            if (block === "requests" && !(name in r.limits)) {
-              out.push(
-                finding(
-                  this,
-                  input,
-                  o,
-                  resourcePath(r, "limits", name),
-                  `container "${r.containerName}" requests extended resource ${name} without a limit; ` +
-                    `extended resources need a limit equal to the request`,
-                  `set limits.${name}: ${show(value)}`,
-                ),
-              );
-            } else if (block === "requests") {
-              const lim = parseQuantity(r.limits[name]);
-              if (q && lim && compareQuantities(q, lim) !== 0) {
+  doc: {
+    catches:
+      "Container resource names the API server refuses: anything but cpu, memory, " +
+      "ephemeral-storage and `hugepages-<size>` without a domain prefix (`gpu` instead of " +
+      "`nvidia.com/gpu`), `storage` (a volume resource), the reserved kubernetes.io domain; and " +
+      "extended resources that are fractional or overcommitted (request different from limit).",
+    why:
+      "The pod is rejected at admission, so the workload never runs; a typo such as `gpu` is easy " +
+      "to miss in review.",
+    fix:
+      "Use the device plugin's full name (`nvidia.com/gpu`), `ephemeral-storage` for container " +
+      "scratch space, and whole, equal requests and limits for extended resources.",
+    example: {
+      manifests: `apiVersion: v1
+kind: Pod
+metadata: { name: pricer, namespace: nautilus-trading }
+spec:
+  containers:
+    - name: pricer
+      image: registry.nautilus.io/pricer:1.0.0
+      resources:
+        requests: { cpu: "1", memory: 1Gi, gpu: 1 }
+        limits: { cpu: "1", memory: 1Gi, gpu: 1 }
+`,
+    },
+  },
+  run(ctx) {
+    return ctx.environments.flatMap((input) => {
+      const out = [];
+      for (const o of input.objects) {
+        for (const r of containerResources(o)) {
+          for (const block of ["requests", "limits"] as const) {
+            for (const [name, value] of Object.entries(r[block])) {
+              const problem = resourceNameProblem(name);
+              if (problem) {
                 out.push(
                   finding(
                     this,
                     input,
                     o,
                     resourcePath(r, block, name),
-                    `container "${r.containerName}" requests extended resource ${name} ${show(value)} but ` +
-                      `limits it to ${show(r.limits[name])}; extended resources cannot be overcommitted`,
-                    `set requests.${name} equal to limits.${name}`,
+                    `container "${r.containerName}": ${problem}`,
+                    "use cpu, memory, ephemeral-storage, hugepages-<size> or a vendor/resource extended resource",
                   ),
                 );
+                continue;
+              }
+              if (!name.includes("/")) continue;
+              const q = parseQuantity(value);
+              if (q && !isInteger(q)) {
+                out.push(
+                  finding(
+                    this,
+                    input,
+                    o,
+                    resourcePath(r, block, name),
+                    `container "${r.containerName}" asks for extended resource ${name} ${show(value)}; extended ` +
+                      `resources must be whole numbers`,
+                  ),
+                );
+              }
+              if (block === "requests" && !(name in r.limits)) {
+                out.push(
+                  finding(
+                    this,
+                    input,
+                    o,
+                    resourcePath(r, "limits", name),
+                    `container "${r.containerName}" requests extended resource ${name} without a limit; ` +
+                      `extended resources need a limit equal to the request`,
+                    `set limits.${name}: ${show(value)}`,
+                  ),
+                );
+              } else if (block === "requests") {
+                const lim = parseQuantity(r.limits[name]);
+                if (q && lim && compareQuantities(q, lim) !== 0) {
+                  out.push(
+                    finding(
+                      this,
+                      input,
+                      o,
+                      resourcePath(r, block, name),
+                      `container "${r.containerName}" requests extended resource ${name} ${show(value)} but ` +
+                        `limits it to ${show(r.limits[name])}; extended resources cannot be overcommitted`,
+                      `set requests.${name} equal to limits.${name}`,
+                    ),
+                  );
+                }
               }
             }
           }
         }
       }
-    }
-    return out;
+      return out;
+    });
   },
 };

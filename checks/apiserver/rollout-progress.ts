@@ -4,7 +4,8 @@
  * and `rollingUpdate` is not set with the Recreate strategy (`ValidateDeploymentStrategy`).
  */
 import type { Finding } from "../../core/finding.ts";
-import { finding, get, isObject, type ApiServerRule } from "./context.ts";
+import { finding, get, isObject } from "./context.ts";
+import type { ObjectCheck } from "../check.ts";
 
 /** The number or percent of an IntOrString; undefined when malformed (a schema error). */
 function intOrPercent(v: unknown): { value: number; percent: boolean } | undefined {
@@ -16,74 +17,111 @@ function intOrPercent(v: unknown): { value: number; percent: boolean } | undefin
   return undefined;
 }
 
-export const rolloutProgress: ApiServerRule = {
-  id: "rollout-progress",
-  description: "a Deployment's rolling update can make progress (maxSurge and maxUnavailable not both 0)",
+export const rolloutProgress: ObjectCheck = {
+  id: "apiserver/rollout-progress",
+  needs: "objects",
+  description: "A Deployment's rolling update can make progress (maxSurge and maxUnavailable not both 0).",
   severity: "error",
-  run(input) {
-    const out: Finding[] = [];
-    for (const o of input.objects) {
-      if (o.kind !== "Deployment" || !o.apiVersion.startsWith("apps/")) continue;
-      const strategy = get(o, "spec", "strategy");
-      const type = get(strategy, "type") ?? "RollingUpdate";
-      const rolling = get(strategy, "rollingUpdate");
-      if (type === "Recreate") {
-        if (isObject(rolling))
+  doc: {
+    catches:
+      "A Deployment whose RollingUpdate has maxSurge and maxUnavailable both 0 (as numbers or " +
+      "percentages; each defaults to 25%), a negative value, maxUnavailable above 100%, or " +
+      "`rollingUpdate` set with the Recreate strategy.",
+    why:
+      "The API server rejects these (`ValidateDeploymentStrategy`): with neither a surge pod nor " +
+      "an unavailable one allowed, no rollout could ever make progress.",
+    fix:
+      "Allow at least one: `maxSurge: 1` (a spare node for the new pod) or `maxUnavailable: 1`; " +
+      "drop `rollingUpdate` with Recreate.",
+    example: {
+      manifests: `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: order-manager
+  namespace: nautilus-trading
+spec:
+  replicas: 2
+  strategy:
+    type: RollingUpdate
+    rollingUpdate: { maxSurge: 0, maxUnavailable: 0% }
+  selector:
+    matchLabels: { app.kubernetes.io/name: order-manager }
+  template:
+    metadata:
+      labels: { app.kubernetes.io/name: order-manager }
+    spec:
+      containers:
+        - name: order-manager
+          image: registry.nautilus.io/order-manager:2.0.1
+`,
+    },
+  },
+  run(ctx) {
+    return ctx.environments.flatMap((input) => {
+      const out: Finding[] = [];
+      for (const o of input.objects) {
+        if (o.kind !== "Deployment" || !o.apiVersion.startsWith("apps/")) continue;
+        const strategy = get(o, "spec", "strategy");
+        const type = get(strategy, "type") ?? "RollingUpdate";
+        const rolling = get(strategy, "rollingUpdate");
+        if (type === "Recreate") {
+          if (isObject(rolling))
+            out.push(
+              finding(
+                this,
+                input,
+                o,
+                "spec.strategy.rollingUpdate",
+                "spec.strategy.rollingUpdate may not be set when the strategy type is Recreate",
+                "remove rollingUpdate or use type RollingUpdate",
+              ),
+            );
+          continue;
+        }
+        const surge = intOrPercent(get(rolling, "maxSurge") ?? "25%");
+        const unavailable = intOrPercent(get(rolling, "maxUnavailable") ?? "25%");
+        if (!surge || !unavailable) continue;
+        for (const [field, v] of [
+          ["maxSurge", surge],
+          ["maxUnavailable", unavailable],
+        ] as const) {
+          if (v.value < 0)
+            out.push(
+              finding(
+                this,
+                input,
+                o,
+                `spec.strategy.rollingUpdate.${field}`,
+                `${field} ${v.value}${v.percent ? "%" : ""} must be greater than or equal to 0`,
+              ),
+            );
+        }
+        if (unavailable.percent && unavailable.value > 100) {
+          out.push(
+            finding(
+              this,
+              input,
+              o,
+              "spec.strategy.rollingUpdate.maxUnavailable",
+              `maxUnavailable ${unavailable.value}% must not be greater than 100%`,
+            ),
+          );
+        }
+        if (surge.value === 0 && unavailable.value === 0) {
           out.push(
             finding(
               this,
               input,
               o,
               "spec.strategy.rollingUpdate",
-              "spec.strategy.rollingUpdate may not be set when the strategy type is Recreate",
-              "remove rollingUpdate or use type RollingUpdate",
+              "maxSurge and maxUnavailable are both 0, so a rolling update can neither add nor remove a pod; " +
+                "the API server rejects this",
+              "set maxSurge: 1 (or maxUnavailable: 1 when there is no room for a surge pod)",
             ),
           );
-        continue;
+        }
       }
-      const surge = intOrPercent(get(rolling, "maxSurge") ?? "25%");
-      const unavailable = intOrPercent(get(rolling, "maxUnavailable") ?? "25%");
-      if (!surge || !unavailable) continue;
-      for (const [field, v] of [
-        ["maxSurge", surge],
-        ["maxUnavailable", unavailable],
-      ] as const) {
-        if (v.value < 0)
-          out.push(
-            finding(
-              this,
-              input,
-              o,
-              `spec.strategy.rollingUpdate.${field}`,
-              `${field} ${v.value}${v.percent ? "%" : ""} must be greater than or equal to 0`,
-            ),
-          );
-      }
-      if (unavailable.percent && unavailable.value > 100) {
-        out.push(
-          finding(
-            this,
-            input,
-            o,
-            "spec.strategy.rollingUpdate.maxUnavailable",
-            `maxUnavailable ${unavailable.value}% must not be greater than 100%`,
-          ),
-        );
-      }
-      if (surge.value === 0 && unavailable.value === 0) {
-        out.push(
-          finding(
-            this,
-            input,
-            o,
-            "spec.strategy.rollingUpdate",
-            "maxSurge and maxUnavailable are both 0, so a rolling update can neither add nor remove a pod; " +
-              "the API server rejects this",
-            "set maxSurge: 1 (or maxUnavailable: 1 when there is no room for a surge pod)",
-          ),
-        );
-      }
-    }
-    return out;
+      return out;
+    });
   },
 };

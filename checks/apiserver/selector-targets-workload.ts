@@ -5,54 +5,85 @@
  * Service has no endpoints, the budget protects nothing.
  */
 import type { Finding } from "../../core/finding.ts";
-import {
-  finding,
-  get,
-  isEmptySelector,
-  isObject,
-  namespaceOf,
-  podTemplateOf,
-  selects,
-  type ApiServerRule,
-} from "./context.ts";
+import { finding, get, isEmptySelector, isObject, namespaceOf, podTemplateOf, selects } from "./context.ts";
+import type { ObjectCheck } from "../check.ts";
 
-export const selectorTargetsWorkload: ApiServerRule = {
-  id: "selector-targets-workload",
-  description: "Service and PodDisruptionBudget selectors select a workload's pod template in the same namespace",
+export const selectorTargetsWorkload: ObjectCheck = {
+  id: "apiserver/selector-targets-workload",
+  needs: "objects",
+  description: "Service and PodDisruptionBudget selectors select a workload's pod template in the same namespace.",
   severity: "warning",
-  run(input) {
-    const out: Finding[] = [];
-    const templates = input.objects.flatMap((o) => {
-      const t = podTemplateOf(o);
-      return t ? [{ namespace: namespaceOf(o), labels: t.labels }] : [];
-    });
-    for (const o of input.objects) {
-      let selector: unknown;
-      let plain = false;
-      if (o.kind === "Service" && o.apiVersion === "v1") {
-        selector = get(o, "spec", "selector");
-        // No selector: endpoints are managed by hand (or ExternalName); nothing to check.
-        if (!isObject(selector) || Object.keys(selector).length === 0) continue;
-        plain = true;
-      } else if (o.kind === "PodDisruptionBudget" && o.apiVersion.startsWith("policy/")) {
-        selector = get(o, "spec", "selector");
-        if (isEmptySelector(selector)) continue; // policy/v1: an empty selector selects every pod in the namespace
-      } else continue;
-      const ns = namespaceOf(o);
-      if (!templates.some((t) => t.namespace === ns && selects(selector, t.labels, plain))) {
-        out.push(
-          finding(
-            this,
-            input,
-            o,
-            "spec.selector",
-            `${o.kind} selector ${JSON.stringify(selector)} selects no pod template in namespace ` +
-              `"${ns || "(none)"}"${input.environment ? ` of environment ${input.environment}` : ""}`,
-            "match the labels of the workload's spec.template.metadata.labels",
-          ),
-        );
+  doc: {
+    catches:
+      "A Service or PodDisruptionBudget whose selector selects no workload's pod template in the " +
+      "same namespace (and environment). A Service without a selector (hand-managed endpoints) is " +
+      "not checked.",
+    why:
+      "The API server accepts it, so this is a warning, but the Service has no endpoints and " +
+      "every connection to it fails, and the budget protects nothing during node drains.",
+    fix: "Match the labels of the workload's `spec.template.metadata.labels`, in the workload's " + "namespace.",
+    example: {
+      manifests: `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: order-manager
+  namespace: nautilus-trading
+spec:
+  replicas: 2
+  selector:
+    matchLabels: { app.kubernetes.io/name: order-manager }
+  template:
+    metadata:
+      labels: { app.kubernetes.io/name: order-manager }
+    spec:
+      containers:
+        - name: order-manager
+          image: registry.nautilus.io/order-manager:2.0.1
+---
+apiVersion: v1
+kind: Service
+metadata: { name: order-manager, namespace: nautilus-trading }
+spec:
+  selector: { app.kubernetes.io/name: order-manger }
+  ports: [{ name: http, port: 80 }]
+`,
+    },
+  },
+  run(ctx) {
+    return ctx.environments.flatMap((input) => {
+      const out: Finding[] = [];
+      const templates = input.objects.flatMap((o) => {
+        const t = podTemplateOf(o);
+        return t ? [{ namespace: namespaceOf(o), labels: t.labels }] : [];
+      });
+      for (const o of input.objects) {
+        let selector: unknown;
+        let plain = false;
+        if (o.kind === "Service" && o.apiVersion === "v1") {
+          selector = get(o, "spec", "selector");
+          // No selector: endpoints are managed by hand (or ExternalName); nothing to check.
+          if (!isObject(selector) || Object.keys(selector).length === 0) continue;
+          plain = true;
+        } else if (o.kind === "PodDisruptionBudget" && o.apiVersion.startsWith("policy/")) {
+          selector = get(o, "spec", "selector");
+          if (isEmptySelector(selector)) continue; // policy/v1: an empty selector selects every pod in the namespace
+        } else continue;
+        const ns = namespaceOf(o);
+        if (!templates.some((t) => t.namespace === ns && selects(selector, t.labels, plain))) {
+          out.push(
+            finding(
+              this,
+              input,
+              o,
+              "spec.selector",
+              `${o.kind} selector ${JSON.stringify(selector)} selects no pod template in namespace ` +
+                `"${ns || "(none)"}"${input.environment ? ` of environment ${input.environment}` : ""}`,
+              "match the labels of the workload's spec.template.metadata.labels",
+            ),
+          );
+        }
       }
-    }
-    return out;
+      return out;
+    });
   },
 };

@@ -1,6 +1,7 @@
 import type { NetworkPolicy, NetworkPolicyEgressRule } from "kubernetes-types/networking/v1.js";
-import type { EnvironmentObjects, Finding } from "../../core/finding.ts";
+import type { Finding } from "../../core/finding.ts";
 import { refOf, type KubeObject } from "../../core/finding.ts";
+import { environmentOf, findingOf, type ObjectCheck } from "../check.ts";
 
 /**
  * Network policies are additive: once any policy selects a pod for Egress, the pod may only reach
@@ -8,7 +9,41 @@ import { refOf, type KubeObject } from "../../core/finding.ts";
  * and the pods cannot reach anything by name. The report's policy, which allows egress only to its
  * own namespace, does exactly that: kube-dns lives in kube-system.
  */
-export const EGRESS_ALLOWS_DNS = "egress-allows-dns";
+export const egressAllowsDns: ObjectCheck = {
+  id: "platform/egress-allows-dns",
+  needs: "objects",
+  description: "A namespace that restricts egress lets its pods reach DNS.",
+  severity: "error",
+  doc: {
+    catches:
+      "A NetworkPolicy with `policyTypes: [Egress]` in a namespace where no NetworkPolicy allows the same " +
+      "pods (or all pods) UDP port 53 to a peer that may be kube-dns in `kube-system`. Peers the check " +
+      "cannot evaluate offline (ipBlocks, matchExpressions) count as allowing it.",
+    why:
+      "Network policies add up: once a policy selects a pod for Egress, the pod reaches only what some " +
+      "policy allows. Without DNS every name lookup fails, so the pods reach nothing by name. Lookups go " +
+      "over UDP first, so a TCP-only rule does not help. The Phase 4 report's policy allowed egress only " +
+      "to its own namespace.",
+    fix:
+      "Add an egress rule to kube-dns: `to: [{namespaceSelector: {matchLabels: " +
+      '{"kubernetes.io/metadata.name": kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}]`, ' +
+      "ports UDP and TCP 53.",
+    example: {
+      manifests: `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: same-namespace-only, namespace: nautilus-trading }
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+    - to: [{ namespaceSelector: { matchLabels: { name: nautilus-trading } } }]
+`,
+    },
+  },
+  run(ctx) {
+    return ctx.environments.flatMap((env) => judge(this, env.objects, environmentOf(env)));
+  },
+};
 
 const matchesEverything = (sel: unknown) =>
   !sel ||
@@ -38,7 +73,7 @@ function allowsDns(rule: NetworkPolicyEgressRule, ownNamespace: string): boolean
   return port53 && peer;
 }
 
-export function checkEgressAllowsDns({ environment, objects }: EnvironmentObjects): Finding[] {
+function judge(check: ObjectCheck, objects: readonly KubeObject[], environment: { environment?: string }): Finding[] {
   const byNamespace = new Map<string, KubeObject[]>();
   for (const o of objects) {
     if (o.kind !== "NetworkPolicy" || !o.apiVersion.startsWith("networking.k8s.io/")) continue;
@@ -57,21 +92,20 @@ export function checkEgressAllowsDns({ environment, objects }: EnvironmentObject
       matchesEverything(sel) || JSON.stringify(sel) === JSON.stringify(target ?? {});
     for (const p of egress) {
       if (dnsFor.some((sel) => covers(sel, spec(p)?.podSelector))) continue;
-      findings.push({
-        engine: "platform",
-        rule: EGRESS_ALLOWS_DNS,
-        severity: "error",
-        ...(environment ? { environment } : {}),
-        resource: refOf(p),
-        path: "spec.egress",
-        message:
-          `restricts egress in namespace ${ns}, and no NetworkPolicy there allows its pods DNS (UDP 53 ` +
-          `to kube-dns): they cannot resolve any name`,
-        hint:
-          "add an egress rule to kube-dns: to: [{namespaceSelector: {matchLabels: " +
-          '{"kubernetes.io/metadata.name": kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}], ' +
-          "ports: UDP and TCP 53",
-      });
+      findings.push(
+        findingOf(check, {
+          ...environment,
+          resource: refOf(p),
+          path: "spec.egress",
+          message:
+            `restricts egress in namespace ${ns}, and no NetworkPolicy there allows its pods DNS (UDP 53 ` +
+            `to kube-dns): they cannot resolve any name`,
+          hint:
+            "add an egress rule to kube-dns: to: [{namespaceSelector: {matchLabels: " +
+            '{"kubernetes.io/metadata.name": kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}], ' +
+            "ports: UDP and TCP 53",
+        }),
+      );
     }
   }
   return findings;

@@ -1,8 +1,8 @@
 import { parse } from "yaml";
 import { LABEL, LATENCY_BUDGET_SECONDS, TIER } from "../../core/conventions.ts";
 import { refOf, type Finding, type KubeObject } from "../../core/finding.ts";
-import type { PlatformCheck } from "./check.ts";
-import { CONFIG_FILE } from "./check.ts";
+import type { ConfigCheck } from "../check.ts";
+import { CONFIG_FILE } from "./config.ts";
 
 interface Alert {
   alert: string;
@@ -57,10 +57,26 @@ const micro = (seconds: number) => `${Number((seconds * 1e6).toPrecision(6))} µ
  * ultra-low-latency service that exposes no latency metric at all fails too, since nothing would
  * tell anyone its latency regressed. Checked on what each environment deploys.
  */
-export const latencyAlertCoverage: PlatformCheck = {
-  id: "latency-alert-coverage",
+export const latencyAlertCoverage: ConfigCheck = {
+  id: "platform/latency-alert-coverage",
+  needs: "config",
   description: "Each ultra-low-latency service has a critical p99 latency alert at or below 2.75 µs.",
   severity: "error",
+  doc: {
+    catches:
+      "An ultra-low-latency service that exposes no latency metric, or whose latency metrics have no " +
+      "critical alert labelled with its `service` that fires at or below the tier's latency budget in the " +
+      "metric's own unit, in what each environment deploys (rule ConfigMaps or PrometheusRules).",
+    why:
+      "The latency budget is the platform's promise. An alert above it, a warning instead of a page, or no " +
+      "alert at all lets a regression run unnoticed; a threshold written in the wrong unit never fires. The " +
+      "in-cluster `latency-alert` policy sees one PrometheusRule at a time and only in operator mode; this " +
+      "check sees every service and both modes.",
+    fix:
+      "Declare the service's p99 latency metric in `monitoring.metrics` and a critical alert on it with " +
+      "`service` set and a threshold at or below the budget (`monitoring.alerts.<name>.threshold`).",
+    example: { config: { monitoring: { alerts: { RiskEngineP99LatencyHigh: { threshold: "3us" } } } } },
+  },
   run({ environments }) {
     return environments.flatMap((env) => {
       const findings: Finding[] = [];

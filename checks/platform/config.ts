@@ -1,19 +1,5 @@
-/** The shape of a cross-object check: one file each, registered in engines/platform.ts. */
-import type { Finding, Severity } from "../../core/finding.ts";
+/** What the cross-object checks of the platform share: where the config lives and how Kubernetes counts pods. */
 import type { BundleEnvironment } from "../../model/environments.ts";
-
-export interface PlatformCheckInput {
-  environments: readonly BundleEnvironment[];
-  /** Every generated file, out/-relative (rule files, dashboards, ...). */
-  files: ReadonlyMap<string, string>;
-}
-
-export interface PlatformCheck {
-  id: string;
-  description: string;
-  severity: Severity;
-  run(input: PlatformCheckInput): Finding[];
-}
 
 export const CONFIG_FILE = "platform.config.ts";
 
