@@ -83,7 +83,9 @@ export const pinnedImage = () =>
     if (parsed.tag === undefined && parsed.digest === undefined)
       ctx.addIssue({
         code: "custom",
-        message: `expected an image pinned by tag or digest like "quay.io/prometheus/prometheus:v2.42.0", got ${JSON.stringify(s)}`,
+        message:
+          `expected an image pinned by tag or digest like "quay.io/prometheus/prometheus:v2.42.0", got ` +
+          JSON.stringify(s),
       });
     else if (parsed.tag === "latest" && parsed.digest === undefined)
       ctx.addIssue({ code: "custom", message: 'images are pinned: ":latest" changes under a running platform' });
@@ -91,5 +93,6 @@ export const pinnedImage = () =>
 
 function imageMessage(s: string): string {
   const why = parseImageReference(s);
-  return `expected an image reference like ${EXAMPLE}, got ${JSON.stringify(s)}: ${typeof why === "string" ? why : "invalid"}`;
+  const reason = typeof why === "string" ? why : "invalid";
+  return `expected an image reference like ${EXAMPLE}, got ${JSON.stringify(s)}: ${reason}`;
 }

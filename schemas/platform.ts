@@ -30,7 +30,10 @@ const positiveBytes = () => bytes(FLOOR.storage);
 
 const tier = z
   .strictObject({
-    description: z.string().min(1).describe("What runs in the tier and why it is separate, for people."),
+    description: z
+      .string()
+      .min(1)
+      .describe("What runs in the tier and why it is separate; becomes its PriorityClass description."),
     priority: z.number().int().min(0).max(1_000_000_000).describe("PriorityClass value; higher preempts lower."),
     nodeSelector: labelMap.default({}).describe("Node labels the tier's pods must run on."),
     tolerations: z
@@ -57,8 +60,7 @@ const tier = z
       .boolean()
       .default(false)
       .describe(
-        "Run the tier's pods in the node's network namespace (no pod network hop); needs `network.nodeCidrs` and a " +
-          "privileged namespace.",
+        "Run the tier's pods in the node's network namespace (no pod network hop); requires `network.nodeCidrs`.",
       ),
     antiAffinity: z
       .enum(["required", "preferred", "none"])
@@ -100,7 +102,7 @@ const tier = z
 
 const storageClaim = z
   .strictObject({
-    description: z.string().min(1).describe("What the claim holds, for people."),
+    description: z.string().min(1).describe("What the claim holds, for people reading the config."),
     size: positiveBytes().describe('Requested size ("100Gi").'),
     accessMode: z
       .enum(["ReadWriteOnce", "ReadWriteMany", "ReadOnlyMany", "ReadWriteOncePod"])

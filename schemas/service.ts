@@ -209,9 +209,10 @@ const volumeMount = z
 export const service = z
   .strictObject({
     tier: z.string().describe("Key of `tiers`: where the service runs and how it is scheduled."),
-    description: z.string().min(1).describe("What the service does, for people (a Deployment annotation)."),
+    description: z.string().min(1).describe("What the service does, for people reading the config."),
     image: imageReference().describe(
-      "Pinned image reference (a tag or digest; never `:latest`), by the distribution reference grammar.",
+      "Image reference, by the distribution reference grammar; pin it by tag or digest (never `:latest`), " +
+        "which the pinned-images admission policy enforces.",
     ),
     replicas: z
       .number()
