@@ -124,10 +124,10 @@ const scalingPolicy = (what: string) =>
         .optional()
         .describe("Most the replica count may change per period, in percent of the current count."),
       pods: z.number().int().min(1).optional().describe("Most the replica count may change per period, in pods."),
-      period: seconds(HPA_MAX_PERIOD_SECONDS)
+      period: seconds({ max: HPA_MAX_PERIOD_SECONDS })
         .prefault("60s")
         .describe(`Period the percent or pods limit applies to (whole seconds, at most ${HPA_MAX_PERIOD_SECONDS}s).`),
-      stabilization: seconds(HPA_MAX_STABILIZATION_SECONDS)
+      stabilization: seconds({ max: HPA_MAX_STABILIZATION_SECONDS, zero: true })
         .optional()
         .describe(
           "How long the HPA looks back before acting, so short dips or spikes do not flap the count " +

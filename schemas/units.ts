@@ -140,10 +140,13 @@ export const FLOOR = {
   container: { min: 1, why: "a container needs a request above 0" },
 } as const satisfies Record<string, Floor>;
 
-/** Periods the API server takes in whole seconds: `1500ms` would be rounded, so it is refused. */
-export const seconds = (max?: number) =>
-  duration(FLOOR.kubernetesPeriod)
+/**
+ * Periods the API server takes in whole seconds: `1500ms` would be rounded, so it is refused. At
+ * least 1s unless `zero` is allowed (a stabilization window of 0 means "act at once").
+ */
+export const seconds = (opts: { max?: number; zero?: boolean } = {}) =>
+  duration(opts.zero ? undefined : FLOOR.kubernetesPeriod)
     .refine((n) => Number.isInteger(n), { error: "Kubernetes counts this period in whole seconds" })
-    .refine((n) => max === undefined || n <= max, {
-      error: `Kubernetes accepts at most ${max === undefined ? "" : formatDuration(max)} here`,
+    .refine((n) => opts.max === undefined || n <= opts.max, {
+      error: `Kubernetes accepts at most ${opts.max === undefined ? "" : formatDuration(opts.max)} here`,
     });

@@ -242,9 +242,10 @@ const accepted: { description: string; overrides: unknown }[] = [
     overrides: svc("risk-engine", { probes: { readiness: { path: "/health/ready?deep=1&x=%20" } } }),
   },
   {
-    description: "a zero alert `for` (fire at once) and sub-second Prometheus intervals",
+    description: "a zero alert `for` and HPA stabilization (act at once) and sub-second Prometheus intervals",
     overrides: {
       tiers: { "ultra-low-latency": { scrapeInterval: "500ms" } },
+      services: { "strategy-engine": { scaling: { scaleUp: { stabilization: "0s" } } } },
       monitoring: { alerts: { ServiceDown: { for: "0s" } } },
     },
   },
