@@ -17,6 +17,7 @@ import { OUT, renderedPath } from "../core/layout.ts";
 import { observabilityFiles } from "./observability-files.ts";
 import { platformObjects } from "./objects.ts";
 import { jsonFile, yamlFile } from "../core/yaml.ts";
+import { LABEL } from "../core/conventions.ts";
 
 export interface Bundle {
   files: Map<string, string>;
@@ -31,11 +32,16 @@ export function generateBundle(platform: Platform, policies: readonly PolicyText
   const errors: string[] = [...parsed.errors];
   const objectsOf = (p: ResolvedPlatform) => [...platformObjects(p), ...admissionPolicies(p, parsed.policies)];
   const environments: BundleEnvironment[] = [];
+  const collisions = new Set<string>();
   for (const env of ENVIRONMENT_NAMES) {
     const resolved = resolveEnvironment(platform, env);
     errors.push(...resolved.errors);
-    environments.push({ environment: env, platform: resolved.platform, objects: objectsOf(resolved.platform) });
+    const objects = objectsOf(resolved.platform);
+    for (const message of objectCollisions(objects)) collisions.add(message);
+    environments.push({ environment: env, platform: resolved.platform, objects });
   }
+  // Environments share their shape, so a collision in one is in all: said once.
+  errors.push(...collisions);
   if (errors.length > 0) return { ok: false, errors };
 
   const base = objectsOf(platform);
@@ -49,9 +55,99 @@ export function generateBundle(platform: Platform, policies: readonly PolicyText
   return { ok: true, bundle: { files: sortedMap(files), environments } };
 }
 
-/** The config schema for editors and non-TypeScript tooling (what a config is written as). */
+/** Where a generated object comes from, by its recommended labels: a config path and a phrase. */
+interface Source {
+  path: string;
+  what: string;
+  /** Config keys people chose come first: they are what to rename. */
+  rank: number;
+}
+
+/** Monitoring components by their `app.kubernetes.io/name`, where it differs from their config key. */
+const MONITORING_KEY: Record<string, string> = { "prometheus-adapter": "adapter" };
+
+function sourceOf(o: KubeObject): Source {
+  const labels = o.metadata?.labels ?? {};
+  const name = labels[LABEL.name] ?? o.metadata?.name ?? "";
+  switch (labels[LABEL.component]) {
+    case "service":
+      return { path: `services.${name}`, what: `service ${name}`, rank: 0 };
+    case "storage":
+      return { path: `storage.${name}`, what: `storage claim ${name}`, rank: 0 };
+    case "platform":
+      if (o.kind === "PriorityClass") return { path: `tiers.${name}`, what: `tier ${name}`, rank: 0 };
+      return { path: "name", what: "the platform's own objects", rank: 1 };
+    case "monitoring":
+      return {
+        path: `monitoring.components.${MONITORING_KEY[name] ?? name}`,
+        what: "the monitoring stack",
+        rank: 2,
+      };
+    case "policy":
+      return { path: `policies/${name}`, what: `admission policy ${name}`, rank: 3 };
+    default:
+      return { path: "(config)", what: `a generated ${o.kind}`, rank: 4 };
+  }
+}
+
+/**
+ * Two generated objects with one apiVersion, kind, namespace and name are one object in the cluster
+ * and one file in rendered/: the later silently replaces the earlier. Object names are built from
+ * config keys, so a service called `prometheus` takes the monitoring stack's Prometheus; the config
+ * is refused, naming both sources, once per pair of sources.
+ */
+export function objectCollisions(objects: readonly KubeObject[]): string[] {
+  const seen = new Map<string, KubeObject>();
+  const pairs = new Map<string, { first: Source; second: Source; objects: string[] }>();
+  for (const o of objects) {
+    const ns = o.metadata?.namespace;
+    const identity = `${o.apiVersion}|${o.kind}|${ns ?? ""}|${o.metadata?.name ?? ""}`;
+    const earlier = seen.get(identity);
+    if (!earlier) {
+      seen.set(identity, o);
+      continue;
+    }
+    const [first, second] = [sourceOf(earlier), sourceOf(o)].sort((a, b) => a.rank - b.rank) as [Source, Source];
+    const key = `${first.path}|${second.path}`;
+    const pair = pairs.get(key) ?? { first, second, objects: [] };
+    pair.objects.push(`${o.kind} ${ns ? `${ns}/` : ""}${o.metadata?.name ?? ""}`);
+    pairs.set(key, pair);
+  }
+  return [...pairs.values()].map(({ first, second, objects: clashing }) => {
+    const other = second.path === first.path ? second.what : `${second.what} (${second.path})`;
+    const fix = first.rank === 0 ? `rename ${first.what}` : "rename one of them";
+    return (
+      `${first.path}: ${first.what} collides with ${other}: both generate ${clashing.join(", ")}, and only one ` +
+      `of each can exist in the cluster; ${fix}`
+    );
+  });
+}
+
+/**
+ * The config schema for editors and non-TypeScript tooling (what a config is written as). Editors
+ * show a field's `description` on hover but not its `default` (VS Code uses that only to complete a
+ * value), so each default is also appended to the description, from the one place it is declared.
+ */
 export function configJsonSchema(): unknown {
-  return z.toJSONSchema(platformSchema, { io: "input", unrepresentable: "any" });
+  const schema = z.toJSONSchema(platformSchema, { io: "input", unrepresentable: "any" });
+  describeDefaults(schema);
+  return schema;
+}
+
+/** Subschema keywords of draft 2020-12 whose values are schemas, arrays of schemas or maps of schemas. */
+const SUBSCHEMA_KEYS = ["additionalProperties", "items", "propertyNames", "not", "contains"];
+const SUBSCHEMA_LIST_KEYS = ["anyOf", "oneOf", "allOf", "prefixItems"];
+const SUBSCHEMA_MAP_KEYS = ["properties", "patternProperties", "$defs"];
+
+function describeDefaults(node: unknown): void {
+  if (!node || typeof node !== "object" || Array.isArray(node)) return;
+  const s = node as Record<string, unknown>;
+  if ("default" in s && typeof s.description === "string")
+    s.description = `${s.description}\n@default ${JSON.stringify(s.default)}`;
+  for (const k of SUBSCHEMA_KEYS) describeDefaults(s[k]);
+  for (const k of SUBSCHEMA_LIST_KEYS) if (Array.isArray(s[k])) for (const sub of s[k]) describeDefaults(sub);
+  for (const k of SUBSCHEMA_MAP_KEYS)
+    if (s[k] && typeof s[k] === "object") for (const sub of Object.values(s[k])) describeDefaults(sub);
 }
 
 function sortedMap(m: Map<string, string>): Map<string, string> {

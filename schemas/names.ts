@@ -12,13 +12,16 @@ export const dnsLabel = (what: string) =>
       error: (iss) =>
         `${what} must be a DNS label (lower-case letters, digits and "-", starting with a letter), got ` +
         `${JSON.stringify(iss.input)}`,
-    });
+    })
+    .describe(`${what[0]!.toUpperCase()}${what.slice(1)}: a DNS label of at most 50 characters.`);
 
 /** Kubernetes' own label syntax (the schema engine's rules), so a bad key fails here, by config path. */
 const syntax = (check: (v: string) => string[]) => (v: string, ctx: z.RefinementCtx) => {
   for (const problem of check(v)) ctx.addIssue({ code: "custom", message: `${JSON.stringify(v)}: ${problem}` });
 };
-export const labelMap = z.record(
-  z.string().superRefine(syntax(qualifiedName)),
-  z.string().superRefine(syntax(labelValue)),
-);
+export const labelMap = z
+  .record(
+    z.string().superRefine(syntax(qualifiedName)),
+    z.string().superRefine(syntax(labelValue)).describe("Label value."),
+  )
+  .describe("Kubernetes labels: keys like `node-type` or `example.com/zone`, values of at most 63 characters.");

@@ -5,7 +5,19 @@
  * render them in each metric's own unit, so a microsecond gauge and a seconds histogram share one budget.
  */
 import { z } from "zod";
-import { bytes, cpu, duration, parseDuration, parsePercent, type Duration, type Percent } from "./units.ts";
+import { pinnedImage } from "./image-reference.ts";
+import {
+  bytes,
+  cpu,
+  DURATION_RE,
+  duration,
+  FLOOR,
+  PERCENT_RE,
+  parseDuration,
+  parsePercent,
+  type Duration,
+  type Percent,
+} from "./units.ts";
 
 const PROM_IDENT = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const metricName = z.string().regex(PROM_IDENT, {
@@ -20,26 +32,24 @@ const recordName = z.string().regex(/^[a-zA-Z_]+:[a-zA-Z0-9_:]+$/, {
     `recording rule names follow level:metric:operations (they contain a ":"), got ${JSON.stringify(iss.input)}`,
 });
 
-/** Tags or digests only: `:latest` or no tag would make a rollout depend on when a node pulls. */
-const pinnedImage = z
-  .string()
-  .regex(/^[^\s:@]+(:[0-9]+)?(\/[^\s:@]+)*(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/, {
-    error: (iss) =>
-      `expected an image pinned by tag or digest like "quay.io/prometheus/prometheus:v2.42.0", got ` +
-      `${JSON.stringify(iss.input)}`,
-  })
-  .refine((s) => !s.endsWith(":latest"), { error: 'images are pinned: ":latest" changes under a running platform' });
-
 export const METRIC_UNITS = ["microseconds", "seconds", "ratio", "count", "bytes"] as const;
 export type MetricUnit = (typeof METRIC_UNITS)[number];
 
-const metric = z.strictObject({
-  type: z.enum(["gauge", "counter", "histogram"]),
-  unit: z.enum(METRIC_UNITS),
-  /** Services (keys of `services`) whose pods expose the metric on their `metrics` port. */
-  services: z.array(z.string()).min(1, { error: "name at least one service that exposes the metric" }),
-  help: z.string().min(1),
-});
+const metric = z
+  .strictObject({
+    type: z
+      .enum(["gauge", "counter", "histogram"])
+      .describe("Prometheus metric type; a histogram is named by its base name, without _bucket."),
+    unit: z
+      .enum(METRIC_UNITS)
+      .describe("Unit of the metric's values; thresholds are rendered in it (a duration in microseconds or seconds)."),
+    services: z
+      .array(z.string().describe("A key of `services`."))
+      .min(1, { error: "name at least one service that exposes the metric" })
+      .describe("Services (keys of `services`) whose pods expose the metric on their `metrics` port."),
+    help: z.string().min(1).describe("One line saying what the metric measures (its HELP text)."),
+  })
+  .describe("A metric the platform's services expose.");
 
 /**
  * A threshold as written: a duration for latency metrics, a percentage for ratios, a plain number
@@ -49,112 +59,165 @@ export type Threshold =
   | { kind: "duration"; seconds: number }
   | { kind: "percent"; ratio: number }
   | { kind: "number"; value: number };
-const threshold = z.union([z.string(), z.number()]).transform((v, ctx): Threshold => {
-  if (typeof v === "number") return { kind: "number", value: v };
-  const seconds = parseDuration(v);
-  if (seconds !== undefined) return { kind: "duration", seconds };
-  const ratio = parsePercent(v);
-  if (ratio !== undefined) return { kind: "percent", ratio };
-  ctx.addIssue({
-    code: "custom",
-    input: v,
-    message:
-      `expected a duration like "2.75us" (latency metrics), a percentage like "95%" (ratios) or a ` +
-      `number (counts), got ${JSON.stringify(v)}`,
-  });
-  return z.NEVER;
-}) as unknown as z.ZodType<Threshold, Duration | Percent | number>;
+const THRESHOLD_STRING = new RegExp(`${DURATION_RE.source}|${PERCENT_RE.source}`);
+const threshold = z
+  .union([
+    z
+      .string()
+      .regex(THRESHOLD_STRING, {
+        error: (iss) =>
+          `expected a duration like "2.75us" (latency metrics), a percentage like "95%" (ratios) or a ` +
+          `number (counts), got ${JSON.stringify(iss.input)}`,
+      })
+      .describe('A duration like "2.75us" or a percentage like "95%".'),
+    z.number().describe("A plain number, for counts and bytes."),
+  ])
+  .transform((v, ctx): Threshold => {
+    if (typeof v === "number") return { kind: "number", value: v };
+    const seconds = parseDuration(v);
+    if (seconds !== undefined) return { kind: "duration", seconds };
+    const ratio = parsePercent(v);
+    if (ratio !== undefined) return { kind: "percent", ratio };
+    ctx.addIssue({
+      code: "custom",
+      input: v,
+      message:
+        `expected a duration like "2.75us" (latency metrics), a percentage like "95%" (ratios) or a ` +
+        `number (counts), got ${JSON.stringify(v)}`,
+    });
+    return z.NEVER;
+  })
+  .describe(
+    'The value compared with: a duration like "2.75us" for latency metrics, a percentage like "95%" for ' +
+      "ratios, a number for counts and bytes.",
+  ) as unknown as z.ZodType<Threshold, Duration | Percent | number>;
 
-const comparison = z.enum([">", "<"]);
+const comparison = z.enum([">", "<"]).describe("Fire when the value is above (>) or below (<) the threshold.");
 
 const alertCommon = {
-  severity: z.enum(["critical", "warning"]),
-  /** How long the condition must hold before the alert fires. */
-  for: duration(),
-  /** One line for the pager; may use `{{ $labels.<name> }}` (and no other templating, so unit tests can expand it). */
+  severity: z.enum(["critical", "warning"]).describe("critical pages someone; warning goes to a ticket queue."),
+  for: duration().describe("How long the condition must hold before the alert fires (0s fires at once)."),
   summary: z
     .string()
     .min(1)
     .refine((s) => !s.replace(/\{\{\s*\$labels\.[a-zA-Z_][a-zA-Z0-9_]*\s*\}\}/g, "").includes("{{"), {
       error: "summaries may use {{ $labels.<name> }} templates only",
-    }),
+    })
+    .describe(
+      "One line for the pager; may use `{{ $labels.<name> }}` (and no other templating, so unit tests can " +
+        "expand it).",
+    ),
 };
+const alertService = z.string().optional().describe("The service the alert is about; becomes the `service` label.");
+/** Rate and quantile windows: Prometheus refuses a zero range. */
+const window = () => duration(FLOOR.prometheus);
 
-/** A metric compared with a threshold: a gauge as is, a histogram through its quantile over `window`. */
-const thresholdAlert = z.strictObject({
-  kind: z.literal("threshold"),
-  ...alertCommon,
-  /** The service the alert is about; becomes the `service` label. */
-  service: z.string().optional(),
-  metric: metricName,
-  comparison,
-  threshold,
-  /** Histograms only: the quantile compared (0.99 is p99). */
-  quantile: z.number().gt(0).lt(1).default(0.99),
-  /** Histograms only: the rate window of the buckets. */
-  window: duration().default(60),
-});
+const thresholdAlert = z
+  .strictObject({
+    kind: z.literal("threshold").describe("A metric compared with a threshold."),
+    ...alertCommon,
+    service: alertService,
+    metric: metricName.describe("The metric compared; a key of `monitoring.metrics`, a gauge or a histogram."),
+    comparison,
+    threshold,
+    quantile: z.number().gt(0).lt(1).default(0.99).describe("Histograms only: the quantile compared (0.99 is p99)."),
+    window: window().prefault("1m").describe("Histograms only: the rate window of the buckets."),
+  })
+  .describe("A metric compared with a threshold: a gauge as is, a histogram through its quantile over `window`.");
 
-/** One counter's rate over another's, per `by` label: error rates. */
-const ratioAlert = z.strictObject({
-  kind: z.literal("ratio"),
-  ...alertCommon,
-  service: z.string().optional(),
-  metric: metricName,
-  per: metricName,
-  by: z
-    .string()
-    .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/)
-    .default("service"),
-  comparison,
-  threshold,
-  window: duration().default(300),
-});
+const ratioAlert = z
+  .strictObject({
+    kind: z.literal("ratio").describe("One counter's rate over another's."),
+    ...alertCommon,
+    service: alertService,
+    metric: metricName.describe("The counter divided (the errors); a key of `monitoring.metrics`."),
+    per: metricName.describe("The counter divided by (the requests); a key of `monitoring.metrics`."),
+    by: z
+      .string()
+      .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/)
+      .default("service")
+      .describe("The label the ratio is computed per."),
+    comparison,
+    threshold,
+    window: window().prefault("5m").describe("The rate window of both counters."),
+  })
+  .describe("One counter's rate over another's, per `by` label: error rates.");
 
-/** A scrape target of a platform service is down (`up == 0`); the `service` label comes from the job name. */
-const downAlert = z.strictObject({
-  kind: z.literal("down"),
-  ...alertCommon,
-});
+const downAlert = z
+  .strictObject({
+    kind: z.literal("down").describe("A scrape target down."),
+    ...alertCommon,
+  })
+  .describe("A scrape target of a platform service is down (`up == 0`); the `service` label comes from the job name.");
 
-const alert = z.discriminatedUnion("kind", [thresholdAlert, ratioAlert, downAlert]);
+const alert = z
+  .discriminatedUnion("kind", [thresholdAlert, ratioAlert, downAlert])
+  .describe("An alert: a threshold on a metric, a ratio of two counters, or a target down.");
 
-const recordingRule = z.strictObject({
-  expr: z.string().min(1),
-  help: z.string().min(1),
-});
+const recordingRule = z
+  .strictObject({
+    expr: z.string().min(1).describe("The PromQL expression recorded; checked against the metric catalogue."),
+    help: z.string().min(1).describe("What the recorded series means, for dashboards and people."),
+  })
+  .describe("A recording rule; its key is the recorded series' name (level:metric:operations).");
 
-/** A monitoring component: requests are cpu and memory, the memory limit equals the request. */
-const component = z.strictObject({
-  image: pinnedImage,
-  cpu: cpu(),
-  memory: bytes(),
-});
+const component = (what: string) =>
+  z
+    .strictObject({
+      image: pinnedImage().describe("Image pinned by tag or digest (never `:latest`)."),
+      cpu: cpu(FLOOR.container).describe('CPU request ("250m", "1").'),
+      memory: bytes(FLOOR.container).describe('Memory request and limit ("512Mi").'),
+    })
+    .describe(`${what} Requests are cpu and memory; the memory limit equals the request.`);
+
+/** What the URL checks let through: http(s) with a host; `z.url()` alone also takes "mailto:" and "file:". */
+const HTTP_URL = /^https?:\/\/[^\s/?#]+(?:[/?#]\S*)?$/;
 
 export const monitoringSchema = z
   .strictObject({
-    /**
-     * `standalone` emits Prometheus, Grafana and Jaeger; `prometheus-operator` emits PrometheusRule and PodMonitor
-     * objects instead.
-     */
-    mode: z.enum(["standalone", "prometheus-operator"]),
-    /** Interval of the cluster job (the API server); service jobs use their tier's `scrapeInterval`. */
-    scrapeInterval: duration(),
-    /** How often Prometheus evaluates rules; alert `for` durations are multiples of it in the unit tests. */
-    evaluationInterval: duration(),
-    /** `runbook_url` of each alert is this URL followed by "/" and the alert name. */
-    runbookBaseUrl: z.url({ error: "expected an absolute URL like https://runbooks.example.com/alerts" }),
-    metrics: z.record(metricName, metric),
-    recordingRules: z.record(recordName, recordingRule).default({}),
-    alerts: z.record(alertName, alert),
-    components: z.strictObject({
-      /** `claim` is the key of `storage` that holds the time series. */
-      prometheus: component.extend({ claim: z.string(), retention: duration().default(15 * 24 * 3600) }),
-      grafana: component,
-      jaeger: component,
-      /** prometheus-adapter, serving the HPAs' custom metrics in standalone mode. */
-      adapter: component,
-    }),
+    mode: z
+      .enum(["standalone", "prometheus-operator"])
+      .describe(
+        "`standalone` emits Prometheus, Grafana and Jaeger; `prometheus-operator` emits PrometheusRule and " +
+          "PodMonitor objects instead.",
+      ),
+    scrapeInterval: duration(FLOOR.prometheus).describe(
+      "Interval of the cluster job (the API server); service jobs use their tier's `scrapeInterval`.",
+    ),
+    evaluationInterval: duration(FLOOR.prometheus).describe(
+      "How often Prometheus evaluates rules; alert `for` durations are multiples of it in the unit tests.",
+    ),
+    runbookBaseUrl: z
+      .string()
+      .regex(HTTP_URL, {
+        error: (iss) =>
+          `expected an absolute URL like https://runbooks.example.com/alerts, got ${JSON.stringify(iss.input)}`,
+      })
+      .refine((s) => URL.canParse(s), { error: "expected an absolute URL like https://runbooks.example.com/alerts" })
+      .describe('`runbook_url` of each alert is this URL followed by "/" and the alert name.'),
+    metrics: z
+      .record(metricName, metric)
+      .describe("The metric catalogue: every metric alerts, rules, dashboards and HPAs may read, by name."),
+    recordingRules: z
+      .record(recordName, recordingRule)
+      .default({})
+      .describe("Recording rules by the name of the series they record."),
+    alerts: z
+      .record(alertName, alert)
+      .describe("Alerts by name (UpperCamelCase); names and severities are a contract."),
+    components: z
+      .strictObject({
+        prometheus: component("Prometheus.")
+          .extend({
+            claim: z.string().describe("Key of `storage` that holds the time series."),
+            retention: duration(FLOOR.prometheus).prefault("360h").describe("How long Prometheus keeps samples."),
+          })
+          .describe("Prometheus. Requests are cpu and memory; the memory limit equals the request."),
+        grafana: component("Grafana."),
+        jaeger: component("Jaeger (all-in-one, in-memory traces)."),
+        adapter: component("prometheus-adapter, serving the HPAs' custom metrics in standalone mode."),
+      })
+      .describe("The monitoring stack's images and sizes."),
   })
   .superRefine((m, ctx) => {
     for (const [name, a] of Object.entries(m.alerts)) {
@@ -211,7 +274,8 @@ export const monitoringSchema = z
           message: `${a.metric} is in ${declared.unit}: write the threshold as ${expected.example}`,
         });
     }
-  });
+  })
+  .describe("Metrics, alerts, recording rules and the monitoring stack.");
 
 function expectedThreshold(unit: MetricUnit): { kind: Threshold["kind"]; example: string } {
   if (unit === "microseconds" || unit === "seconds") return { kind: "duration", example: 'a duration like "2.75us"' };

@@ -7,122 +7,237 @@ import { z } from "zod";
 import { dnsLabel, labelMap } from "./names.ts";
 import { monitoringReferenceIssues, monitoringSchema } from "./observability.ts";
 import { resourceList, service } from "./service.ts";
-import { bytes, duration } from "./units.ts";
+import { hasHostBits, networkOf, parseCidr } from "./cidr.ts";
+import { imageReference } from "./image-reference.ts";
+import { bytes, duration, FLOOR } from "./units.ts";
 
-const tier = z.strictObject({
-  description: z.string().min(1),
-  /** PriorityClass value; higher preempts lower. */
-  priority: z.number().int().min(0).max(1_000_000_000),
-  nodeSelector: labelMap.default({}),
-  tolerations: z
-    .array(
+/** Deployment rollout bounds: a count of pods or a percentage of the replicas. */
+const podsOrPercent = (what: string) =>
+  z
+    .union([
+      z.number().int().min(0).describe(`${what}, in pods.`),
       z
-        .strictObject({
-          key: z.string(),
-          operator: z.enum(["Equal", "Exists"]).default("Equal"),
-          value: z.string().optional(),
-          effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]),
+        .string()
+        .regex(/^\d+%$/, {
+          error: (iss) => `expected a count or a percentage like "25%", got ${JSON.stringify(iss.input)}`,
         })
-        .refine((t) => t.operator !== "Exists" || t.value === undefined, {
-          error: 'a toleration with operator "Exists" matches any value: leave value out (the API server rejects it)',
-          path: ["value"],
-        }),
-    )
-    .default([]),
-  hostNetwork: z.boolean().default(false),
-  antiAffinity: z.enum(["required", "preferred", "none"]).default("preferred"),
-  rollout: z.strictObject({
-    maxSurge: z.union([z.number().int().min(0), z.string().regex(/^\d+%$/)]),
-    maxUnavailable: z.union([z.number().int().min(0), z.string().regex(/^\d+%$/)]),
-  }),
-  /** PodDisruptionBudget for every service of the tier. */
-  maxUnavailableDuringDisruption: z.number().int().min(0).default(1),
-  /** Nodes in the tier's pool, for scheduling feasibility checks (anti-affinity, surge, CPUs). */
-  nodes: z.number().int().min(0),
-  /**
-   * Allocatable whole CPUs per node of the pool: capacity minus kube-reserved and system-reserved
-   * (the static CPU manager needs a non-zero reservation, so a 16-CPU node offers at most 15).
-   */
-  cpusPerNode: z.number().int().min(1),
-  scrapeInterval: duration(),
-});
+        .describe(`${what}, in percent of the replicas.`),
+    ])
+    .describe(`${what}: a number of pods or a percentage like "25%".`);
 
-const storageClaim = z.strictObject({
-  description: z.string().min(1),
-  size: bytes(),
-  accessMode: z.enum(["ReadWriteOnce", "ReadWriteMany", "ReadOnlyMany", "ReadWriteOncePod"]),
-  storageClass: z.string().optional(),
-});
+/** Claim sizes: the API server refuses a claim of 0 bytes. */
+const positiveBytes = () => bytes(FLOOR.storage);
 
-const OCTET = "(25[0-5]|2[0-4]\\d|1?\\d?\\d)";
-const CIDR = new RegExp(
-  `^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}\\/(\\d|[12]\\d|3[0-2])$|` +
-    `^[0-9a-fA-F:]+\\/(\\d|[1-9]\\d|1[01]\\d|12[0-8])$`,
-);
+const tier = z
+  .strictObject({
+    description: z
+      .string()
+      .min(1)
+      .describe("What runs in the tier and why it is separate; becomes its PriorityClass description."),
+    priority: z.number().int().min(0).max(1_000_000_000).describe("PriorityClass value; higher preempts lower."),
+    nodeSelector: labelMap.default({}).describe("Node labels the tier's pods must run on."),
+    tolerations: z
+      .array(
+        z
+          .strictObject({
+            key: z.string().describe("Taint key tolerated."),
+            operator: z
+              .enum(["Equal", "Exists"])
+              .default("Equal")
+              .describe("Equal matches `value`; Exists matches any value of the key."),
+            value: z.string().optional().describe("Taint value tolerated (with operator Equal)."),
+            effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).describe("Taint effect tolerated."),
+          })
+          .refine((t) => t.operator !== "Exists" || t.value === undefined, {
+            error: 'a toleration with operator "Exists" matches any value: leave value out (the API server rejects it)',
+            path: ["value"],
+          })
+          .describe("A taint the tier's pods tolerate."),
+      )
+      .default([])
+      .describe("Taints of the tier's nodes that its pods tolerate (dedicated nodes are tainted)."),
+    hostNetwork: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Run the tier's pods in the node's network namespace (no pod network hop); requires `network.nodeCidrs`.",
+      ),
+    antiAffinity: z
+      .enum(["required", "preferred", "none"])
+      .default("preferred")
+      .describe(
+        "Spread replicas of a service over nodes: required never co-locates two (a rollout then needs a spare " +
+          "node), preferred tries to.",
+      ),
+    rollout: z
+      .strictObject({
+        maxSurge: podsOrPercent("Extra pods a rollout may start above the replica count"),
+        maxUnavailable: podsOrPercent("Pods a rollout may take down below the replica count"),
+      })
+      .describe("Deployment rollout bounds of the tier's services."),
+    maxUnavailableDuringDisruption: z
+      .number()
+      .int()
+      .min(0)
+      .default(1)
+      .describe("PodDisruptionBudget for every service of the tier: pods a drain may take down at once."),
+    nodes: z
+      .number()
+      .int()
+      .min(0)
+      .describe("Nodes in the tier's pool, for scheduling feasibility checks (anti-affinity, surge, CPUs)."),
+    cpusPerNode: z
+      .number()
+      .int()
+      .min(1)
+      .describe(
+        "Allocatable whole CPUs per node of the pool: capacity minus kube-reserved and system-reserved (the " +
+          "static CPU manager needs a non-zero reservation, so a 16-CPU node offers at most 15).",
+      ),
+    scrapeInterval: duration(FLOOR.prometheus).describe(
+      "How often Prometheus scrapes the tier's services; a latency budget needs a short interval to be seen.",
+    ),
+  })
+  .describe("A pool of nodes and how services on it are scheduled, rolled out and scraped.");
+
+const storageClaim = z
+  .strictObject({
+    description: z.string().min(1).describe("What the claim holds, for people reading the config."),
+    size: positiveBytes().describe('Requested size ("100Gi").'),
+    accessMode: z
+      .enum(["ReadWriteOnce", "ReadWriteMany", "ReadOnlyMany", "ReadWriteOncePod"])
+      .describe("How nodes may mount it; a claim shared by several pods on several nodes needs ReadWriteMany."),
+    storageClass: z.string().optional().describe("StorageClass name; the cluster's default class when unset."),
+  })
+  .describe("A PersistentVolumeClaim services and the monitoring stack can mount.");
+
+/** Shape only, for editors; the parse below is the rule. */
+const CIDR_SHAPE = /^[0-9a-fA-F:.]+\/[0-9]{1,3}$/;
 const cidr = z
   .string()
-  .regex(CIDR, { error: (iss) => `expected a CIDR like "10.0.0.0/16", got ${JSON.stringify(iss.input)}` });
+  .regex(CIDR_SHAPE, {
+    error: (iss) => `expected a CIDR like "10.0.0.0/16", got ${JSON.stringify(iss.input)}`,
+  })
+  .superRefine((s, ctx) => {
+    if (!CIDR_SHAPE.test(s)) return;
+    const parsed = parseCidr(s);
+    if (typeof parsed === "string")
+      ctx.addIssue({
+        code: "custom",
+        message: `expected a CIDR like "10.0.0.0/16", got ${JSON.stringify(s)}: ${parsed}`,
+      });
+    else if (hasHostBits(parsed))
+      ctx.addIssue({
+        code: "custom",
+        message:
+          `${JSON.stringify(s)} has address bits set after its /${parsed.prefix} prefix; write the network ` +
+          `${JSON.stringify(networkOf(parsed))}`,
+      });
+  })
+  .describe('An IPv4 or IPv6 network like "10.64.0.0/16".');
 
-const network = z.strictObject({
-  /**
-   * The node subnets of the cluster. Host-network pods talk from and listen on node addresses,
-   * which NetworkPolicy sees as plain IPs, not pods: the generated policies allow exactly these
-   * ranges on the host-network services' ports.
-   */
-  nodeCidrs: z.array(cidr).min(1, { error: "name at least one node subnet" }),
-});
+const nodeCidrs = z
+  .array(cidr)
+  .min(1, { error: "name at least one node subnet" })
+  .describe(
+    "The node subnets of the cluster. Host-network pods talk from and listen on node addresses, which " +
+      "NetworkPolicy sees as plain IPs, not pods: the generated policies allow exactly these ranges on the " +
+      "host-network services' ports.",
+  );
 
 const tierName = dnsLabel("a tier name");
 const serviceName = dnsLabel("a service name");
 
-/** What an environment may change: counts and sizes, never shape. */
-const environmentPatch = z.strictObject({
-  tiers: z
-    .record(
-      tierName,
-      z.strictObject({ nodes: z.number().int().min(0).optional(), cpusPerNode: z.number().int().min(1).optional() }),
-    )
-    .default({}),
-  services: z
-    .record(
-      serviceName,
-      z.strictObject({
-        image: z.string().min(1).optional(),
-        replicas: z.number().int().min(0).optional(),
-        resources: z.strictObject({ requests: resourceList.optional(), limits: resourceList.optional() }).optional(),
-        scaling: z
-          .strictObject({
-            minReplicas: z.number().int().min(1).optional(),
-            maxReplicas: z.number().int().min(1).optional(),
-          })
-          .optional(),
-      }),
-    )
-    .default({}),
-  storage: z.record(z.string(), z.strictObject({ size: bytes().optional() })).default({}),
-  network: network.partial().optional(),
-});
+const environmentPatch = (env: string) =>
+  z
+    .strictObject({
+      tiers: z
+        .record(
+          tierName,
+          z
+            .strictObject({
+              nodes: z.number().int().min(0).optional().describe("Nodes in the pool in this environment."),
+              cpusPerNode: z
+                .number()
+                .int()
+                .min(1)
+                .optional()
+                .describe("Allocatable whole CPUs per node in this environment."),
+            })
+            .describe("Pool sizes of a tier in this environment."),
+        )
+        .default({})
+        .describe("Per tier (a key of `tiers`): what differs in this environment."),
+      services: z
+        .record(
+          serviceName,
+          z
+            .strictObject({
+              image: imageReference().optional().describe("Image reference in this environment."),
+              replicas: z.number().int().min(0).optional().describe("Static replica count in this environment."),
+              resources: z
+                .strictObject({
+                  requests: resourceList.optional().describe("Requests replaced in this environment."),
+                  limits: resourceList.optional().describe("Limits replaced in this environment."),
+                })
+                .optional()
+                .describe("Resource quantities replaced in this environment, by name."),
+              scaling: z
+                .strictObject({
+                  minReplicas: z.number().int().min(1).optional().describe("Fewest replicas in this environment."),
+                  maxReplicas: z.number().int().min(1).optional().describe("Most replicas in this environment."),
+                })
+                .optional()
+                .describe("HPA bounds in this environment (autoscaled services only)."),
+            })
+            .describe("What differs for a service in this environment."),
+        )
+        .default({})
+        .describe("Per service (a key of `services`): what differs in this environment."),
+      storage: z
+        .record(
+          z.string(),
+          z
+            .strictObject({ size: positiveBytes().optional().describe("Claim size in this environment.") })
+            .describe("A storage claim's size in this environment."),
+        )
+        .default({})
+        .describe("Per storage claim (a key of `storage`): what differs in this environment."),
+      network: z
+        .strictObject({ nodeCidrs: nodeCidrs.optional() })
+        .optional()
+        .describe("Node subnets of this environment's cluster, when they differ."),
+    })
+    .describe(`What ${env} changes: counts and sizes, never shape. An empty object is the base config as is.`);
 
 export const platformSchema = z
   .strictObject({
-    /** Prefix of every object name and value of `app.kubernetes.io/part-of`. */
-    name: dnsLabel("the platform name"),
-    namespace: dnsLabel("the namespace"),
-    /** Kubernetes minor version the output must apply to. */
+    name: dnsLabel("the platform name").describe(
+      "Prefix of every object name and value of `app.kubernetes.io/part-of`.",
+    ),
+    namespace: dnsLabel("the namespace").describe("Namespace of the platform's services."),
     kubernetesVersion: z
       .string()
       .regex(/^1\.\d+$/, { error: 'expected a Kubernetes minor version like "1.30"' })
-      .default("1.30"),
-    tiers: z.record(tierName, tier),
-    services: z.record(serviceName, service),
-    storage: z.record(dnsLabel("a storage claim name"), storageClaim).default({}),
-    /** Required when a tier uses host networking. */
-    network: network.optional(),
-    environments: z.strictObject({
-      dev: environmentPatch,
-      staging: environmentPatch,
-      prod: environmentPatch,
-    }),
+      .default("1.30")
+      .describe("Kubernetes minor version the output must apply to."),
+    tiers: z.record(tierName, tier).describe("Node pools by name (a DNS label)."),
+    services: z.record(serviceName, service).describe("The platform's services by name (a DNS label)."),
+    storage: z
+      .record(dnsLabel("a storage claim name"), storageClaim)
+      .default({})
+      .describe("Persistent volume claims by name (a DNS label)."),
+    network: z
+      .strictObject({ nodeCidrs })
+      .optional()
+      .describe("The cluster's network; required when a tier uses host networking."),
+    environments: z
+      .strictObject({
+        dev: environmentPatch("dev"),
+        staging: environmentPatch("staging"),
+        prod: environmentPatch("prod"),
+      })
+      .describe("The three environments, each a small patch over the base config."),
     monitoring: monitoringSchema,
   })
   .superRefine((p, ctx) => {
@@ -209,7 +324,8 @@ export const platformSchema = z
           });
       }
     }
-  });
+  })
+  .describe("The platform config (platform.config.ts): one typed file describing the whole platform.");
 
 /** What platform.config.ts is written as (unit strings, optional defaults). */
 export type PlatformInput = z.input<typeof platformSchema>;

@@ -13,8 +13,8 @@ export type Percent = `${number}%`;
 const NUMBER = "(?:\\d+(?:\\.\\d+)?|\\.\\d+)";
 const CPU_RE = new RegExp(`^(${NUMBER})(m?)$`);
 const BYTES_RE = new RegExp(`^(${NUMBER})(Ki|Mi|Gi|Ti|k|M|G|T)?$`);
-const DURATION_RE = new RegExp(`^(${NUMBER})(ns|us|µs|ms|s|m|h)$`);
-const PERCENT_RE = new RegExp(`^(${NUMBER})%$`);
+export const DURATION_RE = new RegExp(`^(${NUMBER})(ns|us|µs|ms|s|m|h)$`);
+export const PERCENT_RE = new RegExp(`^(${NUMBER})%$`);
 
 const BYTE_FACTOR: Record<string, number> = {
   "": 1,
@@ -86,11 +86,23 @@ export function formatDuration(seconds: number): string {
   return `${Math.round(seconds * 1000)}ms`;
 }
 
+/** A lower bound the target system needs, and why, for the message. */
+export interface Floor {
+  min: number;
+  why: string;
+}
+
 /**
  * A zod schema that accepts the typed unit string `I`, reports `expected` with the offending value,
- * and outputs the canonical number. The regex also goes into the exported JSON Schema for editors.
+ * and outputs the canonical number, at least `floor.min` when given. The regex also goes into the
+ * exported JSON Schema for editors.
  */
-function unit<I extends string>(parse: (s: string) => number | undefined, pattern: RegExp, expected: string) {
+function unit<I extends string>(
+  parse: (s: string) => number | undefined,
+  pattern: RegExp,
+  expected: string,
+  floor?: Floor,
+) {
   return z
     .string({ error: (iss) => `expected ${expected}, got ${JSON.stringify(iss.input)}` })
     .regex(pattern, { error: (iss) => `expected ${expected}, got ${JSON.stringify(iss.input)}` })
@@ -100,12 +112,41 @@ function unit<I extends string>(parse: (s: string) => number | undefined, patter
         ctx.addIssue({ code: "custom", message: `expected ${expected}, got ${JSON.stringify(s)}`, input: s });
         return z.NEVER;
       }
+      if (floor && n < floor.min) {
+        ctx.addIssue({ code: "custom", message: `${JSON.stringify(s)} is too small: ${floor.why}`, input: s });
+        return z.NEVER;
+      }
       return n;
     }) as unknown as z.ZodType<number, I>;
 }
 
-export const cpu = () => unit<CpuQuantity>(parseCpu, CPU_RE, 'a CPU quantity like "2" or "500m"');
-export const bytes = () => unit<ByteQuantity>(parseBytes, BYTES_RE, 'a memory quantity like "512Mi" or "1Gi"');
-export const duration = () =>
-  unit<Duration>(parseDuration, DURATION_RE, 'a duration like "2.75us", "500ms", "30s" or "5m"');
+export const cpu = (floor?: Floor) => unit<CpuQuantity>(parseCpu, CPU_RE, 'a CPU quantity like "2" or "500m"', floor);
+export const bytes = (floor?: Floor) =>
+  unit<ByteQuantity>(parseBytes, BYTES_RE, 'a memory quantity like "512Mi" or "1Gi"', floor);
+export const duration = (floor?: Floor) =>
+  unit<Duration>(parseDuration, DURATION_RE, 'a duration like "2.75us", "500ms", "30s" or "5m"', floor);
 export const percent = () => unit<Percent>(parsePercent, PERCENT_RE, 'a percentage like "95%" or "1%"');
+
+/** Floors written once: what Prometheus and Kubernetes refuse, or silently replace, below them. */
+export const FLOOR = {
+  /** Prometheus replaces a zero interval or window with its default and counts in milliseconds. */
+  prometheus: {
+    min: 1e-3,
+    why: "Prometheus needs at least 1ms (it silently replaces 0 with its 15s default, or the rule fails)",
+  },
+  /** Probe and HPA periods are whole seconds in the API, at least 1. */
+  kubernetesPeriod: { min: 1, why: "Kubernetes counts this period in whole seconds, at least 1" },
+  storage: { min: 1, why: "a volume must be larger than 0 bytes (the API server rejects a zero storage request)" },
+  container: { min: 1, why: "a container needs a request above 0" },
+} as const satisfies Record<string, Floor>;
+
+/**
+ * Periods the API server takes in whole seconds: `1500ms` would be rounded, so it is refused. At
+ * least 1s unless `zero` is allowed (a stabilization window of 0 means "act at once").
+ */
+export const seconds = (opts: { max?: number; zero?: boolean } = {}) =>
+  duration(opts.zero ? undefined : FLOOR.kubernetesPeriod)
+    .refine((n) => Number.isInteger(n), { error: "Kubernetes counts this period in whole seconds" })
+    .refine((n) => opts.max === undefined || n <= opts.max, {
+      error: `Kubernetes accepts at most ${opts.max === undefined ? "" : formatDuration(opts.max)} here`,
+    });
