@@ -8,6 +8,7 @@ import { dnsLabel, labelMap } from "./names.ts";
 import { monitoringReferenceIssues, monitoringSchema } from "./observability.ts";
 import { resourceList, service } from "./service.ts";
 import { bytes, duration } from "./units.ts";
+import { TIER } from "../core/conventions.ts";
 
 const tier = z.strictObject({
   description: z.string().min(1),
@@ -45,6 +46,11 @@ const tier = z.strictObject({
    */
   cpusPerNode: z.number().int().min(1),
   scrapeInterval: duration(),
+  /**
+   * The p99 latency the tier's services must alert at ("2.75us"): the default threshold of a latency alert on one of
+   * them, and what the coverage check, dashboards and the latency-alert admission policy hold alerts to.
+   */
+  latencyBudget: duration().optional(),
 });
 
 const storageClaim = z.strictObject({
@@ -138,6 +144,13 @@ export const platformSchema = z
           `must name the node subnets its pods talk from`,
       });
     }
+    const ull = p.tiers[TIER.ultraLowLatency];
+    if (ull && ull.latencyBudget === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["tiers", TIER.ultraLowLatency, "latencyBudget"],
+        message: 'required: the p99 latency budget its services alert at, a duration like "3us"',
+      });
     for (const [name, svc] of Object.entries(p.services)) {
       if (!(svc.tier in p.tiers)) {
         ctx.addIssue({
