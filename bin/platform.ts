@@ -84,7 +84,7 @@ async function check(configFile: string, outDir: string, format: string): Promis
     ...(await runObjectEngines({ environments, policies, kubernetesVersion: platform.kubernetesVersion })),
     ...runPlatformChecks({ environments, files }),
     ...runPromtool(files, outDir),
-    ...checkPromql(files, platform.monitoring, outDir),
+    ...checkPromql(platform, outDir),
   ];
   process.stdout.write(report(findings));
   if (format === "text" && !hasErrors(findings))

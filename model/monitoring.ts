@@ -42,7 +42,8 @@ export const SECONDS_PER_UNIT: Partial<Record<MetricUnit, number>> = { microseco
 
 /** A threshold in the metric's unit: a duration is 1e6 times larger on a microsecond gauge than on a seconds histogram. */
 export function thresholdIn(unit: MetricUnit, t: Threshold): number {
-  const v = t.kind === "duration" ? t.seconds / (SECONDS_PER_UNIT[unit] ?? 1) : t.kind === "percent" ? t.ratio : t.value;
+  const v =
+    t.kind === "duration" ? t.seconds / (SECONDS_PER_UNIT[unit] ?? 1) : t.kind === "percent" ? t.ratio : t.value;
   // Unit conversion in binary floating point leaves noise (x.xx00000000000004); the config has at most 12 digits.
   return Number(v.toPrecision(12));
 }
@@ -181,7 +182,8 @@ function modelAlert(platform: Platform, name: string, a: Alert): ModelAlert {
   const m = platform.monitoring;
   const service = a.kind !== "down" ? a.service : undefined;
   const metric = a.kind !== "down" ? a.metric : undefined;
-  const unit: MetricUnit = a.kind === "down" ? "count" : a.kind === "ratio" ? "ratio" : (m.metrics[a.metric]?.unit ?? "count");
+  const unit: MetricUnit =
+    a.kind === "down" ? "count" : a.kind === "ratio" ? "ratio" : (m.metrics[a.metric]?.unit ?? "count");
   let threshold: Threshold | undefined;
   let thresholdFrom: ModelAlert["thresholdFrom"] = "none";
   if (a.kind !== "down" && a.threshold !== undefined) [threshold, thresholdFrom] = [a.threshold, "alert"];
