@@ -1,7 +1,8 @@
 /**
  * Every policy in policies/ against its fixtures in policies/<id>/fixtures.ts: each deny
  * fixture is denied by that policy with the policy's own message, each allow fixture passes.
- * A policy without both kinds of fixtures fails the run.
+ * A policy without both kinds of fixtures fails the run. A policy with a paramKind is evaluated
+ * with the fixtures' `params` export, or with a fixture's own param object (`{ object, params }`).
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -13,11 +14,14 @@ import {
   cronJob,
   daemonSet,
   deployment,
+  isParamFixture,
   job,
+  latencyBudgetParams,
   latencyRule,
   pod,
   secret,
   statefulSet,
+  type Fixture,
   type KubeObjectLike,
 } from "../policies/builders.ts";
 
@@ -26,8 +30,10 @@ const policyFiles = policyIds();
 const { policies, findings: compileFindings } = compilePolicies(readPolicySources());
 
 interface Fixtures {
-  allow?: KubeObjectLike[];
-  deny?: KubeObjectLike[];
+  allow?: Fixture[];
+  deny?: Fixture[];
+  /** The param object of a policy with a paramKind, for fixtures that carry none. */
+  params?: KubeObjectLike;
 }
 
 const fixtures = new Map<string, Fixtures>();
@@ -38,9 +44,18 @@ for (const id of policyFiles) {
 
 const asKube = (o: KubeObjectLike) => o as unknown as KubeObject;
 
-function findingsOf(policy: CompiledPolicy, obj: KubeObjectLike): Finding[] {
-  return evaluatePolicies([policy], [{ environment: "test", objects: [asKube(obj)] }]);
+function findingsOf(policy: CompiledPolicy, fixture: Fixture, params?: KubeObjectLike): Finding[] {
+  const obj = isParamFixture(fixture) ? fixture.object : fixture;
+  const param = isParamFixture(fixture) ? fixture.params : params;
+  return evaluatePolicies([policy], [{ environment: "test", objects: [asKube(obj)] }], {
+    params: { [policy.name]: param ? asKube(param) : null },
+  });
 }
+
+const nameOf = (f: Fixture) => {
+  const o = isParamFixture(f) ? f.object : f;
+  return `${o.kind} ${o.metadata?.name}`;
+};
 
 test("every policy file compiles", () => {
   assert.equal(compileFindings, [], compileFindings.map((f) => f.message).join("\n"));
@@ -76,10 +91,15 @@ test("every policy has allow and deny fixtures", () => {
 
 // `POLICY=guaranteed-qos npm test -- policies` runs one policy's fixtures.
 for (const policy of policies.filter((p) => !process.env.POLICY || p.name === process.env.POLICY)) {
-  const { allow = [], deny = [] } = fixtures.get(policy.name) ?? {};
+  const { allow = [], deny = [], params } = fixtures.get(policy.name) ?? {};
+  if (policy.paramKind)
+    test(`${policy.name} takes a param, and its fixtures provide one`, () => {
+      assert.ok(params, `policies/${policy.name}/fixtures.ts exports no params`);
+      assert.is(`${params!.apiVersion} ${params!.kind}`, `${policy.paramKind!.apiVersion} ${policy.paramKind!.kind}`);
+    });
   for (const obj of allow) {
-    test(`${policy.name} allows ${obj.kind} ${obj.metadata?.name}`, () => {
-      const found = findingsOf(policy, obj);
+    test(`${policy.name} allows ${nameOf(obj)}`, () => {
+      const found = findingsOf(policy, obj, params);
       assert.equal(
         found.map((f) => f.message),
         [],
@@ -87,9 +107,9 @@ for (const policy of policies.filter((p) => !process.env.POLICY || p.name === pr
     });
   }
   for (const obj of deny) {
-    test(`${policy.name} denies ${obj.kind} ${obj.metadata?.name} with the policy's message`, () => {
-      const found = findingsOf(policy, obj);
-      assert.ok(found.length > 0, `${policy.name} did not deny ${obj.metadata?.name}`);
+    test(`${policy.name} denies ${nameOf(obj)} with the policy's message`, () => {
+      const found = findingsOf(policy, obj, params);
+      assert.ok(found.length > 0, `${policy.name} did not deny ${nameOf(obj)}`);
       for (const f of found) {
         assert.is(f.rule, policy.name);
         assert.is(f.file, policy.file);
@@ -113,7 +133,9 @@ test("the builders' baseline objects pass every policy", () => {
     secret("placeholder"),
     latencyRule("budget", "nautilus_risk_check_latency_microseconds_p99 > 2.75"),
   ];
-  const found = evaluatePolicies(policies, [{ environment: "test", objects: objects.map(asKube) }]);
+  const found = evaluatePolicies(policies, [{ environment: "test", objects: objects.map(asKube) }], {
+    params: { "latency-alert": asKube(latencyBudgetParams(2.75e-6)) },
+  });
   assert.equal(
     found.map((f) => `${f.rule}: ${f.message}`),
     [],
