@@ -10,9 +10,9 @@ export interface PolicySource {
  * read by the policy's CEL (policies/latency-alert/policy.yaml spells them too).
  */
 export const LATENCY_PARAM = {
-  /** The budget in seconds, as a decimal string ("2.75e-06"); absent when the config declares no budget. */
+  /** The budget in seconds, as a decimal string ("0.000003"); absent when the config declares no budget. */
   budgetSeconds: "budget-seconds",
-  /** The budget as written in the config ("2.75us"), for messages. */
+  /** The budget for messages ("3 µs"). */
   budget: "budget",
   /** `unit.<metric>`: the catalogue unit of each latency metric ("microseconds", "seconds"). */
   unitPrefix: "unit.",

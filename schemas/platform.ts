@@ -47,7 +47,7 @@ const tier = z.strictObject({
   cpusPerNode: z.number().int().min(1),
   scrapeInterval: duration(),
   /**
-   * The p99 latency the tier's services must alert at ("2.75us"): the default threshold of a latency alert on one of
+   * The p99 latency the tier's services must alert at ("3us"): the default threshold of a latency alert on one of
    * them, and what the coverage check, dashboards and the latency-alert admission policy hold alerts to.
    */
   latencyBudget: duration().optional(),
