@@ -249,7 +249,7 @@ function requestOf(obj: KubeObject): Record<string, unknown> {
   return req;
 }
 
-type Outcome = { ok: true } | { ok: false; message: string; path?: string };
+type Outcome = { ok: true } | { ok: false; message: string; path?: string; severity?: "warning" };
 
 /** Runs one policy against one object, as admission would: matchConditions, variables, validations. */
 function admit(policy: CompiledPolicy, obj: KubeObject, vars: Record<string, unknown>): Outcome[] {
@@ -340,7 +340,7 @@ export function evaluatePolicies(
           const f: Finding = {
             engine: "cel",
             rule: policy.name,
-            severity: "error",
+            severity: outcome.severity ?? "error",
             resource: refOf(obj),
             file: policy.file,
             message: outcome.message,
@@ -369,6 +369,8 @@ function admitWithParams(
   const passed = options.params && policy.name in options.params ? options.params[policy.name] : undefined;
   return resolveParams(policy.name, policy.paramKind, obj, objects, passed).flatMap((r) => {
     if ("found" in r) return r.found.flatMap((param) => admit(policy, obj, { ...vars, params: toCelInput(param) }));
+    if ("unbound" in r)
+      return [{ ok: false, severity: "warning", message: `policy '${policy.name}' was not evaluated: ${r.unbound}` }];
     if (r.action === "Allow" || policy.failurePolicy === "Ignore") return [];
     return [{ ok: false, message: `policy '${policy.name}' cannot be evaluated: ${r.missing}` }];
   });

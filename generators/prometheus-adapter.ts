@@ -10,6 +10,7 @@ import { adapterSource } from "../schemas/observability.ts";
 import type { Platform } from "../schemas/platform.ts";
 import { formatDuration } from "../schemas/units.ts";
 import { metadata } from "./meta.ts";
+import { monitoringModel } from "../model/monitoring.ts";
 import { toYaml } from "../core/yaml.ts";
 
 /** Rate window of `_per_second` metrics: long enough to hold several 5 s scrapes, short enough to follow load. */
@@ -20,7 +21,7 @@ export function adapterRules(platform: Platform): Record<string, unknown>[] {
     ...new Set(Object.values(platform.services).flatMap((s) => s.scaling?.custom.map((c) => c.metric) ?? [])),
   ].sort();
   return metrics.flatMap((metric) => {
-    const source = adapterSource(platform.monitoring, metric);
+    const source = adapterSource(monitoringModel(platform), metric);
     if (!source) return [];
     const inner =
       source.kind === "rate"

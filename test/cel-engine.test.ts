@@ -482,7 +482,7 @@ test("params: a binding may name the policy's generated copy, found by its app.k
   assert.equal(messages(run(withParams, objects)), ["at most 3 replicas"]);
 });
 
-test("params: with no binding, a param passed in is used; null or nothing is a missing param", () => {
+test("params: with no binding, a param passed in is used, null is a missing one, and nothing leaves it unevaluated", () => {
   assert.equal(run(withParams, [scaled(2)], { params: { "test-policy": limit("limits", 2) } }), []);
   assert.equal(messages(run(withParams, [scaled(3)], { params: { "test-policy": limit("limits", 2) } })), [
     "at most 2 replicas",
@@ -491,9 +491,17 @@ test("params: with no binding, a param passed in is used; null or nothing is a m
     run(withParams, [scaled(1)], { params: { "test-policy": null } })[0]!.message,
     /its v1 ConfigMap param object does not exist/,
   );
-  assert.match(
-    run(withParams, [scaled(1)])[0]!.message,
-    /no ValidatingAdmissionPolicyBinding names it with a paramRef/,
+  // Unbound and nothing passed in: not evaluated, as the API server enforces only bound policies, and said so.
+  const unbound = run(withParams, [scaled(9)]);
+  assert.equal(
+    unbound.map((f) => [f.severity, f.message]),
+    [
+      [
+        "warning",
+        "policy 'test-policy' was not evaluated: it takes a v1 ConfigMap param (spec.paramKind) and no " +
+          "ValidatingAdmissionPolicyBinding among these objects names it with a paramRef",
+      ],
+    ],
   );
 });
 

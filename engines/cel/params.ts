@@ -4,7 +4,8 @@
  * by label selector, in the paramRef's namespace or else the admitted object's); when none exists,
  * `parameterNotFoundAction` decides (Allow skips the binding, Deny, the default here, applies the
  * policy's failurePolicy). Bindings are looked up among the objects being evaluated; a caller that
- * holds the param object (a fixture, a test) may pass it in instead.
+ * holds the param object (a fixture, a test) may pass it in instead. A policy with neither is not
+ * evaluated, as the API server enforces no unbound policy, and the caller is told so.
  */
 import type { KubeObject } from "../../core/finding.ts";
 import { LABEL } from "../../core/conventions.ts";
@@ -23,7 +24,10 @@ interface ParamRef {
 }
 
 /** What the policy is evaluated with: each param object, or why there is none. */
-export type ParamResolution = { found: KubeObject[] } | { missing: string; action: "Allow" | "Deny" };
+export type ParamResolution =
+  | { found: KubeObject[] }
+  | { missing: string; action: "Allow" | "Deny" }
+  | { unbound: string };
 
 type Binding = KubeObject & { spec?: { policyName?: string; paramRef?: ParamRef } };
 
@@ -48,7 +52,7 @@ function describeRef(kind: ParamKind, ref: ParamRef, namespace: string | undefin
 
 /**
  * The params of `policy` for admitting `obj`, one resolution per binding that names the policy; with no such
- * binding, the passed-in param (`null`: it does not exist), or a missing param when nothing was passed in.
+ * binding, the passed-in param (`null`: it does not exist), or `unbound` when nothing was passed in.
  */
 export function resolveParams(
   policy: string,
@@ -64,14 +68,15 @@ export function resolveParams(
   );
   if (bindings.length === 0) {
     if (passed) return [{ found: [passed] }];
+    if (passed === null)
+      return [{ missing: `its ${paramKind.apiVersion} ${paramKind.kind} param object does not exist`, action: "Deny" }];
+    // The API server enforces only bound policies; manifests vetted without their binding cannot say what to
+    // judge with, which is worth saying but not failing on.
     return [
       {
-        missing:
-          passed === null
-            ? `its ${paramKind.apiVersion} ${paramKind.kind} param object does not exist`
-            : `no ValidatingAdmissionPolicyBinding names it with a paramRef to a ${paramKind.apiVersion} ` +
-              `${paramKind.kind} (spec.paramKind)`,
-        action: "Deny",
+        unbound:
+          `it takes a ${paramKind.apiVersion} ${paramKind.kind} param (spec.paramKind) and no ` +
+          `ValidatingAdmissionPolicyBinding among these objects names it with a paramRef`,
       },
     ];
   }
