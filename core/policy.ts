@@ -1,4 +1,4 @@
-/** A ValidatingAdmissionPolicy as shipped in policies/: its text, read by bin/, compiled by engines/, emitted by generators/. */
+/** A policy of policies/ as text: read by bin/, compiled by engines/, emitted with its binding by generators/. */
 export interface PolicySource {
   /** Repository-relative path, e.g. "policies/guaranteed-qos/policy.yaml". */
   file: string;

@@ -40,7 +40,7 @@ export const GRAFANA_UNIT: Record<MetricUnit, string> = {
 /** Seconds per unit of a latency metric: what turns a budget in seconds into the metric's own numbers. */
 export const SECONDS_PER_UNIT: Partial<Record<MetricUnit, number>> = { microseconds: 1e-6, seconds: 1 };
 
-/** A threshold in the metric's unit: a duration is 1e6 times larger on a microsecond gauge than on a seconds histogram. */
+/** A threshold in the metric's unit: a duration is 1e6 times larger on a microsecond gauge than on a seconds one. */
 export function thresholdIn(unit: MetricUnit, t: Threshold): number {
   const v =
     t.kind === "duration" ? t.seconds / (SECONDS_PER_UNIT[unit] ?? 1) : t.kind === "percent" ? t.ratio : t.value;

@@ -12,7 +12,7 @@ const metricName = z.string().regex(PROM_IDENT, {
   error: (iss) =>
     `metric names are Prometheus identifiers ([a-zA-Z_:][a-zA-Z0-9_:]*), got ${JSON.stringify(iss.input)}`,
 });
-/** Prometheus reserves colons for recording rules; a metric a service exposes has none (and so names a ConfigMap key). */
+/** Colons are for recording rules; a metric a service exposes has none (so it can name a ConfigMap key). */
 const exposedMetricName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, {
   error: (iss) =>
     `metrics services expose are Prometheus identifiers without colons ([a-zA-Z_][a-zA-Z0-9_]*; colons are for ` +

@@ -482,7 +482,7 @@ test("params: a binding may name the policy's generated copy, found by its app.k
   assert.equal(messages(run(withParams, objects)), ["at most 3 replicas"]);
 });
 
-test("params: with no binding, a param passed in is used, null is a missing one, and nothing leaves it unevaluated", () => {
+test("params: with no binding, a passed-in param is used, null is a missing one, nothing leaves it unevaluated", () => {
   assert.equal(run(withParams, [scaled(2)], { params: { "test-policy": limit("limits", 2) } }), []);
   assert.equal(messages(run(withParams, [scaled(3)], { params: { "test-policy": limit("limits", 2) } })), [
     "at most 2 replicas",
