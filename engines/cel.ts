@@ -249,7 +249,7 @@ function requestOf(obj: KubeObject): Record<string, unknown> {
   return req;
 }
 
-type Outcome = { ok: true } | { ok: false; message: string; path?: string; severity?: "warning" };
+type Outcome = { ok: true } | { ok: false; message: string; path?: string; severity?: "warning"; hint?: string };
 
 /** Runs one policy against one object, as admission would: matchConditions, variables, validations. */
 function admit(policy: CompiledPolicy, obj: KubeObject, vars: Record<string, unknown>): Outcome[] {
@@ -347,7 +347,8 @@ export function evaluatePolicies(
           };
           if (env.environment) f.environment = env.environment;
           if (outcome.path) f.path = outcome.path;
-          if (policy.fix) f.hint = policy.fix;
+          const hint = outcome.hint ?? policy.fix;
+          if (hint) f.hint = hint;
           findings.push(f);
         }
       }
@@ -370,7 +371,16 @@ function admitWithParams(
   return resolveParams(policy.name, policy.paramKind, obj, objects, passed).flatMap((r) => {
     if ("found" in r) return r.found.flatMap((param) => admit(policy, obj, { ...vars, params: toCelInput(param) }));
     if ("unbound" in r)
-      return [{ ok: false, severity: "warning", message: `policy '${policy.name}' was not evaluated: ${r.unbound}` }];
+      return [
+        {
+          ok: false,
+          severity: "warning",
+          message: `policy '${policy.name}' was not evaluated: ${r.unbound}`,
+          hint:
+            `vet the manifests together with a binding of ${policy.name} and the param object its paramRef ` +
+            `names (the generated ones are in out/base/policies/)`,
+        },
+      ];
     if (r.action === "Allow" || policy.failurePolicy === "Ignore") return [];
     return [{ ok: false, message: `policy '${policy.name}' cannot be evaluated: ${r.missing}` }];
   });

@@ -503,6 +503,7 @@ test("params: with no binding, a passed-in param is used, null is a missing one,
       ],
     ],
   );
+  assert.match(unbound[0]!.hint!, /vet the manifests together with a binding of test-policy and the param object/);
 });
 
 test("params: a policy without a paramKind sees params as null", () => {
