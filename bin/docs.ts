@@ -13,11 +13,11 @@ import { parseAllDocuments } from "yaml";
 import { describeRef, type Finding, type KubeObject } from "../core/finding.ts";
 import { type Check, type ConfigContext, groupOf, nameOf } from "../checks/check.ts";
 import { CHECKS, runConfigChecks, runObjectChecks } from "../checks/registry.ts";
-import { compilePolicies, evaluatePolicies, type CompiledPolicy } from "../engines/cel.ts";
+import { compilePolicies, type CompiledPolicy } from "../engines/cel.ts";
 import { generateBundle } from "../generators/bundle.ts";
 import { deepMerge } from "../model/environments.ts";
 import { parsePlatform } from "../schemas/parse.ts";
-import { policyIds, readPolicySources } from "./policies.ts";
+import { fixtureFindings, fixtureObject, policyIds, readPolicyFixtures, readPolicySources } from "./policies.ts";
 
 export const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const CONFIG = "platform.config.ts";
@@ -191,18 +191,14 @@ async function policyDocs(root: string): Promise<PolicyDoc[]> {
   for (const id of policyIds(dir)) {
     const policy = policies.find((p) => p.name === id);
     if (!policy) throw new Error(`policies/${id}/policy.yaml: no policy named ${id}`);
-    const fixtures = join(dir, id, "fixtures.ts");
-    const mod = existsSync(fixtures)
-      ? ((await import(pathToFileURL(fixtures).href)) as { allow?: unknown[]; deny?: unknown[] })
-      : {};
-    const judge = (o: KubeObject) => evaluatePolicies([policy], [{ environment: "", objects: [o] }]);
+    const { allow = [], deny = [], params } = await readPolicyFixtures(id, dir);
     out.push({
       policy,
       kinds: (policy.matchConstraints.resourceRules ?? []).flatMap((r) => r.resources ?? []),
-      allow: (mod.allow ?? []) as KubeObject[],
-      deny: ((mod.deny ?? []) as KubeObject[]).map((object) => ({
-        object,
-        messages: [...new Set(judge(object).map((f) => f.message))],
+      allow: allow.map(fixtureObject),
+      deny: deny.map((f) => ({
+        object: fixtureObject(f),
+        messages: [...new Set(fixtureFindings(policy, f, params).map((x) => x.message))],
       })),
     });
   }

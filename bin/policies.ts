@@ -1,7 +1,10 @@
 /** Reads the policies shipped in policies/<id>/policy.yaml (next to this tool, whatever the working directory). */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import type { PolicySource } from "../engines/cel.ts";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { Finding, KubeObject } from "../core/finding.ts";
+import type { PolicySource } from "../core/policy.ts";
+import { evaluatePolicies, type CompiledPolicy } from "../engines/cel.ts";
+import { isParamFixture, type Fixture, type KubeObjectLike } from "../policies/builders.ts";
 
 export const POLICY_DIR = fileURLToPath(new URL("../policies/", import.meta.url));
 export const POLICY_FILE = "policy.yaml";
@@ -19,4 +22,28 @@ export function readPolicySources(dir = POLICY_DIR): PolicySource[] {
     file: `policies/${id}/${POLICY_FILE}`,
     text: readFileSync(`${dir}${id}/${POLICY_FILE}`, "utf8"),
   }));
+}
+
+/** What policies/<id>/fixtures.ts exports. */
+export interface PolicyFixtures {
+  allow?: Fixture[];
+  deny?: Fixture[];
+  /** The param object of a policy with a paramKind, for fixtures that carry none. */
+  params?: KubeObjectLike;
+}
+
+export async function readPolicyFixtures(id: string, dir = POLICY_DIR): Promise<PolicyFixtures> {
+  const path = `${dir}${id}/fixtures.ts`;
+  return existsSync(path) ? ((await import(pathToFileURL(path).href)) as PolicyFixtures) : {};
+}
+
+/** The object a fixture is about, with or without its own param. */
+export const fixtureObject = (f: Fixture): KubeObject => (isParamFixture(f) ? f.object : f) as unknown as KubeObject;
+
+/** One policy's findings on one fixture, with the fixture's own param or the policy's default one. */
+export function fixtureFindings(policy: CompiledPolicy, fixture: Fixture, params?: KubeObjectLike): Finding[] {
+  const param = isParamFixture(fixture) ? fixture.params : params;
+  return evaluatePolicies([policy], [{ environment: "", objects: [fixtureObject(fixture)] }], {
+    params: { [policy.name]: param ? (param as unknown as KubeObject) : null },
+  });
 }

@@ -1,5 +1,6 @@
 /**
- * Every PromQL expression we ship (alerting and recording rules, dashboard targets) parses, and
+ * Every PromQL expression we ship (alerting and recording rules, dashboard targets, as the monitoring
+ * model holds them: no generated file is read back) parses, and
  * every metric it reads is one the config declares: a catalogue metric, the `_bucket`, `_sum` or
  * `_count` series of a catalogued histogram, a recording rule, or one Prometheus makes itself
  * (`up`, `ALERTS`). A misspelt metric name is otherwise silent: the query returns nothing and the
@@ -8,10 +9,13 @@
 import { parser } from "@prometheus-io/lezer-promql";
 import type { SyntaxNode } from "@lezer/common";
 import { OBSERVABILITY_OUT } from "../core/layout.ts";
-import { parseYamlDocuments } from "../core/yaml.ts";
 import type { Monitoring } from "../schemas/observability.ts";
+import type { Platform } from "../schemas/platform.ts";
 import type { Finding } from "../core/finding.ts";
 import type { ConfigCheck, ConfigContext } from "./check.ts";
+import { dashboardSpec } from "../model/dashboard.ts";
+import { monitoringModel } from "../model/monitoring.ts";
+import { CONFIG_FILE } from "./platform/config.ts";
 
 const ENGINE = "promql";
 /** Series Prometheus writes itself. */
@@ -26,7 +30,7 @@ const BUILT_IN = [
 ];
 
 export interface PromqlExpression {
-  /** Who uses it, for the message: `rule "X" in out/...` or `panel "T" (id 3) of dashboard uid`. */
+  /** Who uses it, for the message: `recording rule "X"` or `panel "T" (id 3) of dashboard uid`. */
   owner: string;
   file: string;
   path: string;
@@ -65,61 +69,41 @@ function nameMatchers(selector: SyntaxNode, expr: string): string[] {
   return out;
 }
 
-type Rule = { alert?: string; record?: string; expr?: unknown };
-type Panel = { id?: number; title?: string; targets?: { expr?: unknown; refId?: string }[]; panels?: Panel[] };
-
-/** The expressions of the rule files and dashboards of a bundle (out/-relative path → content). */
-export function shippedExpressions(
-  files: ReadonlyMap<string, string>,
-  outDir = "out",
-): { expressions: PromqlExpression[]; findings: Finding[] } {
+/**
+ * The expressions of the monitoring model: recording rules as the config writes them, each alert's
+ * generated expression, and every dashboard target, each named by where a person fixes it.
+ */
+export function modelExpressions(platform: Platform, outDir = "out"): PromqlExpression[] {
+  const model = monitoringModel(platform);
   const expressions: PromqlExpression[] = [];
-  const findings: Finding[] = [];
-  for (const [p, content] of files) {
-    const file = `${outDir}/${p}`;
-    try {
-      if (p.startsWith(`${OBSERVABILITY_OUT.rules}/`)) {
-        const doc = (parseYamlDocuments(content)[0] ?? {}) as { groups?: { name?: string; rules?: Rule[] }[] };
-        for (const [gi, g] of (doc.groups ?? []).entries()) {
-          for (const [ri, r] of (g.rules ?? []).entries()) {
-            if (typeof r.expr !== "string") continue;
-            const owner = r.alert !== undefined ? `alert "${r.alert}"` : `recording rule "${r.record}"`;
-            expressions.push({
-              owner: `${owner} in ${file}`,
-              file,
-              path: `groups[${gi}].rules[${ri}].expr`,
-              expr: r.expr,
-            });
-          }
-        }
-      } else if (p.startsWith(`${OBSERVABILITY_OUT.dashboards}/`) && p.endsWith(".json")) {
-        const d = JSON.parse(content) as { uid?: string; panels?: Panel[] };
-        const visit = (panels: Panel[], path: string) =>
-          panels.forEach((panel, pi) => {
-            (panel.targets ?? []).forEach((t, ti) => {
-              if (typeof t.expr !== "string") return;
-              expressions.push({
-                owner: `panel "${panel.title}" (id ${panel.id}) of dashboard ${d.uid}`,
-                file,
-                path: `${path}[${pi}].targets[${ti}].expr`,
-                expr: t.expr,
-              });
-            });
-            if (panel.panels) visit(panel.panels, `${path}[${pi}].panels`);
-          });
-        visit(d.panels ?? [], "panels");
-      }
-    } catch (e) {
-      findings.push({
-        engine: ENGINE,
-        rule: "unreadable",
-        severity: "error",
+  for (const r of model.recordingRules)
+    expressions.push({
+      owner: `recording rule "${r.record}"`,
+      file: CONFIG_FILE,
+      path: `monitoring.recordingRules.${r.record}.expr`,
+      expr: r.expr,
+    });
+  for (const a of model.alerts)
+    expressions.push({
+      owner: `alert "${a.name}"`,
+      file: CONFIG_FILE,
+      path: `monitoring.alerts.${a.name}`,
+      expr: a.rule.expr,
+    });
+  const d = dashboardSpec(platform);
+  const file = `${outDir}/${OBSERVABILITY_OUT.dashboards}/${d.uid}.json`;
+  // The dashboard's panel list as Grafana stores it: the top panels, then each row followed by its panels.
+  const flat = [...d.panels, ...d.rows.flatMap((r) => [undefined, ...r.panels])];
+  for (const [pi, panel] of flat.entries()) {
+    for (const [ti, t] of (panel?.targets ?? []).entries())
+      expressions.push({
+        owner: `panel "${panel!.title}" (id ${panel!.id}) of dashboard ${d.uid}`,
         file,
-        message: `${file} could not be read for its PromQL: ${(e as Error).message}`,
+        path: `panels[${pi}].targets[${ti}].expr`,
+        expr: t.expr,
       });
-    }
   }
-  return { expressions, findings };
+  return expressions;
 }
 
 /** Metrics a query may read: the catalogue and what it derives, recording rules, built-ins. */
@@ -174,15 +158,9 @@ export function checkExpressions(expressions: readonly PromqlExpression[], known
   return findings;
 }
 
-/** The PromQL engine over a bundle's files, against the config's catalogue. */
-export function checkPromql(files: ReadonlyMap<string, string>, monitoring: Monitoring, outDir = "out"): Finding[] {
-  const { expressions, findings } = shippedExpressions(files, outDir);
-  const recorded = new Set(Object.keys(monitoring.recordingRules));
-  for (const [p, content] of files) {
-    if (!p.startsWith(`${OBSERVABILITY_OUT.rules}/`)) continue;
-    for (const m of content.matchAll(/^\s*-?\s*record:\s*(\S+)\s*$/gm)) recorded.add(m[1]!);
-  }
-  return [...findings, ...checkExpressions(expressions, knownMetrics(monitoring, recorded))];
+/** The PromQL check over the monitoring model, against the config's catalogue and recording rules. */
+export function checkPromql(platform: Platform, outDir = "out"): Finding[] {
+  return checkExpressions(modelExpressions(platform, outDir), knownMetrics(platform.monitoring));
 }
 
 function closest(name: string, known: ReadonlySet<string>): string | undefined {
@@ -209,7 +187,7 @@ function distance(a: string, b: string): number {
   return row[b.length]!;
 }
 
-const shipped = (ctx: ConfigContext) => checkPromql(ctx.out.files, ctx.platform.monitoring, ctx.out.dir);
+const shipped = (ctx: ConfigContext) => checkPromql(ctx.platform, ctx.out.dir);
 
 export const promqlParseError: ConfigCheck = {
   id: "promql/parse-error",

@@ -5,20 +5,19 @@
  *
  * What the API server does that this does not: type-check expressions against the object's
  * OpenAPI schema (we only check syntax and that every function exists), enforce cost limits,
- * evaluate namespaceSelector against the live namespace's labels (treated as matching), apply
- * bindings and params (policies here take no params), and auditAnnotations.
+ * evaluate namespaceSelector against the live namespace's labels (treated as matching), apply a
+ * binding's matchResources and validationActions (every policy is evaluated, every failure is a
+ * finding), and auditAnnotations. Params are supported as the API server resolves them (./cel/params.ts).
  */
 import { parse } from "@bufbuild/cel";
 import { parseAllDocuments } from "yaml";
 import { refOf, type EnvironmentObjects, type Finding, type KubeObject } from "../core/finding.ts";
 import { compileExpression, isError, kubernetesEnv, toCelInput, type Program } from "./cel/library.ts";
 import { constraintsMatch, groupVersionOf, resourceOf, type MatchResources } from "./cel/match.ts";
+import { resolveParams, type ParamKind } from "./cel/params.ts";
+import type { PolicySource } from "../core/policy.ts";
 
-export interface PolicySource {
-  /** Repository-relative path, e.g. "policies/guaranteed-qos.yaml". */
-  file: string;
-  text: string;
-}
+export type { PolicySource } from "../core/policy.ts";
 
 interface NamedExpression {
   name: string;
@@ -44,6 +43,8 @@ export interface CompiledPolicy {
   /** `platform.nautilus.io/fix` annotation: the hint of every finding. */
   fix?: string;
   failurePolicy: "Fail" | "Ignore";
+  /** `spec.paramKind`: the policy is evaluated with `params` bound to each param object its binding selects. */
+  paramKind?: ParamKind;
   matchConstraints: MatchResources;
   matchConditions: NamedExpression[];
   variables: NamedExpression[];
@@ -181,6 +182,12 @@ function compileOne(doc: Record<string, any>, file: string): CompiledPolicy {
     variables: named(spec.variables, "spec.variables"),
     validations,
   };
+  if (spec.paramKind !== undefined) {
+    const { apiVersion, kind } = spec.paramKind ?? {};
+    if (typeof apiVersion !== "string" || typeof kind !== "string" || apiVersion === "" || kind === "")
+      throw new PolicyCompileError("spec.paramKind needs an apiVersion and a kind", "spec.paramKind");
+    policy.paramKind = { apiVersion, kind };
+  }
   if (annotations[DESCRIPTION_ANNOTATION]) policy.description = annotations[DESCRIPTION_ANNOTATION];
   if (annotations[FIX_ANNOTATION]) policy.fix = annotations[FIX_ANNOTATION];
   return policy;
@@ -242,7 +249,7 @@ function requestOf(obj: KubeObject): Record<string, unknown> {
   return req;
 }
 
-type Outcome = { ok: true } | { ok: false; message: string; path?: string };
+type Outcome = { ok: true } | { ok: false; message: string; path?: string; severity?: "warning"; hint?: string };
 
 /** Runs one policy against one object, as admission would: matchConditions, variables, validations. */
 function admit(policy: CompiledPolicy, obj: KubeObject, vars: Record<string, unknown>): Outcome[] {
@@ -302,8 +309,20 @@ function podSpecPath(obj: KubeObject): string {
   return "spec.template.spec";
 }
 
+export interface EvaluateOptions {
+  /**
+   * Param objects by policy name, for a policy with a paramKind that no binding among the objects names: what a
+   * caller holding the param (a fixture, a test) passes in. `null` says the param object does not exist.
+   */
+  params?: Readonly<Record<string, KubeObject | null>>;
+}
+
 /** Every denial of every object of every environment by every policy, as findings. */
-export function evaluatePolicies(policies: CompiledPolicy[], envs: EnvironmentObjects[]): Finding[] {
+export function evaluatePolicies(
+  policies: CompiledPolicy[],
+  envs: EnvironmentObjects[],
+  options: EvaluateOptions = {},
+): Finding[] {
   const findings: Finding[] = [];
   for (const env of envs) {
     for (const obj of env.objects) {
@@ -316,23 +335,53 @@ export function evaluatePolicies(policies: CompiledPolicy[], envs: EnvironmentOb
         request: toCelInput(requestOf(obj)),
       };
       for (const policy of policies) {
-        for (const outcome of admit(policy, obj, vars)) {
+        for (const outcome of admitWithParams(policy, obj, vars, env.objects, options)) {
           if (outcome.ok) continue;
           const f: Finding = {
             engine: "cel",
             rule: policy.name,
-            severity: "error",
+            severity: outcome.severity ?? "error",
             resource: refOf(obj),
             file: policy.file,
             message: outcome.message,
           };
           if (env.environment) f.environment = env.environment;
           if (outcome.path) f.path = outcome.path;
-          if (policy.fix) f.hint = policy.fix;
+          const hint = outcome.hint ?? policy.fix;
+          if (hint) f.hint = hint;
           findings.push(f);
         }
       }
     }
   }
   return findings;
+}
+
+/** A policy with a paramKind runs once per param object of each binding; a missing param follows its binding. */
+function admitWithParams(
+  policy: CompiledPolicy,
+  obj: KubeObject,
+  vars: Record<string, unknown>,
+  objects: readonly KubeObject[],
+  options: EvaluateOptions,
+): Outcome[] {
+  if (!policy.paramKind) return admit(policy, obj, vars);
+  if (!constraintsMatch(policy.matchConstraints, obj)) return [];
+  const passed = options.params && policy.name in options.params ? options.params[policy.name] : undefined;
+  return resolveParams(policy.name, policy.paramKind, obj, objects, passed).flatMap((r) => {
+    if ("found" in r) return r.found.flatMap((param) => admit(policy, obj, { ...vars, params: toCelInput(param) }));
+    if ("unbound" in r)
+      return [
+        {
+          ok: false,
+          severity: "warning",
+          message: `policy '${policy.name}' was not evaluated: ${r.unbound}`,
+          hint:
+            `vet the manifests together with a binding of ${policy.name} and the param object its paramRef ` +
+            `names (the generated ones are in out/base/policies/)`,
+        },
+      ];
+    if (r.action === "Allow" || policy.failurePolicy === "Ignore") return [];
+    return [{ ok: false, message: `policy '${policy.name}' cannot be evaluated: ${r.missing}` }];
+  });
 }

@@ -2,28 +2,50 @@
  * The same ValidatingAdmissionPolicies that `check` evaluates in-process, emitted with bindings so
  * the cluster enforces them at admission too. Bindings are scoped to the platform's namespace (a
  * cluster-wide no-inline-secrets would reject kube-system's own Secrets) and deny in prod, while
- * dev and staging warn and audit so an experiment is visible without being blocked.
+ * dev and staging warn and audit so an experiment is visible without being blocked. A policy with a
+ * `paramKind` gets its param object generated from the config (POLICY_PARAMS) and named by the
+ * binding's `paramRef`, so the cluster enforces the configured values (the latency budget), not literals.
  */
 import type {
   ValidatingAdmissionPolicy,
   ValidatingAdmissionPolicyBinding,
 } from "kubernetes-types/admissionregistration/v1.js";
+import type { ConfigMap } from "kubernetes-types/core/v1.js";
 import type { KubeObject } from "../core/finding.ts";
 import type { ResolvedPlatform } from "../model/environments.ts";
 import { LABEL, MANAGED_BY } from "../core/conventions.ts";
-import { labels } from "./meta.ts";
+import { latencyParamData, type PolicySource } from "../core/policy.ts";
+import { labels, metadata } from "./meta.ts";
 import { objectName } from "../model/names.ts";
+import { describeSeconds, monitoringModel } from "../model/monitoring.ts";
+import type { Platform } from "../schemas/platform.ts";
 import { parseYamlDocuments } from "../core/yaml.ts";
 
 export const BINDING_SCOPE = "platform.nautilus.io/binding-scope";
 
-export interface PolicyText {
-  file: string;
-  text: string;
-}
+/** The policy texts of policies/ (one type with the cel engine's). */
+export type { PolicySource as PolicyText } from "../core/policy.ts";
+
+/** The param object of each policy that declares a paramKind, by policy id. */
+const POLICY_PARAMS: Record<string, (platform: Platform) => ConfigMap> = {
+  /** The latency budget alerts are held to and the catalogue unit of each latency metric. */
+  "latency-alert": (platform) => {
+    const model = monitoringModel(platform);
+    const seconds = model.policyBudgetSeconds;
+    return {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: metadata(platform, "latency-budget", { component: "policy" }),
+      data: latencyParamData(
+        seconds !== undefined ? { seconds, text: describeSeconds(seconds) } : undefined,
+        Object.fromEntries(model.latencyMetrics.map((m) => [m.name, m.def.unit])),
+      ),
+    };
+  },
+};
 
 /** Parses policy files; a file that is not one ValidatingAdmissionPolicy is an error naming it. */
-export function parsePolicies(sources: readonly PolicyText[]): {
+export function parsePolicies(sources: readonly PolicySource[]): {
   policies: ValidatingAdmissionPolicy[];
   errors: string[];
 } {
@@ -35,6 +57,11 @@ export function parsePolicies(sources: readonly PolicyText[]): {
       const [doc] = docs;
       if (docs.length !== 1 || doc?.kind !== "ValidatingAdmissionPolicy" || !doc.metadata?.name) {
         errors.push(`${file}: expected exactly one ValidatingAdmissionPolicy with a metadata.name`);
+      } else if (doc.spec?.paramKind && !(doc.metadata.name in POLICY_PARAMS)) {
+        errors.push(
+          `${file}: spec.paramKind is set, but no param object is generated for ${doc.metadata.name} ` +
+            `(add it to POLICY_PARAMS in generators/admission-policies.ts)`,
+        );
       } else policies.push(doc);
     } catch (e) {
       errors.push(`${file}: not valid YAML: ${(e as Error).message}`);
@@ -56,12 +83,23 @@ export function admissionPolicies(
       const name = objectName(platform, id);
       const meta = { name, labels: labels(platform, id, "policy") };
       const vap: ValidatingAdmissionPolicy = { ...policy, metadata: { ...policy.metadata, ...meta } };
+      const param = policy.spec?.paramKind ? POLICY_PARAMS[id]!(platform) : undefined;
       const binding: ValidatingAdmissionPolicyBinding = {
         apiVersion: "admissionregistration.k8s.io/v1",
         kind: "ValidatingAdmissionPolicyBinding",
         metadata: meta,
         spec: {
           policyName: name,
+          ...(param
+            ? {
+                paramRef: {
+                  name: param.metadata!.name!,
+                  namespace: param.metadata!.namespace!,
+                  // Without its param the policy cannot judge: refuse rather than admit unchecked rules.
+                  parameterNotFoundAction: "Deny",
+                },
+              }
+            : {}),
           validationActions: actions,
           matchResources: {
             namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": platform.namespace } },
@@ -72,6 +110,6 @@ export function admissionPolicies(
           },
         },
       };
-      return [vap, binding] as KubeObject[];
+      return [vap, binding, ...(param ? [param] : [])] as KubeObject[];
     });
 }

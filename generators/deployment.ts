@@ -13,6 +13,7 @@ import { formatBytes, formatCpu } from "../schemas/units.ts";
 import { metadata, selectorLabels } from "./meta.ts";
 import { objectName } from "../model/names.ts";
 import { otelEnv } from "./otel.ts";
+import { containerSecurityContext, podSecurityContext } from "./security-context.ts";
 
 export function deployments(platform: Platform): Deployment[] {
   return Object.entries(platform.services).map(([name, svc]) => deployment(platform, name, svc));
@@ -47,13 +48,7 @@ function podSpec(platform: Platform, name: string, svc: Service, tier: Tier): Po
     serviceAccountName: objectName(platform, name),
     automountServiceAccountToken: svc.kubernetesApiAccess,
     priorityClassName: objectName(platform, svc.tier),
-    securityContext: {
-      runAsNonRoot: svc.security.runAsNonRoot,
-      runAsUser: svc.security.runAsUser,
-      runAsGroup: svc.security.runAsGroup,
-      fsGroup: svc.security.runAsGroup,
-      seccompProfile: { type: "RuntimeDefault" },
-    },
+    securityContext: podSecurityContext(svc.security),
     terminationGracePeriodSeconds: 30,
     containers: [container(platform, name, svc)],
     volumes: volumes(platform, svc),
@@ -121,15 +116,7 @@ function container(platform: Platform, name: string, svc: Service): Container {
       svc.probes.readiness.failureThreshold,
       svc.probes.readiness.timeout,
     ),
-    securityContext: {
-      runAsNonRoot: svc.security.runAsNonRoot,
-      allowPrivilegeEscalation: svc.security.allowPrivilegeEscalation,
-      readOnlyRootFilesystem: svc.security.readOnlyRootFilesystem,
-      capabilities: {
-        drop: ["ALL"],
-        ...(svc.security.addCapabilities.length > 0 ? { add: [...svc.security.addCapabilities] } : {}),
-      },
-    },
+    securityContext: containerSecurityContext(svc.security),
     volumeMounts: [
       { name: "tmp", mountPath: "/tmp" },
       ...svc.volumes.map((v) => ({ name: v.claim, mountPath: v.mountPath, ...(v.readOnly ? { readOnly: true } : {}) })),

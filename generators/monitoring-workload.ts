@@ -1,8 +1,8 @@
 /**
  * The shape every monitoring component shares with the trading services: one pinned image, cpu and
- * memory requests with a memory limit equal to the request, HTTP probes, a non-root user,
- * read-only root filesystem with emptyDir scratch space, ALL capabilities dropped and the
- * RuntimeDefault seccomp profile. Components differ only in ports, args, env and volumes. Pure.
+ * memory requests with a memory limit equal to the request, HTTP probes, the secure defaults of
+ * ./security-context.ts with the image's own user, and emptyDir scratch space for the read-only root
+ * filesystem. Components differ only in ports, args, env and volumes. Pure.
  */
 import type { Deployment } from "kubernetes-types/apps/v1.js";
 import type { Container, EnvVar, Service as KubeService, Volume, VolumeMount } from "kubernetes-types/core/v1.js";
@@ -11,6 +11,7 @@ import type { Platform } from "../schemas/platform.ts";
 import { formatBytes, formatCpu } from "../schemas/units.ts";
 import { metadata, selectorLabels } from "./meta.ts";
 import { objectName } from "../model/names.ts";
+import { containerSecurityContext, lockedDown, podSecurityContext } from "./security-context.ts";
 
 export interface WorkloadSpec {
   /** Short name: `prometheus` becomes `nautilus-prometheus`. */
@@ -54,12 +55,7 @@ export function workload(platform: Platform, w: WorkloadSpec): Deployment {
     livenessProbe: { httpGet: get(w.health.liveness), periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 },
     readinessProbe: { httpGet: get(w.health.readiness), periodSeconds: 5, timeoutSeconds: 1, failureThreshold: 3 },
     startupProbe: { httpGet: get(w.health.readiness), periodSeconds: 2, timeoutSeconds: 1, failureThreshold: 60 },
-    securityContext: {
-      runAsNonRoot: true,
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      capabilities: { drop: ["ALL"] },
-    },
+    securityContext: containerSecurityContext(lockedDown(w.user)),
     volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, ...(w.mounts ?? [])],
   };
   return {
@@ -78,13 +74,7 @@ export function workload(platform: Platform, w: WorkloadSpec): Deployment {
         spec: {
           ...(w.serviceAccount ? { serviceAccountName: objectName(platform, w.name) } : {}),
           automountServiceAccountToken: w.serviceAccount ?? false,
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: w.user,
-            runAsGroup: w.user,
-            fsGroup: w.user,
-            seccompProfile: { type: "RuntimeDefault" },
-          },
+          securityContext: podSecurityContext(lockedDown(w.user)),
           containers: [container],
           volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }, ...(w.volumes ?? [])],
         },

@@ -1,36 +1,27 @@
 /**
  * prometheus-adapter rules serving the custom metrics the HPAs scale on, as a ConfigMap in the base.
  * A gauge of the catalogue is served as is (`nautilus_websocket_connections`); `<x>_per_second` is
- * the rate of the catalogued counter `<x>_total` (`nautilus_messages_per_second`). The schema
- * rejects an HPA metric that is neither. Series carry `namespace` and `pod` from our scrape relabelling. Pure.
+ * the rate of the catalogued counter `<x>_total` (`nautilus_messages_per_second`): the rule
+ * `adapterSource` of the schema, which rejects an HPA metric that is neither. Series carry `namespace`
+ * and `pod` from our scrape relabelling. Pure.
  */
 import type { ConfigMap } from "kubernetes-types/core/v1.js";
-import type { Monitoring } from "../schemas/observability.ts";
+import { adapterSource } from "../schemas/observability.ts";
 import type { Platform } from "../schemas/platform.ts";
 import { formatDuration } from "../schemas/units.ts";
 import { metadata } from "./meta.ts";
+import { monitoringModel } from "../model/monitoring.ts";
 import { toYaml } from "../core/yaml.ts";
 
 /** Rate window of `_per_second` metrics: long enough to hold several 5 s scrapes, short enough to follow load. */
 export const ADAPTER_RATE_WINDOW = 60;
-
-export type AdapterSource = { kind: "gauge"; series: string } | { kind: "rate"; series: string };
-
-/** How the adapter serves an HPA metric, or undefined when the catalogue cannot serve it. */
-export function adapterSource(m: Monitoring, metric: string): AdapterSource | undefined {
-  const def = m.metrics[metric];
-  if (def && def.type === "gauge") return { kind: "gauge", series: metric };
-  const base = /^(.*)_per_second$/.exec(metric)?.[1];
-  if (base && m.metrics[`${base}_total`]?.type === "counter") return { kind: "rate", series: `${base}_total` };
-  return undefined;
-}
 
 export function adapterRules(platform: Platform): Record<string, unknown>[] {
   const metrics = [
     ...new Set(Object.values(platform.services).flatMap((s) => s.scaling?.custom.map((c) => c.metric) ?? [])),
   ].sort();
   return metrics.flatMap((metric) => {
-    const source = adapterSource(platform.monitoring, metric);
+    const source = adapterSource(monitoringModel(platform), metric);
     if (!source) return [];
     const inner =
       source.kind === "rate"

@@ -1,46 +1,16 @@
 /**
- * Prometheus rule files from the config: recording rules, then one alert per `monitoring.alerts`
- * entry, each rendered in its metric's own unit (a microsecond gauge compares with 2.75, a seconds
- * histogram with 2.75e-06). Plain rule files for out/prometheus/rules/ and the same groups for a
- * PrometheusRule. Pure.
+ * Prometheus rule files: recording rules, then one alert per `monitoring.alerts` entry, each rendered
+ * in its metric's own unit. The groups are the monitoring model's (model/monitoring.ts), so the rule
+ * files, the rules ConfigMap, the PrometheusRule, prometheus.yml and the promtool tests all name the
+ * same files. Pure.
  */
 import type { Platform } from "../schemas/platform.ts";
-import { formatDuration } from "../schemas/units.ts";
-import { alertRule, type AlertRule } from "../model/monitoring.ts";
+import { monitoringModel, type RuleFile, type RuleGroup } from "../model/monitoring.ts";
 
-export interface RecordingRule {
-  record: string;
-  expr: string;
-}
-
-export interface RuleGroup {
-  name: string;
-  interval: string;
-  rules: (AlertRule | RecordingRule)[];
-}
-
-/** File name (under out/prometheus/rules/) → rule file content. */
-export interface RuleFile {
-  file: string;
-  group: RuleGroup;
-}
+export type { RecordingRule, RuleFile, RuleGroup } from "../model/monitoring.ts";
 
 export function ruleFiles(platform: Platform): RuleFile[] {
-  const m = platform.monitoring;
-  const interval = formatDuration(m.evaluationInterval);
-  const files: RuleFile[] = [];
-  const recording = Object.entries(m.recordingRules).map(([record, r]) => ({ record, expr: r.expr }));
-  if (recording.length > 0)
-    files.push({
-      file: `${platform.name}-recording.yaml`,
-      group: { name: `${platform.name}-recording`, interval, rules: recording },
-    });
-  const alerts = Object.entries(m.alerts).map(([name, a]) => alertRule(platform, name, a));
-  files.push({
-    file: `${platform.name}-alerts.yaml`,
-    group: { name: `${platform.name}-alerts`, interval, rules: alerts },
-  });
-  return files;
+  return monitoringModel(platform).ruleFiles;
 }
 
 export function ruleGroups(platform: Platform): RuleGroup[] {

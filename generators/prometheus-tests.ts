@@ -4,11 +4,9 @@
  * after it, with the alert's labels and expanded annotations. Values are the same typed thresholds
  * the rules use, in the metric's unit, so a unit mistake fails here. Pure.
  */
-import type { Alert } from "../schemas/observability.ts";
 import type { Platform } from "../schemas/platform.ts";
 import { formatDuration } from "../schemas/units.ts";
-import { alertComparison, alertRule, alertThreshold, expandSummary, jobName, promNumber } from "../model/monitoring.ts";
-import { ruleFiles } from "./prometheus-rules.ts";
+import { expandSummary, jobName, monitoringModel, promNumber, type ModelAlert } from "../model/monitoring.ts";
 
 interface Series {
   series: string;
@@ -32,18 +30,19 @@ const labelText = (labels: Record<string, string>) =>
     .join(",")}}`;
 
 /** 1% past the threshold on either side, so the tests sit at the boundary without float ties. */
-function boundaryValue(platform: Platform, a: Alert, firing: boolean): number {
-  const c = alertComparison(a);
+function boundaryValue(a: ModelAlert, firing: boolean): number {
+  const c = a.comparison;
   if (c === "==") return firing ? 0 : 1;
-  const t = alertThreshold(platform.monitoring, a);
+  const t = a.value;
   const delta = t !== 0 ? Math.abs(t) * 0.01 : 1;
   const above = (c === ">") === firing;
   return Number((above ? t + delta : t - delta).toPrecision(12));
 }
 
-function scenario(platform: Platform, a: Alert, firing: boolean, samples: number): Scenario {
+function scenario(platform: Platform, alert: ModelAlert, firing: boolean, samples: number): Scenario {
   const m = platform.monitoring;
-  const value = boundaryValue(platform, a, firing);
+  const a = alert.config;
+  const value = boundaryValue(alert, firing);
   if (a.kind === "down") {
     const service = Object.keys(platform.services)[0]!;
     const labels = { job: jobName(platform, service) };
@@ -94,17 +93,17 @@ export interface AlertTestFile {
 }
 
 export function alertTestFiles(platform: Platform): AlertTestFile[] {
-  const m = platform.monitoring;
-  const step = m.evaluationInterval;
-  const rules = ruleFiles(platform).map((f) => `../rules/${f.file}`);
-  return Object.entries(m.alerts).map(([name, a]) => {
-    const rule = alertRule(platform, name, a);
+  const model = monitoringModel(platform);
+  const step = platform.monitoring.evaluationInterval;
+  const rules = model.ruleFiles.map((f) => `../rules/${f.file}`);
+  return model.alerts.map((alert) => {
+    const { name, config: a, rule } = alert;
     // Rates need two samples, so a rate alert turns pending one step late; checks leave room for that.
     const fireAt = a.for + 2 * step;
     const pendingAt = a.for - step;
     const samples = Math.ceil(fireAt / step) + 2;
-    const quiet = scenario(platform, a, false, samples);
-    const loud = scenario(platform, a, true, samples);
+    const quiet = scenario(platform, alert, false, samples);
+    const loud = scenario(platform, alert, true, samples);
     const expLabels = { ...loud.resultLabels, ...rule.labels };
     const expAnnotations = { ...rule.annotations, summary: expandSummary(a.summary, loud.resultLabels) };
     const tests: Record<string, unknown>[] = [

@@ -1,11 +1,22 @@
 /**
- * What rules, unit tests and dashboards share, so they cannot disagree: scrape job names, the
- * threshold of an alert in its metric's own unit, and the PromQL of each alert. Pure.
+ * The monitoring model: built once from the config, read by every generator and check that deals with
+ * monitoring (rule files, promtool tests, dashboards, the latency-alert policy's parameter, the promql
+ * and latency coverage checks), so they cannot disagree. It holds each alert with its threshold resolved
+ * (the tier's latency budget when the config leaves it out) in canonical units and in the compared value's
+ * own unit, the alert's PromQL, the metric catalogue with units, and the rule groups. Pure.
  */
-import type { Alert, MetricDef, MetricUnit, Monitoring, Threshold } from "../schemas/observability.ts";
+import {
+  isLatencyUnit,
+  type Alert,
+  type MetricDef,
+  type MetricUnit,
+  type Monitoring,
+  type Threshold,
+} from "../schemas/observability.ts";
 import type { Platform } from "../schemas/platform.ts";
 import { formatDuration } from "../schemas/units.ts";
 import { objectName } from "./names.ts";
+import { TIER } from "../core/conventions.ts";
 
 /** Scrape jobs are named like the service's objects: `nautilus-risk-engine`. */
 export function jobName(platform: Platform, service: string): string {
@@ -26,21 +37,18 @@ export const GRAFANA_UNIT: Record<MetricUnit, string> = {
   bytes: "bytes",
 };
 
-/** A threshold in the metric's unit: 2.75us is 2.75 on a microsecond gauge and 2.75e-06 on a seconds histogram. */
+/** Seconds per unit of a latency metric: what turns a budget in seconds into the metric's own numbers. */
+export const SECONDS_PER_UNIT: Partial<Record<MetricUnit, number>> = { microseconds: 1e-6, seconds: 1 };
+
+/** A threshold in the metric's unit: a duration is 1e6 times larger on a microsecond gauge than on a seconds one. */
 export function thresholdIn(unit: MetricUnit, t: Threshold): number {
   const v =
-    t.kind === "duration"
-      ? unit === "microseconds"
-        ? t.seconds * 1e6
-        : t.seconds
-      : t.kind === "percent"
-        ? t.ratio
-        : t.value;
-  // Unit conversion in binary floating point leaves noise (2.7500000000000004); the config has at most 12 digits.
+    t.kind === "duration" ? t.seconds / (SECONDS_PER_UNIT[unit] ?? 1) : t.kind === "percent" ? t.ratio : t.value;
+  // Unit conversion in binary floating point leaves noise (x.xx00000000000004); the config has at most 12 digits.
   return Number(v.toPrecision(12));
 }
 
-/** A PromQL number literal as Prometheus prints it: 2.75, 0.95, 2.75e-06. */
+/** A PromQL number literal as Prometheus prints it: 3, 0.95, 3e-06. */
 export function promNumber(n: number): string {
   if (n !== 0 && Math.abs(n) < 1e-4) {
     const [mantissa, exp] = n.toExponential().split("e");
@@ -48,6 +56,11 @@ export function promNumber(n: number): string {
     return `${mantissa}e${sign}${exp!.replace(/^[-+]/, "").padStart(2, "0")}`;
   }
   return String(n);
+}
+
+/** A duration for people: microseconds below a millisecond ("3 µs"), as the budget is written. */
+export function describeSeconds(seconds: number): string {
+  return seconds < 1e-3 ? `${Number((seconds * 1e6).toPrecision(6))} µs` : formatDuration(seconds);
 }
 
 export interface AlertRule {
@@ -58,6 +71,67 @@ export interface AlertRule {
   annotations: Record<string, string>;
 }
 
+export interface RecordingRule {
+  record: string;
+  expr: string;
+}
+
+export interface RuleGroup {
+  name: string;
+  interval: string;
+  rules: (AlertRule | RecordingRule)[];
+}
+
+/** A rule file of out/prometheus/rules/ (and of the rules ConfigMap) with its one group. */
+export interface RuleFile {
+  file: string;
+  group: RuleGroup;
+}
+
+/** One alert of the config as every consumer sees it. */
+export interface ModelAlert {
+  name: string;
+  /** The config entry, for fields only some consumers need (window, quantile, by, per). */
+  config: Alert;
+  severity: Alert["severity"];
+  /** The service the alert is about (the `service` label), if it is about one. */
+  service?: string;
+  /** The catalogue metric compared (ratio alerts: the numerator); absent for `down` alerts. */
+  metric?: string;
+  /** Unit of the compared value: the metric's unit, a ratio for ratio alerts, a count for `up`. */
+  unit: MetricUnit;
+  comparison: ">" | "<" | "==";
+  /** The threshold in canonical units (seconds, 0..1); absent for `down` alerts, which compare `up` with 0. */
+  threshold?: Threshold;
+  /** `budget` when the alert left its threshold out and alerts at its tier's latency budget. */
+  thresholdFrom: "alert" | "budget" | "none";
+  /** The threshold in the compared value's unit: what the rule, the tests and the dashboards write. */
+  value: number;
+  /** The left-hand side of the comparison: the value compared, in `unit`. */
+  valueExpr: string;
+  rule: AlertRule;
+}
+
+/** A tier's latency budget and the services it binds. */
+export interface LatencyBudget {
+  tier: string;
+  seconds: number;
+  services: string[];
+}
+
+export interface MonitoringModel {
+  /** The metric catalogue, with units and the services exposing each metric. */
+  metrics: Monitoring["metrics"];
+  /** Catalogue metrics in seconds or microseconds, in config order. */
+  latencyMetrics: { name: string; def: MetricDef }[];
+  budgets: LatencyBudget[];
+  alerts: ModelAlert[];
+  recordingRules: RecordingRule[];
+  ruleFiles: RuleFile[];
+  /** The latency-alert admission policy's parameter: the ultra-low-latency budget, if one is declared. */
+  policyBudgetSeconds?: number;
+}
+
 /** `{job="nautilus-risk-engine"}` when a metric several services expose must be narrowed to the alert's service. */
 function selector(platform: Platform, metric: MetricDef | undefined, service: string | undefined): string {
   return service !== undefined && metric !== undefined && metric.services.length > 1
@@ -65,17 +139,18 @@ function selector(platform: Platform, metric: MetricDef | undefined, service: st
     : "";
 }
 
+/** One counter's rate over another's per `by` label, narrowed by `sel`: the error ratio of alerts and dashboards. */
+export function ratioExpr(a: { metric: string; per: string; by: string; window: number }, sel = ""): string {
+  const w = formatDuration(a.window);
+  return `sum by (${a.by}) (rate(${a.metric}${sel}[${w}])) / sum by (${a.by}) (rate(${a.per}${sel}[${w}]))`;
+}
+
 /** The left-hand side of an alert: the value compared with the threshold, in the metric's unit. */
-export function alertValueExpr(platform: Platform, a: Alert): string {
-  const m = platform.monitoring;
+function alertValueExpr(platform: Platform, a: Alert): string {
   if (a.kind === "down")
     return `label_replace(up{job=~"${jobPattern(platform)}"}, "service", "$1", "job", "${platform.name}-(.*)")`;
-  if (a.kind === "ratio") {
-    const sel = a.service !== undefined ? `{${a.by}="${a.service}"}` : "";
-    const w = formatDuration(a.window);
-    return `sum by (${a.by}) (rate(${a.metric}${sel}[${w}])) / sum by (${a.by}) (rate(${a.per}${sel}[${w}]))`;
-  }
-  const def = m.metrics[a.metric];
+  if (a.kind === "ratio") return ratioExpr(a, a.service !== undefined ? `{${a.by}="${a.service}"}` : "");
+  const def = platform.monitoring.metrics[a.metric];
   const sel = selector(platform, def, a.service);
   if (def?.type === "histogram")
     return (
@@ -83,35 +158,6 @@ export function alertValueExpr(platform: Platform, a: Alert): string {
       `(rate(${a.metric}_bucket${sel}[${formatDuration(a.window)}])))`
     );
   return `${a.metric}${sel}`;
-}
-
-/** Unit of the value an alert compares: the metric's unit, a ratio for ratio alerts, a count for `up`. */
-export function alertUnit(m: Monitoring, a: Alert): MetricUnit {
-  if (a.kind === "down") return "count";
-  if (a.kind === "ratio") return "ratio";
-  return m.metrics[a.metric]?.unit ?? "count";
-}
-
-/** The threshold in the compared value's unit; `up == 0` for down alerts. */
-export function alertThreshold(m: Monitoring, a: Alert): number {
-  return a.kind === "down" ? 0 : thresholdIn(alertUnit(m, a), a.threshold);
-}
-
-export function alertComparison(a: Alert): ">" | "<" | "==" {
-  return a.kind === "down" ? "==" : a.comparison;
-}
-
-export function alertRule(platform: Platform, name: string, a: Alert): AlertRule {
-  const m = platform.monitoring;
-  const labels: Record<string, string> = { severity: a.severity };
-  if (a.kind !== "down" && a.service !== undefined) labels.service = a.service;
-  return {
-    alert: name,
-    expr: `${alertValueExpr(platform, a)} ${alertComparison(a)} ${promNumber(alertThreshold(m, a))}`,
-    for: formatDuration(a.for),
-    labels,
-    annotations: { summary: a.summary, runbook_url: `${m.runbookBaseUrl.replace(/\/+$/, "")}/${name}` },
-  };
 }
 
 /** Expands the `{{ $labels.x }}` templates a summary may use (the only ones the schema allows). */
@@ -124,4 +170,103 @@ export function tierServices(platform: Platform, tier: string): string[] {
   return Object.entries(platform.services)
     .filter(([, s]) => s.tier === tier)
     .map(([n]) => n);
+}
+
+/** The latency budget (seconds) a service's tier holds it to, if the tier declares one. */
+export function latencyBudgetOf(platform: Platform, service: string | undefined): number | undefined {
+  const tier = service !== undefined ? platform.services[service]?.tier : undefined;
+  return tier !== undefined ? platform.tiers[tier]?.latencyBudget : undefined;
+}
+
+function modelAlert(platform: Platform, name: string, a: Alert): ModelAlert {
+  const m = platform.monitoring;
+  const service = a.kind !== "down" ? a.service : undefined;
+  const metric = a.kind !== "down" ? a.metric : undefined;
+  const unit: MetricUnit =
+    a.kind === "down" ? "count" : a.kind === "ratio" ? "ratio" : (m.metrics[a.metric]?.unit ?? "count");
+  let threshold: Threshold | undefined;
+  let thresholdFrom: ModelAlert["thresholdFrom"] = "none";
+  if (a.kind !== "down" && a.threshold !== undefined) [threshold, thresholdFrom] = [a.threshold, "alert"];
+  else if (a.kind === "threshold") {
+    // The schema allows leaving the threshold out only where a budget applies.
+    const budget = latencyBudgetOf(platform, service);
+    if (budget !== undefined) [threshold, thresholdFrom] = [{ kind: "duration", seconds: budget }, "budget"];
+  }
+  const comparison = a.kind === "down" ? "==" : a.comparison;
+  const value = threshold ? thresholdIn(unit, threshold) : 0;
+  const valueExpr = alertValueExpr(platform, a);
+  const labels: Record<string, string> = { severity: a.severity };
+  if (service !== undefined) labels.service = service;
+  const rule: AlertRule = {
+    alert: name,
+    expr: `${valueExpr} ${comparison} ${promNumber(value)}`,
+    for: formatDuration(a.for),
+    labels,
+    annotations: { summary: a.summary, runbook_url: `${m.runbookBaseUrl.replace(/\/+$/, "")}/${name}` },
+  };
+  return {
+    name,
+    config: a,
+    severity: a.severity,
+    ...(service !== undefined ? { service } : {}),
+    ...(metric !== undefined ? { metric } : {}),
+    unit,
+    comparison,
+    ...(threshold ? { threshold } : {}),
+    thresholdFrom,
+    value,
+    valueExpr,
+    rule,
+  };
+}
+
+function build(platform: Platform): MonitoringModel {
+  const m = platform.monitoring;
+  const interval = formatDuration(m.evaluationInterval);
+  const alerts = Object.entries(m.alerts).map(([name, a]) => modelAlert(platform, name, a));
+  const recordingRules = Object.entries(m.recordingRules).map(([record, r]) => ({ record, expr: r.expr }));
+  const ruleFiles: RuleFile[] = [];
+  if (recordingRules.length > 0)
+    ruleFiles.push({
+      file: `${platform.name}-recording.yaml`,
+      group: { name: `${platform.name}-recording`, interval, rules: recordingRules },
+    });
+  ruleFiles.push({
+    file: `${platform.name}-alerts.yaml`,
+    group: { name: `${platform.name}-alerts`, interval, rules: alerts.map((a) => a.rule) },
+  });
+  const budgets = Object.entries(platform.tiers).flatMap(([tier, t]) =>
+    t.latencyBudget !== undefined ? [{ tier, seconds: t.latencyBudget, services: tierServices(platform, tier) }] : [],
+  );
+  // The admission policy holds every critical latency alert to one number: the ultra-low-latency tier's budget,
+  // or the strictest budget declared when that tier is named otherwise.
+  const policyBudget =
+    platform.tiers[TIER.ultraLowLatency]?.latencyBudget ??
+    (budgets.length > 0 ? Math.min(...budgets.map((b) => b.seconds)) : undefined);
+  return {
+    metrics: m.metrics,
+    latencyMetrics: Object.entries(m.metrics)
+      .filter(([, def]) => isLatencyUnit(def.unit))
+      .map(([name, def]) => ({ name, def })),
+    budgets,
+    alerts,
+    recordingRules,
+    ruleFiles,
+    ...(policyBudget !== undefined ? { policyBudgetSeconds: policyBudget } : {}),
+  };
+}
+
+const cache = new WeakMap<Platform, MonitoringModel>();
+
+/**
+ * The model of a parsed (or environment-resolved) config, built once per config object: environments change no
+ * monitoring input, so each consumer of the same config reads the same model.
+ */
+export function monitoringModel(platform: Platform): MonitoringModel {
+  let model = cache.get(platform);
+  if (!model) {
+    model = build(platform);
+    cache.set(platform, model);
+  }
+  return model;
 }

@@ -5,8 +5,9 @@
  */
 import type { DaemonSet, Deployment, StatefulSet } from "kubernetes-types/apps/v1.js";
 import type { CronJob, Job } from "kubernetes-types/batch/v1.js";
-import type { Container, Pod, PodSpec, PodTemplateSpec, Secret } from "kubernetes-types/core/v1.js";
+import type { ConfigMap, Container, Pod, PodSpec, PodTemplateSpec, Secret } from "kubernetes-types/core/v1.js";
 import { LABEL, TIER } from "../core/conventions.ts";
+import { latencyParamData } from "../core/policy.ts";
 
 /** PrometheusRule (monitoring.coreos.com/v1), only the fields the latency-alert policy reads. */
 export interface PrometheusRule {
@@ -29,7 +30,29 @@ export interface PrometheusRule {
   };
 }
 
-export type KubeObjectLike = Deployment | StatefulSet | DaemonSet | Job | CronJob | Pod | Secret | PrometheusRule;
+export type KubeObjectLike =
+  | Deployment
+  | StatefulSet
+  | DaemonSet
+  | Job
+  | CronJob
+  | Pod
+  | Secret
+  | ConfigMap
+  | PrometheusRule;
+
+/**
+ * A fixture of a policy with a paramKind, evaluated with its own param object instead of the fixtures' `params`
+ * export; `params: null` is the case where the param object does not exist.
+ */
+export interface ParamFixture {
+  object: KubeObjectLike;
+  params: KubeObjectLike | null;
+}
+
+export type Fixture = KubeObjectLike | ParamFixture;
+
+export const isParamFixture = (f: Fixture): f is ParamFixture => "object" in f && "params" in f;
 
 export const NAMESPACE = "nautilus-trading";
 export const IMAGE = "registry.nautilus.io/risk-engine:1.4.2";
@@ -167,6 +190,29 @@ export function secret(name: string, fields: Pick<Secret, "data" | "stringData">
   return { apiVersion: "v1", kind: "Secret", metadata: { name, namespace: NAMESPACE }, type: "Opaque", ...fields };
 }
 
+/**
+ * The latency-alert policy's param as the generator writes it: the budget in seconds and the catalogue unit of each
+ * latency metric (the real catalogue's names by default).
+ */
+export function latencyBudgetParams(
+  budgetSeconds: number | undefined,
+  units: Record<string, "seconds" | "microseconds"> = {
+    nautilus_risk_check_latency_microseconds_p99: "microseconds",
+    nautilus_integration_e2e_latency_microseconds_p99: "microseconds",
+    nautilus_order_processing_duration_seconds: "seconds",
+  },
+): ConfigMap {
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "nautilus-latency-budget", namespace: NAMESPACE },
+    data: latencyParamData(
+      budgetSeconds !== undefined ? { seconds: budgetSeconds, text: `${budgetSeconds * 1e6} µs` } : undefined,
+      units,
+    ),
+  };
+}
+
 /** A PrometheusRule with one critical alert; `expr` is the scenario. */
 export function latencyRule(
   name: string,
@@ -189,7 +235,7 @@ export function latencyRule(
               expr,
               for: "30s",
               labels: { severity, service: "risk-engine" },
-              annotations: { summary: "p99 latency above 2.75us" },
+              annotations: { summary: "p99 latency above its budget" },
             },
           ],
         },

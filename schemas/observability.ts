@@ -1,7 +1,7 @@
 /**
  * The `monitoring` key of the config: a metric catalogue, alerts with typed thresholds, recording
  * rules, and the monitoring stack's images and sizes. Thresholds are written in the unit a person
- * thinks in ("2.75us", "95%") and normalised here to canonical numbers (seconds, 0..1); generators
+ * thinks in ("3us", "95%") and normalised here to canonical numbers (seconds, 0..1); generators
  * render them in each metric's own unit, so a microsecond gauge and a seconds histogram share one budget.
  */
 import { z } from "zod";
@@ -23,6 +23,12 @@ const PROM_IDENT = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const metricName = z.string().regex(PROM_IDENT, {
   error: (iss) =>
     `metric names are Prometheus identifiers ([a-zA-Z_:][a-zA-Z0-9_:]*), got ${JSON.stringify(iss.input)}`,
+});
+/** Colons are for recording rules; a metric a service exposes has none (so it can name a ConfigMap key). */
+const exposedMetricName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, {
+  error: (iss) =>
+    `metrics services expose are Prometheus identifiers without colons ([a-zA-Z_][a-zA-Z0-9_]*; colons are for ` +
+    `recording rules), got ${JSON.stringify(iss.input)}`,
 });
 const alertName = z
   .string()
@@ -66,10 +72,10 @@ const threshold = z
       .string()
       .regex(THRESHOLD_STRING, {
         error: (iss) =>
-          `expected a duration like "2.75us" (latency metrics), a percentage like "95%" (ratios) or a ` +
+          `expected a duration like "3us" (latency metrics), a percentage like "95%" (ratios) or a ` +
           `number (counts), got ${JSON.stringify(iss.input)}`,
       })
-      .describe('A duration like "2.75us" or a percentage like "95%".'),
+      .describe('A duration like "3us" or a percentage like "95%".'),
     z.number().describe("A plain number, for counts and bytes."),
   ])
   .transform((v, ctx): Threshold => {
@@ -82,13 +88,13 @@ const threshold = z
       code: "custom",
       input: v,
       message:
-        `expected a duration like "2.75us" (latency metrics), a percentage like "95%" (ratios) or a ` +
+        `expected a duration like "3us" (latency metrics), a percentage like "95%" (ratios) or a ` +
         `number (counts), got ${JSON.stringify(v)}`,
     });
     return z.NEVER;
   })
   .describe(
-    'The value compared with: a duration like "2.75us" for latency metrics, a percentage like "95%" for ' +
+    'The value compared with: a duration like "3us" for latency metrics, a percentage like "95%" for ' +
       "ratios, a number for counts and bytes.",
   ) as unknown as z.ZodType<Threshold, Duration | Percent | number>;
 
@@ -119,7 +125,11 @@ const thresholdAlert = z
     service: alertService,
     metric: metricName.describe("The metric compared; a key of `monitoring.metrics`, a gauge or a histogram."),
     comparison,
-    threshold,
+    threshold: threshold
+      .optional()
+      .describe(
+        "Omitted on a latency metric of a service whose tier has a `latencyBudget`: the budget is the threshold.",
+      ),
     quantile: z.number().gt(0).lt(1).default(0.99).describe("Histograms only: the quantile compared (0.99 is p99)."),
     window: window().prefault("1m").describe("Histograms only: the rate window of the buckets."),
   })
@@ -196,7 +206,7 @@ export const monitoringSchema = z
       .refine((s) => URL.canParse(s), { error: "expected an absolute URL like https://runbooks.example.com/alerts" })
       .describe('`runbook_url` of each alert is this URL followed by "/" and the alert name.'),
     metrics: z
-      .record(metricName, metric)
+      .record(exposedMetricName, metric)
       .describe("The metric catalogue: every metric alerts, rules, dashboards and HPAs may read, by name."),
     recordingRules: z
       .record(recordName, recordingRule)
@@ -267,7 +277,7 @@ export const monitoringSchema = z
             `with a threshold alert`,
         });
       const expected = expectedThreshold(declared.unit);
-      if (a.threshold.kind !== expected.kind)
+      if (a.threshold !== undefined && a.threshold.kind !== expected.kind)
         ctx.addIssue({
           code: "custom",
           path: ["alerts", name, "threshold"],
@@ -278,9 +288,30 @@ export const monitoringSchema = z
   .describe("Metrics, alerts, recording rules and the monitoring stack.");
 
 function expectedThreshold(unit: MetricUnit): { kind: Threshold["kind"]; example: string } {
-  if (unit === "microseconds" || unit === "seconds") return { kind: "duration", example: 'a duration like "2.75us"' };
+  if (isLatencyUnit(unit)) return { kind: "duration", example: 'a duration like "3us"' };
   if (unit === "ratio") return { kind: "percent", example: 'a percentage like "95%"' };
   return { kind: "number", example: "a number" };
+}
+
+/** Units of latency: a duration threshold applies, and a tier's latency budget too. */
+export function isLatencyUnit(unit: MetricUnit): boolean {
+  return unit === "microseconds" || unit === "seconds";
+}
+
+/** How prometheus-adapter serves a custom metric an HPA scales on: a gauge as is, or the rate of a counter. */
+export type AdapterSource = { kind: "gauge"; series: string } | { kind: "rate"; series: string };
+
+/**
+ * A gauge of the catalogue is served as is; `<x>_per_second` is the rate of the catalogued counter `<x>_total`;
+ * anything else cannot be served (undefined). The schema rejects an HPA metric the adapter cannot serve, and the
+ * adapter's rules are written from the same answer.
+ */
+export function adapterSource(m: Pick<Monitoring, "metrics">, metric: string): AdapterSource | undefined {
+  if (m.metrics[metric]?.type === "gauge") return { kind: "gauge", series: metric };
+  const base = /^(.*)_per_second$/.exec(metric)?.[1];
+  if (base !== undefined && m.metrics[`${base}_total`]?.type === "counter")
+    return { kind: "rate", series: `${base}_total` };
+  return undefined;
 }
 
 /**
@@ -291,8 +322,9 @@ function expectedThreshold(unit: MetricUnit): { kind: Threshold["kind"]; example
 export function monitoringReferenceIssues(
   m: Monitoring,
   platform: {
-    services: Record<string, { scaling?: { custom: { metric: string }[] } | undefined }>;
+    services: Record<string, { tier: string; scaling?: { custom: { metric: string }[] } | undefined }>;
     storage: Record<string, unknown>;
+    tiers: Record<string, { latencyBudget?: number | undefined }>;
   },
 ): { path: (string | number)[]; message: string }[] {
   const issues: { path: (string | number)[]; message: string }[] = [];
@@ -300,10 +332,7 @@ export function monitoringReferenceIssues(
   const storage = Object.keys(platform.storage);
   for (const [name, svc] of Object.entries(platform.services)) {
     svc.scaling?.custom.forEach((c, i) => {
-      const def = m.metrics[c.metric];
-      const base = /^(.*)_per_second$/.exec(c.metric)?.[1];
-      const servable = def?.type === "gauge" || (base !== undefined && m.metrics[`${base}_total`]?.type === "counter");
-      if (!servable)
+      if (!adapterSource(m, c.metric))
         issues.push({
           path: ["services", name, "scaling", "custom", i, "metric"],
           message:
@@ -337,6 +366,18 @@ export function monitoringReferenceIssues(
         path: ["monitoring", "alerts", name, "service"],
         message: `alert names a service that does not exist: ${JSON.stringify(a.service)}; declared services: ${list}`,
       });
+    }
+    if (a.kind === "threshold" && a.threshold === undefined) {
+      const def = m.metrics[a.metric];
+      const tier = a.service !== undefined ? platform.services[a.service]?.tier : undefined;
+      const budgeted = tier !== undefined && platform.tiers[tier]?.latencyBudget !== undefined;
+      if (def && !(isLatencyUnit(def.unit) && budgeted))
+        issues.push({
+          path: ["monitoring", "alerts", name, "threshold"],
+          message:
+            `required: only a latency alert (a metric in seconds or microseconds) on the service of a tier with a ` +
+            `latencyBudget may leave its threshold out and alert at the budget`,
+        });
     }
   }
   return issues;

@@ -10,6 +10,7 @@ import { resourceList, service } from "./service.ts";
 import { hasHostBits, networkOf, parseCidr } from "./cidr.ts";
 import { imageReference } from "./image-reference.ts";
 import { bytes, duration, FLOOR } from "./units.ts";
+import { TIER } from "../core/conventions.ts";
 
 /** Deployment rollout bounds: a count of pods or a percentage of the replicas. */
 const podsOrPercent = (what: string) =>
@@ -97,6 +98,13 @@ const tier = z
     scrapeInterval: duration(FLOOR.prometheus).describe(
       "How often Prometheus scrapes the tier's services; a latency budget needs a short interval to be seen.",
     ),
+    latencyBudget: duration()
+      .optional()
+      .describe(
+        'The p99 latency the tier\'s services must alert at ("3us"): the default threshold of a latency alert on ' +
+          "one of them, and what the coverage check, dashboards and the latency-alert admission policy hold " +
+          "alerts to.",
+      ),
   })
   .describe("A pool of nodes and how services on it are scheduled, rolled out and scraped.");
 
@@ -253,6 +261,13 @@ export const platformSchema = z
           `must name the node subnets its pods talk from`,
       });
     }
+    const ull = p.tiers[TIER.ultraLowLatency];
+    if (ull && ull.latencyBudget === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["tiers", TIER.ultraLowLatency, "latencyBudget"],
+        message: 'required: the p99 latency budget its services alert at, a duration like "3us"',
+      });
     for (const [name, svc] of Object.entries(p.services)) {
       if (!(svc.tier in p.tiers)) {
         ctx.addIssue({

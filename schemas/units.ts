@@ -50,7 +50,7 @@ export function parseBytes(s: string): number | undefined {
 export function parseDuration(s: string): number | undefined {
   const m = DURATION_RE.exec(s);
   if (!m) return undefined;
-  // Round away float noise ("2.75us" must be exactly 2.75e-6) at nanosecond precision.
+  // Round away float noise ("2.3us" must be exactly 2.3e-6, not 2.2999999999999996e-6) at nanosecond precision.
   return Number((Number(m[1]) * SECOND_FACTOR[m[2]!]!).toPrecision(12));
 }
 
@@ -124,7 +124,7 @@ export const cpu = (floor?: Floor) => unit<CpuQuantity>(parseCpu, CPU_RE, 'a CPU
 export const bytes = (floor?: Floor) =>
   unit<ByteQuantity>(parseBytes, BYTES_RE, 'a memory quantity like "512Mi" or "1Gi"', floor);
 export const duration = (floor?: Floor) =>
-  unit<Duration>(parseDuration, DURATION_RE, 'a duration like "2.75us", "500ms", "30s" or "5m"', floor);
+  unit<Duration>(parseDuration, DURATION_RE, 'a duration like "3us", "500ms", "30s" or "5m"', floor);
 export const percent = () => unit<Percent>(parsePercent, PERCENT_RE, 'a percentage like "95%" or "1%"');
 
 /** Floors written once: what Prometheus and Kubernetes refuse, or silently replace, below them. */

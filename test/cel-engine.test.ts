@@ -5,7 +5,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { stringify } from "yaml";
-import { compilePolicies, evaluatePolicies } from "../engines/cel.ts";
+import { compilePolicies, evaluatePolicies, type EvaluateOptions } from "../engines/cel.ts";
 import type { KubeObject } from "../core/finding.ts";
 import { resourceOf } from "../engines/cel/match.ts";
 
@@ -20,6 +20,7 @@ interface PolicyOptions {
   validations?: unknown[];
   failurePolicy?: string;
   fieldPaths?: string;
+  paramKind?: unknown;
 }
 
 const deploymentsRule = {
@@ -44,6 +45,7 @@ function policyText(o: PolicyOptions = {}): string {
     },
     spec: {
       ...(o.failurePolicy ? { failurePolicy: o.failurePolicy } : {}),
+      ...(o.paramKind ? { paramKind: o.paramKind } : {}),
       matchConstraints: {
         resourceRules: o.resourceRules ?? [deploymentsRule],
         ...(o.excludeResourceRules ? { excludeResourceRules: o.excludeResourceRules } : {}),
@@ -59,10 +61,10 @@ function policyText(o: PolicyOptions = {}): string {
   });
 }
 
-function run(o: PolicyOptions, objects: KubeObject[]) {
+function run(o: PolicyOptions, objects: KubeObject[], options: EvaluateOptions = {}) {
   const { policies, findings } = compilePolicies([{ file: "policies/test-policy.yaml", text: policyText(o) }]);
   assert.equal(findings, [], findings.map((f) => f.message).join("\n"));
-  return evaluatePolicies(policies, [{ environment: "dev", objects }]);
+  return evaluatePolicies(policies, [{ environment: "dev", objects }], options);
 }
 
 function obj(
@@ -397,5 +399,123 @@ test(
     );
   },
 );
+
+// Params: a policy with a paramKind reads `params`, the object its binding's paramRef names.
+const withParams: PolicyOptions = {
+  paramKind: { apiVersion: "v1", kind: "ConfigMap" },
+  validations: [
+    {
+      expression: "object.spec.replicas <= int(params.data.maxReplicas)",
+      messageExpression: "'at most ' + params.data.maxReplicas + ' replicas'",
+    },
+  ],
+};
+const limit = (name: string, max: number, labels?: Record<string, string>, namespace = "nautilus-trading") =>
+  ({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name, namespace, ...(labels ? { labels } : {}) },
+    data: { maxReplicas: String(max) },
+  }) as KubeObject;
+const binding = (paramRef: Record<string, unknown> | undefined, policyName = "test-policy") =>
+  ({
+    apiVersion: "admissionregistration.k8s.io/v1",
+    kind: "ValidatingAdmissionPolicyBinding",
+    metadata: { name: `${policyName}-binding` },
+    spec: { policyName, validationActions: ["Deny"], ...(paramRef ? { paramRef } : {}) },
+  }) as unknown as KubeObject;
+const scaled = (replicas: number) => deploy("ok-app", undefined, { spec: { replicas } });
+const messages = (findings: { message: string }[]) => findings.map((f) => f.message);
+
+test("params: the binding's paramRef names the param object among the evaluated objects, and CEL reads it", () => {
+  const ref = { name: "limits", namespace: "nautilus-trading", parameterNotFoundAction: "Deny" };
+  assert.equal(run(withParams, [scaled(3), binding(ref), limit("limits", 3)]), []);
+  assert.equal(messages(run(withParams, [scaled(4), binding(ref), limit("limits", 3)])), ["at most 3 replicas"]);
+  // Another ConfigMap of the same name elsewhere is not the param.
+  assert.equal(
+    messages(run(withParams, [scaled(4), binding(ref), limit("limits", 9, undefined, "other"), limit("limits", 3)])),
+    ["at most 3 replicas"],
+  );
+});
+
+test("params: without a namespace, the paramRef looks in the admitted object's namespace", () => {
+  const ref = { name: "limits", parameterNotFoundAction: "Deny" };
+  assert.equal(run(withParams, [scaled(5), binding(ref), limit("limits", 5)]), []);
+  assert.is(run(withParams, [scaled(5), binding(ref), limit("limits", 5, undefined, "other")]).length, 1);
+});
+
+test("params: a selector evaluates every matching param, and any denial denies", () => {
+  const ref = { selector: { matchLabels: { team: "a" } }, parameterNotFoundAction: "Deny" };
+  const params = [limit("one", 5, { team: "a" }), limit("two", 2, { team: "a" }), limit("three", 1, { team: "b" })];
+  assert.equal(messages(run(withParams, [scaled(3), binding(ref), ...params])), ["at most 2 replicas"]);
+  assert.equal(run(withParams, [scaled(2), binding(ref), ...params]), []);
+});
+
+test("params: a missing param follows parameterNotFoundAction (Deny by default) and then the failurePolicy", () => {
+  const deny = run(withParams, [scaled(1), binding({ name: "absent", parameterNotFoundAction: "Deny" })]);
+  assert.is(deny.length, 1);
+  assert.match(
+    deny[0]!.message,
+    /binding test-policy-binding refers to v1 ConfigMap absent in namespace nautilus-trading, which does not exist/,
+  );
+  assert.is(run(withParams, [scaled(1), binding({ name: "absent" })]).length, 1);
+  assert.equal(run(withParams, [scaled(1), binding({ name: "absent", parameterNotFoundAction: "Allow" })]), []);
+  assert.equal(
+    run({ ...withParams, failurePolicy: "Ignore" }, [
+      scaled(1),
+      binding({ name: "absent", parameterNotFoundAction: "Deny" }),
+    ]),
+    [],
+  );
+  // Objects the policy does not match are never denied for a missing param.
+  assert.equal(run(withParams, [obj("StatefulSet", "apps/v1", "x"), binding({ name: "absent" })]), []);
+});
+
+test("params: a binding may name the policy's generated copy, found by its app.kubernetes.io/name label", () => {
+  const copy = {
+    apiVersion: "admissionregistration.k8s.io/v1",
+    kind: "ValidatingAdmissionPolicy",
+    metadata: { name: "nautilus-test-policy", labels: { "app.kubernetes.io/name": "test-policy" } },
+  } as KubeObject;
+  const ref = { name: "limits", parameterNotFoundAction: "Deny" };
+  const objects = [scaled(4), copy, binding(ref, "nautilus-test-policy"), limit("limits", 3)];
+  assert.equal(messages(run(withParams, objects)), ["at most 3 replicas"]);
+});
+
+test("params: with no binding, a passed-in param is used, null is a missing one, nothing leaves it unevaluated", () => {
+  assert.equal(run(withParams, [scaled(2)], { params: { "test-policy": limit("limits", 2) } }), []);
+  assert.equal(messages(run(withParams, [scaled(3)], { params: { "test-policy": limit("limits", 2) } })), [
+    "at most 2 replicas",
+  ]);
+  assert.match(
+    run(withParams, [scaled(1)], { params: { "test-policy": null } })[0]!.message,
+    /its v1 ConfigMap param object does not exist/,
+  );
+  // Unbound and nothing passed in: not evaluated, as the API server enforces only bound policies, and said so.
+  const unbound = run(withParams, [scaled(9)]);
+  assert.equal(
+    unbound.map((f) => [f.severity, f.message]),
+    [
+      [
+        "warning",
+        "policy 'test-policy' was not evaluated: it takes a v1 ConfigMap param (spec.paramKind) and no " +
+          "ValidatingAdmissionPolicyBinding among these objects names it with a paramRef",
+      ],
+    ],
+  );
+  assert.match(unbound[0]!.hint!, /vet the manifests together with a binding of test-policy and the param object/);
+});
+
+test("params: a policy without a paramKind sees params as null", () => {
+  const o = { validations: [{ expression: "params == null", message: "params must be null" }] };
+  assert.equal(run(o, [deploy("x"), binding({ name: "limits" }), limit("limits", 1)]), []);
+});
+
+test("a paramKind without apiVersion and kind is a policy-compile finding", () => {
+  const { findings } = compilePolicies([
+    { file: "policies/broken.yaml", text: policyText({ ...withParams, paramKind: { kind: "ConfigMap" } }) },
+  ]);
+  assert.is(findings[0]?.path, "spec.paramKind");
+});
 
 test.run();

@@ -58,7 +58,7 @@ const rejected: { description: string; overrides: unknown; message: string }[] =
     description: "a duration without a unit",
     overrides: svc("market-data", { probes: { startup: { budget: "60" } } }),
     message:
-      'services.market-data.probes.startup.budget: expected a duration like "2.75us", "500ms", "30s" or "5m", got "60"',
+      'services.market-data.probes.startup.budget: expected a duration like "3us", "500ms", "30s" or "5m", got "60"',
   },
   {
     description: "a service in an undeclared tier",

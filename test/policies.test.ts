@@ -1,46 +1,44 @@
 /**
  * Every policy in policies/ against its fixtures in policies/<id>/fixtures.ts: each deny
  * fixture is denied by that policy with the policy's own message, each allow fixture passes.
- * A policy without both kinds of fixtures fails the run.
+ * A policy without both kinds of fixtures fails the run. A policy with a paramKind is evaluated
+ * with the fixtures' `params` export, or with a fixture's own param object (`{ object, params }`).
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { existsSync } from "node:fs";
-import { policyIds, readPolicySources } from "../bin/policies.ts";
-import { compilePolicies, evaluatePolicies, type CompiledPolicy } from "../engines/cel.ts";
-import type { Finding, KubeObject } from "../core/finding.ts";
+import {
+  fixtureFindings,
+  fixtureObject,
+  policyIds,
+  readPolicyFixtures,
+  readPolicySources,
+  type PolicyFixtures,
+} from "../bin/policies.ts";
+import { compilePolicies, evaluatePolicies } from "../engines/cel.ts";
+import type { KubeObject } from "../core/finding.ts";
 import {
   cronJob,
   daemonSet,
   deployment,
   job,
+  latencyBudgetParams,
   latencyRule,
   pod,
   secret,
   statefulSet,
+  type Fixture,
   type KubeObjectLike,
 } from "../policies/builders.ts";
 
-const root = new URL("../", import.meta.url);
 const policyFiles = policyIds();
 const { policies, findings: compileFindings } = compilePolicies(readPolicySources());
 
-interface Fixtures {
-  allow?: KubeObjectLike[];
-  deny?: KubeObjectLike[];
-}
+const fixtures = new Map<string, PolicyFixtures>();
+for (const id of policyFiles) fixtures.set(id, await readPolicyFixtures(id));
 
-const fixtures = new Map<string, Fixtures>();
-for (const id of policyFiles) {
-  const path = new URL(`policies/${id}/fixtures.ts`, root);
-  fixtures.set(id, existsSync(path) ? ((await import(path.href)) as Fixtures) : {});
-}
-
+const findingsOf = fixtureFindings;
 const asKube = (o: KubeObjectLike) => o as unknown as KubeObject;
-
-function findingsOf(policy: CompiledPolicy, obj: KubeObjectLike): Finding[] {
-  return evaluatePolicies([policy], [{ environment: "test", objects: [asKube(obj)] }]);
-}
+const nameOf = (f: Fixture) => `${fixtureObject(f).kind} ${fixtureObject(f).metadata?.name}`;
 
 test("every policy file compiles", () => {
   assert.equal(compileFindings, [], compileFindings.map((f) => f.message).join("\n"));
@@ -76,10 +74,15 @@ test("every policy has allow and deny fixtures", () => {
 
 // `POLICY=guaranteed-qos npm test -- policies` runs one policy's fixtures.
 for (const policy of policies.filter((p) => !process.env.POLICY || p.name === process.env.POLICY)) {
-  const { allow = [], deny = [] } = fixtures.get(policy.name) ?? {};
+  const { allow = [], deny = [], params } = fixtures.get(policy.name) ?? {};
+  if (policy.paramKind)
+    test(`${policy.name} takes a param, and its fixtures provide one`, () => {
+      assert.ok(params, `policies/${policy.name}/fixtures.ts exports no params`);
+      assert.is(`${params!.apiVersion} ${params!.kind}`, `${policy.paramKind!.apiVersion} ${policy.paramKind!.kind}`);
+    });
   for (const obj of allow) {
-    test(`${policy.name} allows ${obj.kind} ${obj.metadata?.name}`, () => {
-      const found = findingsOf(policy, obj);
+    test(`${policy.name} allows ${nameOf(obj)}`, () => {
+      const found = findingsOf(policy, obj, params);
       assert.equal(
         found.map((f) => f.message),
         [],
@@ -87,9 +90,9 @@ for (const policy of policies.filter((p) => !process.env.POLICY || p.name === pr
     });
   }
   for (const obj of deny) {
-    test(`${policy.name} denies ${obj.kind} ${obj.metadata?.name} with the policy's message`, () => {
-      const found = findingsOf(policy, obj);
-      assert.ok(found.length > 0, `${policy.name} did not deny ${obj.metadata?.name}`);
+    test(`${policy.name} denies ${nameOf(obj)} with the policy's message`, () => {
+      const found = findingsOf(policy, obj, params);
+      assert.ok(found.length > 0, `${policy.name} did not deny ${nameOf(obj)}`);
       for (const f of found) {
         assert.is(f.rule, policy.name);
         assert.is(f.file, policy.file);
@@ -113,7 +116,9 @@ test("the builders' baseline objects pass every policy", () => {
     secret("placeholder"),
     latencyRule("budget", "nautilus_risk_check_latency_microseconds_p99 > 2.75"),
   ];
-  const found = evaluatePolicies(policies, [{ environment: "test", objects: objects.map(asKube) }]);
+  const found = evaluatePolicies(policies, [{ environment: "test", objects: objects.map(asKube) }], {
+    params: { "latency-alert": asKube(latencyBudgetParams(2.75e-6)) },
+  });
   assert.equal(
     found.map((f) => `${f.rule}: ${f.message}`),
     [],
@@ -142,7 +147,7 @@ test("a denial names the offending container and the fix", () => {
     namespace: "nautilus-trading",
     name: "risk-engine",
   });
-  assert.is(f!.environment, "test");
+  assert.is(f!.environment, undefined, "fixtures are judged outside any environment, as vet judges manifests");
 });
 
 test.run();

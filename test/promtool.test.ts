@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import config from "../platform.config.ts";
 import { generateBundle } from "../generators/bundle.ts";
-import { analyse, checkPromql } from "../checks/promql.ts";
+import { analyse, checkExpressions, checkPromql, knownMetrics, modelExpressions } from "../checks/promql.ts";
 import { runPromtool } from "../engines/promtool.ts";
 import type { Finding } from "../core/finding.ts";
 import { parsePlatform } from "../schemas/parse.ts";
@@ -123,7 +123,25 @@ test("without promtool on the PATH the engine reports one error with the install
 });
 
 test("every shipped PromQL expression parses and reads only catalogued metrics", () => {
-  assert.equal(checkPromql(real, platform().monitoring), []);
+  assert.equal(checkPromql(platform()), []);
+});
+
+test("the promql check reads the model: recording rules, every alert and every dashboard target", () => {
+  const expressions = modelExpressions(platform());
+  const owners = expressions.map((e) => e.owner);
+  assert.ok(owners.includes('recording rule "service:nautilus_error_ratio:rate5m"'));
+  for (const name of Object.keys(config.monitoring.alerts)) assert.ok(owners.includes(`alert "${name}"`), name);
+  // Every target of the generated dashboard, at the path it has in the JSON.
+  const dashboard = JSON.parse(real.get("grafana/dashboards/nautilus-trading-platform.json")!) as {
+    panels: { targets?: { expr: string }[] }[];
+  };
+  const targets = dashboard.panels.flatMap((p, pi) =>
+    (p.targets ?? []).map((t, ti) => `panels[${pi}].targets[${ti}].expr ${t.expr}`),
+  );
+  assert.equal(
+    expressions.filter((e) => e.owner.startsWith("panel ")).map((e) => `${e.path} ${e.expr}`),
+    targets,
+  );
 });
 
 test("a misspelt metric in a recording rule of the config is a promql finding naming the rule", () => {
@@ -131,29 +149,28 @@ test("a misspelt metric in a recording rule of the config is a promql finding na
     c.monitoring.recordingRules!["service:nautilus_error_ratio:rate5m"]!.expr =
       "sum by (service) (rate(nautilus_error_total[5m])) / sum by (service) (rate(nautilus_requests_total[5m]))";
   });
-  const findings = checkPromql(files(p), p.monitoring);
+  const findings = checkPromql(p);
   assert.is(findings.length, 1, show(findings));
   assert.is(findings[0]!.engine, "promql");
   assert.is(findings[0]!.rule, "unknown-metric");
+  assert.is(findings[0]!.file, "platform.config.ts");
+  assert.is(findings[0]!.path, "monitoring.recordingRules.service:nautilus_error_ratio:rate5m.expr");
   assert.ok(
-    findings[0]!.message.startsWith(
-      'recording rule "service:nautilus_error_ratio:rate5m" in out/prometheus/rules/nautilus-recording.yaml ' +
-        "reads nautilus_error_total",
-    ),
+    findings[0]!.message.startsWith('recording rule "service:nautilus_error_ratio:rate5m" reads nautilus_error_total'),
     findings[0]!.message,
   );
   assert.is(findings[0]!.hint?.startsWith("did you mean nautilus_errors_total?"), true);
 });
 
 test("a misspelt metric in a dashboard target is a promql finding naming the dashboard and panel", () => {
-  const edited = new Map(real);
-  const path = "grafana/dashboards/nautilus-trading-platform.json";
-  edited.set(
-    path,
-    real.get(path)!.replace('"nautilus_memory_pool_efficiency_ratio{', '"nautilus_memory_pool_eficiency_ratio{'),
-  );
-  const findings = checkPromql(edited, platform().monitoring);
+  const p = platform();
+  const edited = modelExpressions(p).map((e) => ({
+    ...e,
+    expr: e.expr.replace("nautilus_memory_pool_efficiency_ratio{", "nautilus_memory_pool_eficiency_ratio{"),
+  }));
+  const findings = checkExpressions(edited, knownMetrics(p.monitoring));
   assert.is(findings.length, 1, show(findings));
+  assert.is(findings[0]!.file, "out/grafana/dashboards/nautilus-trading-platform.json");
   assert.ok(
     findings[0]!.message.startsWith(
       'panel "Memory pool efficiency" (id 103) of dashboard nautilus-trading-platform reads ' +
@@ -164,18 +181,11 @@ test("a misspelt metric in a dashboard target is a promql finding naming the das
 });
 
 test("an expression that does not parse is a parse-error finding", () => {
-  const edited = new Map(real);
-  const path = "prometheus/rules/nautilus-recording.yaml";
-  edited.set(
-    path,
-    real
-      .get(path)!
-      .replace(
-        "sum by (service) (rate(nautilus_errors_total[5m]))",
-        "sum by (service) (rate(nautilus_errors_total[5m])",
-      ),
-  );
-  const findings = checkPromql(edited, platform().monitoring);
+  const p = platform((c) => {
+    c.monitoring.recordingRules!["service:nautilus_error_ratio:rate5m"]!.expr =
+      "sum by (service) (rate(nautilus_errors_total[5m]) / sum by (service) (rate(nautilus_requests_total[5m]))";
+  });
+  const findings = checkPromql(p);
   assert.ok(
     findings.some(
       (f) => f.rule === "parse-error" && f.message.includes('recording rule "service:nautilus_error_ratio:rate5m"'),

@@ -1,70 +1,38 @@
-import { parse } from "yaml";
-import { LABEL, LATENCY_BUDGET_SECONDS, TIER } from "../../core/conventions.ts";
+import { LABEL } from "../../core/conventions.ts";
 import { refOf, type Finding, type KubeObject } from "../../core/finding.ts";
+import { describeSeconds, monitoringModel, type ModelAlert, type MonitoringModel } from "../../model/monitoring.ts";
 import type { ConfigCheck } from "../check.ts";
 import { CONFIG_FILE } from "./config.ts";
 
-interface Alert {
-  alert: string;
-  expr: string;
-  labels: Record<string, string>;
-  source: KubeObject;
-}
-
-const SECONDS_PER_UNIT: Record<string, number> = { microseconds: 1e-6, seconds: 1 };
-
-/** Alerting rules wherever the environment deploys them: rule ConfigMaps (standalone) or PrometheusRules (operator). */
-function deployedAlerts(objects: readonly KubeObject[]): Alert[] {
-  const groupsOf = (o: KubeObject): unknown[] => {
-    if (o.kind === "PrometheusRule") return ((o.spec as { groups?: unknown[] })?.groups ?? []) as unknown[];
-    if (o.kind !== "ConfigMap") return [];
-    return Object.entries((o.data as Record<string, string>) ?? {})
-      .filter(([k]) => /\.ya?ml$/.test(k))
-      .flatMap(([, v]) => {
-        try {
-          const doc = parse(v) as { groups?: unknown[] } | null;
-          return Array.isArray(doc?.groups) ? doc.groups : [];
-        } catch {
-          return [];
-        }
-      });
-  };
-  return objects.flatMap((o) =>
-    groupsOf(o).flatMap((g) =>
-      (((g as { rules?: unknown[] }).rules ?? []) as Record<string, unknown>[])
-        .filter((r) => typeof r.alert === "string" && typeof r.expr === "string")
-        .map((r) => ({
-          alert: r.alert as string,
-          expr: r.expr as string,
-          labels: (r.labels ?? {}) as Record<string, string>,
-          source: o,
-        })),
-    ),
+/** The object that deploys the alerting rules: a PrometheusRule, or the ConfigMap holding the alert rule file. */
+function rulesObject(objects: readonly KubeObject[], model: MonitoringModel): KubeObject | undefined {
+  const files = new Set(model.ruleFiles.map((f) => f.file));
+  return objects.find(
+    (o) =>
+      o.kind === "PrometheusRule" ||
+      (o.kind === "ConfigMap" && Object.keys((o.data as Record<string, string>) ?? {}).some((k) => files.has(k))),
   );
 }
 
-/** The number an alert fires above (`metric > 2.75`), or undefined for any other shape. */
-function upperThreshold(expr: string): number | undefined {
-  const m = /(?:>|>=)\s*(?:bool\s+)?([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$/.exec(expr.trim());
-  return m ? Number(m[1]) : undefined;
+/** The alert fires at or below `budget` seconds: a ">" comparison with a duration threshold within it. */
+function withinBudget(a: ModelAlert, budget: number): boolean {
+  return a.comparison === ">" && a.threshold?.kind === "duration" && a.threshold.seconds <= budget * (1 + 1e-9);
 }
 
-const micro = (seconds: number) => `${Number((seconds * 1e6).toPrecision(6))} µs`;
-
 /**
- * Every ultra-low-latency service that exposes a latency metric has a critical alert on it, with
- * `service` set to it, firing at or below the 2.75 µs budget in the metric's own unit; an
- * ultra-low-latency service that exposes no latency metric at all fails too, since nothing would
- * tell anyone its latency regressed. Checked on what each environment deploys.
+ * Every service of a tier with a latency budget that exposes a latency metric has a critical alert on it, with
+ * `service` set to it, firing at or below the budget; a service of such a tier that exposes no latency metric at
+ * all fails too, since nothing would tell anyone its latency regressed. Read from the monitoring model (thresholds
+ * in canonical seconds), for the services each environment deploys.
  */
 export const latencyAlertCoverage: ConfigCheck = {
   id: "platform/latency-alert-coverage",
   needs: "config",
-  description: "Each ultra-low-latency service has a critical p99 latency alert at or below 2.75 µs.",
+  description: "Each service of a tier with a latencyBudget has a critical p99 latency alert at or below the budget.",
   severity: "error",
   doc: {
     catches:
-      "An ultra-low-latency service that exposes no latency metric, or whose latency metrics have no " +
+      "A service of a tier with a `latencyBudget` that exposes no latency metric, or whose latency metrics have no " +
       "critical alert labelled with its `service` that fires at or below the tier's latency budget in the " +
       "metric's own unit, in what each environment deploys (rule ConfigMaps or PrometheusRules).",
     why:
@@ -80,65 +48,66 @@ export const latencyAlertCoverage: ConfigCheck = {
   run({ environments }) {
     return environments.flatMap((env) => {
       const findings: Finding[] = [];
-      const alerts = deployedAlerts(env.objects);
-      const metrics = Object.entries(env.platform.monitoring.metrics);
-      for (const o of env.objects) {
-        if (o.kind !== "Deployment" || o.metadata.labels?.[LABEL.tier] !== TIER.ultraLowLatency) continue;
-        const service = o.metadata.labels?.[LABEL.name] ?? o.metadata.name;
-        if (!(service in env.platform.services)) continue;
-        const latency = metrics.filter(([, m]) => m.unit in SECONDS_PER_UNIT && m.services.includes(service));
-        if (latency.length === 0) {
-          findings.push({
-            engine: "platform",
-            rule: "latency-alert-coverage",
-            severity: "error",
-            environment: env.environment,
-            resource: refOf(o),
-            file: CONFIG_FILE,
-            path: "monitoring.metrics",
-            message:
-              `${service} is ultra-low-latency but exposes no latency metric, so no alert would fire ` +
-              `if its latency regressed`,
-            hint:
-              `declare its p99 latency metric in monitoring.metrics and a critical alert on it at or ` +
-              `below ${micro(LATENCY_BUDGET_SECONDS)}`,
-          });
-          continue;
-        }
-        for (const [metric, def] of latency) {
-          const candidates = alerts.filter(
-            (a) =>
-              a.labels.severity === "critical" &&
-              a.labels.service === service &&
-              new RegExp(`\\b${metric}(_bucket)?\\b`).test(a.expr),
+      const model = monitoringModel(env.platform);
+      const finding = (resource: KubeObject, path: string, message: string, hint: string): Finding => ({
+        engine: "platform",
+        rule: "latency-alert-coverage",
+        severity: "error",
+        environment: env.environment,
+        resource: refOf(resource),
+        file: CONFIG_FILE,
+        path,
+        message,
+        hint,
+      });
+      for (const budget of model.budgets) {
+        const budgetText = describeSeconds(budget.seconds);
+        const where = `tiers.${budget.tier}.latencyBudget`;
+        for (const service of budget.services) {
+          const deployment = env.objects.find(
+            (o) =>
+              o.kind === "Deployment" &&
+              o.metadata.labels?.[LABEL.name] === service &&
+              o.metadata.labels?.[LABEL.tier] === budget.tier,
           );
-          const budget = LATENCY_BUDGET_SECONDS / SECONDS_PER_UNIT[def.unit]!;
-          const within = candidates.filter((a) => {
-            const t = upperThreshold(a.expr);
-            return t !== undefined && t <= budget * (1 + 1e-9);
-          });
-          if (within.length > 0) continue;
-          const worst = candidates[0];
-          const t = worst ? upperThreshold(worst.expr) : undefined;
-          findings.push({
-            engine: "platform",
-            rule: "latency-alert-coverage",
-            severity: "error",
-            environment: env.environment,
-            resource: refOf(worst?.source ?? o),
-            file: CONFIG_FILE,
-            path: worst ? `monitoring.alerts.${worst.alert}.threshold` : "monitoring.alerts",
-            message: worst
-              ? t === undefined
-                ? `critical alert ${worst.alert} on ${metric} has no readable "> threshold", so its budget ` +
-                  `cannot be checked against ${micro(LATENCY_BUDGET_SECONDS)}`
-                : `critical alert ${worst.alert} fires only above ${micro(t * SECONDS_PER_UNIT[def.unit]!)} ` +
-                  `of ${metric}; the ultra-low-latency budget for ${service} is ${micro(LATENCY_BUDGET_SECONDS)}`
-              : `${service} exposes ${metric} but no critical alert with service: ${service} watches it`,
-            hint:
-              `alert at or below "2.75us" (monitoring.alerts.<name>.threshold), with severity critical ` +
-              `and service ${service}`,
-          });
+          if (!deployment) continue;
+          const latency = model.latencyMetrics.filter((m) => m.def.services.includes(service));
+          if (latency.length === 0) {
+            findings.push(
+              finding(
+                deployment,
+                "monitoring.metrics",
+                `${service} is ${budget.tier} but exposes no latency metric, so no alert would fire if its latency ` +
+                  `regressed`,
+                `declare its p99 latency metric in monitoring.metrics and a critical alert on it at or below ` +
+                  `${budgetText} (${where})`,
+              ),
+            );
+            continue;
+          }
+          for (const { name: metric } of latency) {
+            const candidates = model.alerts.filter(
+              (a) => a.severity === "critical" && a.service === service && a.metric === metric,
+            );
+            if (candidates.some((a) => withinBudget(a, budget.seconds))) continue;
+            const worst = candidates[0];
+            const message = !worst
+              ? `${service} exposes ${metric} but no critical alert with service: ${service} watches it`
+              : worst.comparison !== ">" || worst.threshold?.kind !== "duration"
+                ? `critical alert ${worst.name} on ${metric} does not fire above a duration, so it cannot hold ` +
+                  `${service} to its ${budget.tier} budget of ${budgetText}`
+                : `critical alert ${worst.name} fires only above ${describeSeconds(worst.threshold.seconds)} of ` +
+                  `${metric}; the ${budget.tier} budget for ${service} is ${budgetText}`;
+            findings.push(
+              finding(
+                (worst && rulesObject(env.objects, model)) ?? deployment,
+                worst ? `monitoring.alerts.${worst.name}.threshold` : "monitoring.alerts",
+                message,
+                `leave the alert's threshold out to alert at the budget (${where}), or set it at or below ` +
+                  `${budgetText}; with comparison ">", severity critical and service ${service}`,
+              ),
+            );
+          }
         }
       }
       return findings;
