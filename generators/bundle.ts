@@ -3,7 +3,7 @@
  * environment's final objects for the engines. Pure: the CLI does the writing.
  */
 import { z } from "zod";
-import type { KubeObject } from "../core/finding.ts";
+import { configFinding, type Finding, type KubeObject } from "../core/finding.ts";
 import { platformSchema, type Platform } from "../schemas/platform.ts";
 import {
   ENVIRONMENT_NAMES,
@@ -23,12 +23,13 @@ export interface Bundle {
   environments: BundleEnvironment[];
 }
 
-export type BundleResult = { ok: true; bundle: Bundle } | { ok: false; errors: string[] };
+/** `errors` are findings of engine "config": the config or a policy file cannot make a bundle. */
+export type BundleResult = { ok: true; bundle: Bundle } | { ok: false; errors: Finding[] };
 
 /** `policies` are the texts of policies/*.yaml, emitted with bindings so the cluster enforces them too. */
 export function generateBundle(platform: Platform, policies: readonly PolicyText[] = []): BundleResult {
   const parsed = parsePolicies(policies);
-  const errors: string[] = [...parsed.errors];
+  const errors: Finding[] = parsed.errors.map(policyError);
   const objectsOf = (p: ResolvedPlatform) => [...platformObjects(p), ...admissionPolicies(p, parsed.policies)];
   const environments: BundleEnvironment[] = [];
   for (const env of ENVIRONMENT_NAMES) {
@@ -47,6 +48,13 @@ export function generateBundle(platform: Platform, policies: readonly PolicyText
   for (const [path, content] of observabilityFiles(platform)) files.set(path, content);
   files.set(OUT.configSchema, jsonFile(configJsonSchema()));
   return { ok: true, bundle: { files: sortedMap(files), environments } };
+}
+
+/** `policies/x/policy.yaml: not valid YAML: ...` as a finding about that file. */
+function policyError(text: string): Finding {
+  const at = text.indexOf(": ");
+  const file = at > 0 ? text.slice(0, at) : undefined;
+  return configFinding("invalid-policy", "", at > 0 ? text.slice(at + 2) : text, file ? { file } : {});
 }
 
 /** The config schema for editors and non-TypeScript tooling (what a config is written as). */

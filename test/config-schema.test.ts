@@ -1,5 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { findingLine } from "../core/finding.ts";
 import { parsePlatform } from "../schemas/parse.ts";
 import { parseBytes, parseCpu, parseDuration, parsePercent, formatBytes, formatCpu } from "../schemas/units.ts";
 import { configInput, platformOf } from "./support/config.ts";
@@ -166,8 +167,8 @@ for (const row of rejected) {
     assert.is(r.ok, false);
     if (r.ok) return;
     assert.ok(
-      r.errors.some((e) => e.includes(row.message)),
-      `expected an error containing ${JSON.stringify(row.message)}, got:\n${r.errors.join("\n")}`,
+      r.errors.map(findingLine).some((e) => e.includes(row.message)),
+      `expected an error containing ${JSON.stringify(row.message)}, got:\n${r.errors.map(findingLine).join("\n")}`,
     );
   });
 }
@@ -179,8 +180,8 @@ test("a missing required field is named", () => {
   assert.is(r.ok, false);
   if (!r.ok)
     assert.ok(
-      r.errors.some((e) => e.startsWith("services.risk-engine.image: required")),
-      r.errors.join("\n"),
+      r.errors.map(findingLine).some((e) => e.startsWith("services.risk-engine.image: required")),
+      r.errors.map(findingLine).join("\n"),
     );
 });
 
