@@ -185,6 +185,14 @@ class Skimmer {
 
   constructor(private readonly tokens: Token[]) {}
 
+  private lastGuard = -1;
+
+  /** Called at the top of every loop: a token no rule consumes (a stray `)` in a broken file) is stepped over. */
+  private guard(): void {
+    if (this.pos === this.lastGuard) this.pos++;
+    this.lastGuard = this.pos;
+  }
+
   private peek(offset = 0): Token | undefined {
     return this.tokens[this.pos + offset];
   }
@@ -255,6 +263,7 @@ class Skimmer {
         this.pos++;
         const args: Node[] = [];
         while (this.peek() && !this.is(")")) {
+          this.guard();
           args.push(this.is("...") ? this.spread() : this.value());
           if (this.is(",")) this.pos++;
           else if (!this.is(")")) this.skipExpression();
@@ -294,6 +303,7 @@ class Skimmer {
     const members: Member[] = [];
     while (this.peek() && !this.is("}")) {
       const t = this.peek()!;
+      this.guard();
       if (this.is("...")) {
         this.pos++;
         members.push({ kind: "spread", value: this.value() });
@@ -355,6 +365,7 @@ class Skimmer {
     this.pos++;
     const elements: Node[] = [];
     while (this.peek() && !this.is("]")) {
+      this.guard();
       if (this.is(",")) {
         elements.push({ kind: "opaque", at: this.peek()! });
         this.pos++;
@@ -415,6 +426,8 @@ export function parsePath(path: string): Segment[] {
 
 export class ConfigSource {
   private readonly skimmer: Skimmer;
+  /** Steps left for one lookup: declarations that spread each other (`const a = { ...a, ...a }`) must not hang it. */
+  private budget = 0;
 
   constructor(readonly text: string) {
     this.skimmer = new Skimmer(tokenize(text));
@@ -439,6 +452,7 @@ export class ConfigSource {
    * call (`definePlatform({...})`, `merge(base, {...})`) is searched from its last argument.
    */
   private find(node: Node, key: Segment, depth = 0): { at: Position; value: Node } | undefined {
+    if (--this.budget < 0) return undefined;
     const target = this.deref(node, depth);
     if (!target) return undefined;
     if (target.kind === "object" && typeof key === "string") {
@@ -487,6 +501,7 @@ export class ConfigSource {
    */
   locate(path: string | readonly Segment[]): Location {
     const segments = typeof path === "string" ? parsePath(path) : [...path];
+    this.budget = 10_000;
     const root = this.rootNode();
     if (!root) return { line: 1, column: 1, exact: segments.length === 0, found: "" };
     let current = root;
