@@ -36,7 +36,8 @@ function loadError(e: unknown, path: string, source: ConfigSource): { at?: Posit
   const syntax = ESBUILD_ERROR.exec(text);
   if (syntax)
     return { at: { line: Number(syntax[2]), column: Number(syntax[3]) }, message: syntax[4]!, rule: "syntax-error" };
-  const message = `evaluating the config failed: ${safely(() => describeThrown(e)) ?? "it threw a value that cannot be described"}`;
+  const thrown = safely(() => describeThrown(e)) ?? "it threw a value that cannot be described";
+  const message = `evaluating the config failed: ${thrown}`;
   const stack = safely(() => (e instanceof Error ? String(e.stack) : "")) ?? "";
   const frame = stack
     .split("\n")

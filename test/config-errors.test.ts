@@ -25,7 +25,7 @@ function positionOf(text: string, needle: string): [number, number] {
 
 const misspelt = (t: string) => t.replace('"replicas": 2,', '"replicaz": 2,');
 
-test("check --format sarif on a misspelt key: a result naming the config path, with the config file and its line", () => {
+test("check --format sarif on a misspelt key: a result naming the config path, the config file and line", () => {
   const { dir, file, text } = configFile(misspelt);
   const r = cli(["check", "--config", file, "--out", join(dir, "out"), "--format", "sarif"]);
   assert.is(r.code, 2, r.stderr);

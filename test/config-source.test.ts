@@ -134,7 +134,8 @@ const snippets: { description: string; source: string; path: string; expect: [nu
   {
     description: "quoted and numeric keys, `as const` and `satisfies` are understood",
     source:
-      "export default {\n  'a-b': { \"c.d\": 1, 2: 'two' } as const,\n  e: { f: [1, { g: 1 }] } satisfies Record<string, unknown>,\n};\n",
+      "export default {\n  'a-b': { \"c.d\": 1, 2: 'two' } as const,\n" +
+      "  e: { f: [1, { g: 1 }] } satisfies Record<string, unknown>,\n};\n",
     path: "e.f[1].g",
     expect: [3, 17],
   },
@@ -180,7 +181,8 @@ const snippets: { description: string; source: string; path: string; expect: [nu
   {
     description: "arrow functions and ternaries inside values are skipped whole",
     source:
-      "export default {\n  a: (x) => ({ b: x }),\n  c: cond ? { d: 1 } : { d: 2 },\n  e: { f: [1, 2].map((n) => ({ n })) },\n  g: { h: 1 },\n};\n",
+      "export default {\n  a: (x) => ({ b: x }),\n  c: cond ? { d: 1 } : { d: 2 },\n" +
+      "  e: { f: [1, 2].map((n) => ({ n })) },\n  g: { h: 1 },\n};\n",
     path: "g.h",
     expect: [5, 8],
   },

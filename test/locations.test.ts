@@ -53,7 +53,7 @@ test("findings that differ in anything but the environment stay apart, in their 
   );
 });
 
-test("merging ignores the order fields were written in, keeps findings without an environment, and is idempotent", () => {
+test("merging ignores field order, keeps findings without an environment, and is idempotent", () => {
   const reordered: Finding = {
     message: base.message,
     severity: "error",
