@@ -14,10 +14,15 @@ import { locateConfigFindings } from "./locate-findings.ts";
 
 export class UsageError extends Error {}
 
-export type LoadResult =
-  | { ok: true; platform: Platform; source: ConfigSource }
-  /** `summary` completes "<file>: ...": "the config does not load", "the config is not valid". */
-  | { ok: false; summary: string; findings: Finding[] };
+/** `summary` completes "<file>: ...": "the config does not load", "the config is not valid". */
+export type ConfigErrors = { ok: false; summary: string; findings: Finding[] };
+
+export type LoadResult = { ok: true; platform: Platform; source: ConfigSource } | ConfigErrors;
+
+/** Config findings from a later stage (resolving environments, building the bundle), at their lines. */
+export function invalidConfig(findings: readonly Finding[], file: string, source: ConfigSource): ConfigErrors {
+  return { ok: false, summary: "the config is not valid", findings: locateConfigFindings(findings, file, source) };
+}
 
 /** esbuild's `Transform failed with 1 error:\n/path/x.ts:3:10: ERROR: Expected identifier but found ","`. */
 const ESBUILD_ERROR = /^(.*):(\d+):(\d+): ERROR: (.*)$/m;
@@ -86,6 +91,6 @@ export async function loadConfig(file: string): Promise<LoadResult> {
       }),
     ]);
   const parsed = parsePlatform(value);
-  if (!parsed.ok) return fail("the config is not valid", parsed.errors);
+  if (!parsed.ok) return invalidConfig(parsed.errors, file, source);
   return { ok: true, platform: parsed.platform, source };
 }

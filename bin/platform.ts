@@ -11,14 +11,14 @@ import { hasErrors, type Finding } from "../core/finding.ts";
 import { mergeEnvironments } from "../core/merge-environments.ts";
 import { ENVIRONMENT_NAMES } from "../model/environments.ts";
 import { textReport } from "../reporters/text.ts";
-import { locateConfigFindings, locateFindings } from "./locate-findings.ts";
+import { locateFindings } from "./locate-findings.ts";
 import { checkKustomize } from "../engines/kustomize.ts";
 import { runObjectEngines } from "./object-engines.ts";
 import { runPlatformChecks } from "../checks/platform.ts";
 import { checkPromql } from "../checks/promql.ts";
 import { runPromtool } from "../engines/promtool.ts";
 import { REPORTERS } from "../reporters/index.ts";
-import { loadConfig, type LoadResult, UsageError } from "./load-config.ts";
+import { type ConfigErrors, invalidConfig, loadConfig, UsageError } from "./load-config.ts";
 import { snapshot, writeOut } from "./out-dir.ts";
 import { readPolicySources } from "./policies.ts";
 import { vetPaths } from "./manifests.ts";
@@ -63,7 +63,7 @@ const WROTE_NOTHING = "; nothing in the output folder was changed";
 /** A config that does not load, parse or resolve: its findings, through `report`, and exit 2. */
 function configErrors(
   configFile: string,
-  failed: Extract<LoadResult, { ok: false }>,
+  failed: ConfigErrors,
   report: (findings: readonly Finding[]) => string,
   stream: NodeJS.WriteStream,
   consequence: string,
@@ -82,11 +82,7 @@ async function generate(configFile: string, outDir: string): Promise<number> {
   if (!result.ok)
     return configErrors(
       configFile,
-      {
-        ok: false,
-        summary: "the config is not valid",
-        findings: locateConfigFindings(result.errors, configFile, source),
-      },
+      invalidConfig(result.errors, configFile, source),
       textReport,
       process.stderr,
       WROTE_NOTHING,
@@ -108,17 +104,7 @@ async function check(configFile: string, outDir: string, format: string): Promis
   const policies = readPolicySources();
   const result = generateBundle(platform, policies);
   if (!result.ok)
-    return configErrors(
-      configFile,
-      {
-        ok: false,
-        summary: "the config is not valid",
-        findings: locateConfigFindings(result.errors, configFile, source),
-      },
-      report,
-      process.stdout,
-      "",
-    );
+    return configErrors(configFile, invalidConfig(result.errors, configFile, source), report, process.stdout, "");
   const { files, environments } = result.bundle;
   if (!existsSync(outDir))
     throw new UsageError(`${outDir}: no such folder; run \`npm run generate\` first (or pass --out)`);
