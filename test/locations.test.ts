@@ -142,6 +142,28 @@ test("storage, tiers and monitoring components point at their own blocks", () =>
   assert.is(grafana.configPath, "monitoring.components.grafana");
 });
 
+test("a finding on the rules that names an alert points at that alert; one on a policy object at its policy file", () => {
+  const rules = locate({
+    ...base,
+    environment: "prod",
+    resource: { apiVersion: "v1", kind: "ConfigMap", namespace: "nautilus-trading", name: "nautilus-prometheus-rules" },
+    path: "data",
+    message: "alert HighErrorRate has no runbook",
+  });
+  assert.is(rules.configPath, "monitoring.alerts.HighErrorRate");
+  assert.ok(textAt(rules).startsWith("HighErrorRate: {"), textAt(rules));
+  const policy = locate({
+    ...base,
+    environment: "prod",
+    resource: {
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "ValidatingAdmissionPolicy",
+      name: "nautilus-pinned-images",
+    },
+  });
+  assert.equal([policy.file, policy.line], ["policies/pinned-images/policy.yaml", 1]);
+});
+
 test("a check that names a config path gets that path's exact line; unknown objects get the config's line 1", () => {
   const f = locate({
     engine: "platform",
