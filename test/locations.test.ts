@@ -142,7 +142,7 @@ test("storage, tiers and monitoring components point at their own blocks", () =>
   assert.is(grafana.configPath, "monitoring.components.grafana");
 });
 
-test("a finding on the rules that names an alert points at that alert; one on a policy object at its policy file", () => {
+test("a finding on the rules naming an alert points at the alert; one on a policy object at its file", () => {
   const rules = locate({
     ...base,
     environment: "prod",
