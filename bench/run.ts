@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { readPolicySources } from "../bin/policies.ts";
+import { findingLine } from "../core/finding.ts";
 import { generateBundle, type Bundle } from "../generators/bundle.ts";
 import { kustomizeBuild } from "../engines/kustomize.ts";
 import { runObjectEngines } from "../bin/object-engines.ts";
@@ -33,7 +34,7 @@ function bundleWith(extraServices: number): Bundle {
     };
   }
   const r = generateBundle(platformOf({ services, tiers: { "high-performance": { nodes: 1000 } } }), policies);
-  if (!r.ok) throw new Error(r.errors.join("\n"));
+  if (!r.ok) throw new Error(r.errors.map(findingLine).join("\n"));
   return r.bundle;
 }
 

@@ -1,26 +1,96 @@
-/** Loads platform.config.ts (or any module whose default export is a config) and parses it. */
-import { existsSync } from "node:fs";
+/**
+ * Loads platform.config.ts (or any module whose default export is a config) and parses it. Whatever
+ * goes wrong (a syntax error, a config that throws, even `throw undefined`, a value zod refuses) is
+ * returned as findings of engine "config" that carry the file, line and column, never thrown.
+ */
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { parsePlatform } from "../schemas/parse.ts";
+import { configFinding, type Finding } from "../core/finding.ts";
+import { describeThrown, parsePlatform } from "../schemas/parse.ts";
 import type { Platform } from "../schemas/platform.ts";
+import { ConfigSource, type Position } from "./config-source.ts";
+import { locateConfigFindings } from "./locate-findings.ts";
 
 export class UsageError extends Error {}
 
-export async function loadConfig(file: string): Promise<Platform> {
+/** `summary` completes "<file>: ...": "the config does not load", "the config is not valid". */
+export type ConfigErrors = { ok: false; summary: string; findings: Finding[] };
+
+export type LoadResult = { ok: true; platform: Platform; source: ConfigSource } | ConfigErrors;
+
+/** Config findings from a later stage (resolving environments, building the bundle), at their lines. */
+export function invalidConfig(findings: readonly Finding[], file: string, source: ConfigSource): ConfigErrors {
+  return { ok: false, summary: "the config is not valid", findings: locateConfigFindings(findings, file, source) };
+}
+
+/** esbuild's `Transform failed with 1 error:\n/path/x.ts:3:10: ERROR: Expected identifier but found ","`. */
+const ESBUILD_ERROR = /^(.*):(\d+):(\d+): ERROR: (.*)$/m;
+
+function safely<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where in the config file a load error points: esbuild's position, a stack frame in the file, or a quoted name. */
+function loadError(e: unknown, path: string, source: ConfigSource): { at?: Position; message: string; rule: string } {
+  const text = safely(() => (e instanceof Error ? String(e.message) : undefined)) ?? "";
+  const syntax = ESBUILD_ERROR.exec(text);
+  if (syntax)
+    return { at: { line: Number(syntax[2]), column: Number(syntax[3]) }, message: syntax[4]!, rule: "syntax-error" };
+  const thrown = safely(() => describeThrown(e)) ?? "it threw a value that cannot be described";
+  const message = `evaluating the config failed: ${thrown}`;
+  const stack = safely(() => (e instanceof Error ? String(e.stack) : "")) ?? "";
+  const frame = stack
+    .split("\n")
+    .map((l) => /\((.*):(\d+):(\d+)\)$|at (.*):(\d+):(\d+)$/.exec(l.trim()))
+    .find((m) => m && (m[1] ?? m[4])?.replace(/^file:\/\//, "") === path);
+  if (frame)
+    return {
+      at: { line: Number(frame[2] ?? frame[5]), column: Number(frame[3] ?? frame[6]) },
+      message,
+      rule: "throws",
+    };
+  const missing = /Cannot find (?:module|package) '([^']+)'/.exec(message);
+  const quoted = missing && (source.positionOf(`"${missing[1]}"`) ?? source.positionOf(`'${missing[1]}'`));
+  return { ...(quoted ? { at: quoted } : {}), message, rule: missing ? "missing-import" : "throws" };
+}
+
+export async function loadConfig(file: string): Promise<LoadResult> {
   const path = resolve(file);
   if (!existsSync(path)) throw new UsageError(`${file}: no such config file`);
+  const source = new ConfigSource(readFileSync(path, "utf8"));
+  const fail = (summary: string, findings: Finding[]): LoadResult => ({
+    ok: false,
+    summary,
+    findings: locateConfigFindings(findings, file, source),
+  });
   let mod: { default?: unknown };
   try {
     mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
   } catch (e) {
-    const first = String((e as Error).message ?? e).split("\n")[0];
-    throw new UsageError(`${file}: the config does not load: ${first}`);
+    const { at, message, rule } = loadError(e, path, source);
+    const finding = configFinding(rule, "", message, {
+      file,
+      hint:
+        rule === "syntax-error"
+          ? "fix the TypeScript syntax at this place"
+          : "the config module must evaluate without throwing and export the config",
+    });
+    return fail("the config does not load", [at ? { ...finding, line: at.line, column: at.column } : finding]);
   }
-  if (mod.default === undefined)
-    throw new UsageError(`${file}: has no default export; write \`export default definePlatform({ ... })\``);
-  const parsed = parsePlatform(mod.default);
-  if (!parsed.ok)
-    throw new UsageError(`${file}: the config is not valid:\n${parsed.errors.map((e) => `  ${e}`).join("\n")}`);
-  return parsed.platform;
+  const value = safely(() => mod.default);
+  if (value === undefined)
+    return fail("the config does not load", [
+      configFinding("no-default-export", "", "the config has no default export", {
+        file,
+        hint: "write `export default definePlatform({ ... })`",
+      }),
+    ]);
+  const parsed = parsePlatform(value);
+  if (!parsed.ok) return invalidConfig(parsed.errors, file, source);
+  return { ok: true, platform: parsed.platform, source };
 }

@@ -8,12 +8,16 @@ import { parseArgs } from "node:util";
 import { generateBundle } from "../generators/bundle.ts";
 import { checkDrift } from "../engines/drift.ts";
 import { hasErrors, type Finding } from "../core/finding.ts";
+import { mergeEnvironments } from "../core/merge-environments.ts";
+import { ENVIRONMENT_NAMES } from "../model/environments.ts";
+import { textReport } from "../reporters/text.ts";
+import { locateFindings } from "./locate-findings.ts";
 import { checkKustomize } from "../engines/kustomize.ts";
 import { runObjectEngines } from "./object-engines.ts";
 import { runConfigChecks } from "../checks/registry.ts";
 import { runPromtool } from "../engines/promtool.ts";
 import { REPORTERS } from "../reporters/index.ts";
-import { loadConfig, UsageError } from "./load-config.ts";
+import { type ConfigErrors, invalidConfig, loadConfig, UsageError } from "./load-config.ts";
 import { snapshot, writeOut } from "./out-dir.ts";
 import { readPolicySources } from "./policies.ts";
 import { vetPaths } from "./manifests.ts";
@@ -53,11 +57,35 @@ const OPTIONS = {
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
+const WROTE_NOTHING = "; nothing in the output folder was changed";
+
+/** A config that does not load, parse or resolve: its findings, through `report`, and exit 2. */
+function configErrors(
+  configFile: string,
+  failed: ConfigErrors,
+  report: (findings: readonly Finding[]) => string,
+  stream: NodeJS.WriteStream,
+  consequence: string,
+): number {
+  const findings = mergeEnvironments(failed.findings, ENVIRONMENT_NAMES);
+  console.error(`error: ${configFile}: ${failed.summary} (${findings.length} problem(s))${consequence}`);
+  stream.write(report(findings));
+  return 2;
+}
+
 async function generate(configFile: string, outDir: string): Promise<number> {
-  const platform = await loadConfig(configFile);
+  const loaded = await loadConfig(configFile);
+  if (!loaded.ok) return configErrors(configFile, loaded, textReport, process.stderr, WROTE_NOTHING);
+  const { platform, source } = loaded;
   const result = generateBundle(platform, readPolicySources());
   if (!result.ok)
-    throw new UsageError(`${configFile}: the config is not valid:\n${result.errors.map((e) => `  ${e}`).join("\n")}`);
+    return configErrors(
+      configFile,
+      invalidConfig(result.errors, configFile, source),
+      textReport,
+      process.stderr,
+      WROTE_NOTHING,
+    );
   const { written, removed } = writeOut(outDir, result.bundle.files);
   console.log(
     `generated ${written} files in ` +
@@ -69,21 +97,25 @@ async function generate(configFile: string, outDir: string): Promise<number> {
 async function check(configFile: string, outDir: string, format: string): Promise<number> {
   const report = REPORTERS[format];
   if (!report) throw new UsageError(`--format ${format}: expected one of ${Object.keys(REPORTERS).join(", ")}`);
-  const platform = await loadConfig(configFile);
+  const loaded = await loadConfig(configFile);
+  if (!loaded.ok) return configErrors(configFile, loaded, report, process.stdout, "");
+  const { platform, source } = loaded;
   const policies = readPolicySources();
   const result = generateBundle(platform, policies);
   if (!result.ok)
-    throw new UsageError(`${configFile}: the config is not valid:\n${result.errors.map((e) => `  ${e}`).join("\n")}`);
+    return configErrors(configFile, invalidConfig(result.errors, configFile, source), report, process.stdout, "");
   const { files, environments } = result.bundle;
   if (!existsSync(outDir))
     throw new UsageError(`${outDir}: no such folder; run \`npm run generate\` first (or pass --out)`);
-  const findings: Finding[] = [
+  const engineFindings: Finding[] = [
     ...checkDrift(files, snapshot(outDir, files.keys()), outDir),
     ...checkKustomize(outDir, environments),
     ...(await runObjectEngines({ environments, policies, kubernetesVersion: platform.kubernetesVersion })),
     ...runConfigChecks({ environments, platform, out: { dir: outDir, files } }),
     ...runPromtool(files, outDir),
   ];
+  const located = locateFindings(engineFindings, { configFile, source, environments, outDir });
+  const findings = mergeEnvironments(located, ENVIRONMENT_NAMES);
   process.stdout.write(report(findings));
   if (format === "text" && !hasErrors(findings))
     console.log(

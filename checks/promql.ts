@@ -15,7 +15,7 @@ import type { Finding } from "../core/finding.ts";
 import type { ConfigCheck, ConfigContext } from "./check.ts";
 import { dashboardSpec } from "../model/dashboard.ts";
 import { monitoringModel } from "../model/monitoring.ts";
-import { CONFIG_FILE } from "./platform/config.ts";
+import { CONFIG_FILE } from "../core/finding.ts";
 
 const ENGINE = "promql";
 /** Series Prometheus writes itself. */

@@ -3,7 +3,7 @@
  * environment's final objects for the engines. Pure: the CLI does the writing.
  */
 import { z } from "zod";
-import type { KubeObject } from "../core/finding.ts";
+import { configFinding, findingLine, type Finding, type KubeObject } from "../core/finding.ts";
 import { platformSchema, type Platform } from "../schemas/platform.ts";
 import {
   ENVIRONMENT_NAMES,
@@ -24,24 +24,25 @@ export interface Bundle {
   environments: BundleEnvironment[];
 }
 
-export type BundleResult = { ok: true; bundle: Bundle } | { ok: false; errors: string[] };
+/** `errors` are findings of engine "config": the config or a policy file cannot make a bundle. */
+export type BundleResult = { ok: true; bundle: Bundle } | { ok: false; errors: Finding[] };
 
 /** `policies` are the texts of policies/*.yaml, emitted with bindings so the cluster enforces them too. */
 export function generateBundle(platform: Platform, policies: readonly PolicyText[] = []): BundleResult {
   const parsed = parsePolicies(policies);
-  const errors: string[] = [...parsed.errors];
+  const errors: Finding[] = parsed.errors.map(policyError);
   const objectsOf = (p: ResolvedPlatform) => [...platformObjects(p), ...admissionPolicies(p, parsed.policies)];
   const environments: BundleEnvironment[] = [];
-  const collisions = new Set<string>();
+  const collisions = new Map<string, Finding>();
   for (const env of ENVIRONMENT_NAMES) {
     const resolved = resolveEnvironment(platform, env);
     errors.push(...resolved.errors);
     const objects = objectsOf(resolved.platform);
-    for (const message of objectCollisions(objects)) collisions.add(message);
+    for (const f of objectCollisions(objects)) collisions.set(findingLine(f), f);
     environments.push({ environment: env, platform: resolved.platform, objects });
   }
   // Environments share their shape, so a collision in one is in all: said once.
-  errors.push(...collisions);
+  errors.push(...collisions.values());
   if (errors.length > 0) return { ok: false, errors };
 
   const base = objectsOf(platform);
@@ -53,6 +54,13 @@ export function generateBundle(platform: Platform, policies: readonly PolicyText
   for (const [path, content] of observabilityFiles(platform)) files.set(path, content);
   files.set(OUT.configSchema, jsonFile(configJsonSchema()));
   return { ok: true, bundle: { files: sortedMap(files), environments } };
+}
+
+/** `policies/x/policy.yaml: not valid YAML: ...` as a finding about that file. */
+function policyError(text: string): Finding {
+  const at = text.indexOf(": ");
+  const file = at > 0 ? text.slice(0, at) : undefined;
+  return configFinding("invalid-policy", "", at > 0 ? text.slice(at + 2) : text, file ? { file } : {});
 }
 
 /** Where a generated object comes from, by its recommended labels: a config path and a phrase. */
@@ -96,7 +104,7 @@ function sourceOf(o: KubeObject): Source {
  * config keys, so a service called `prometheus` takes the monitoring stack's Prometheus; the config
  * is refused, naming both sources, once per pair of sources.
  */
-export function objectCollisions(objects: readonly KubeObject[]): string[] {
+export function objectCollisions(objects: readonly KubeObject[]): Finding[] {
   const seen = new Map<string, KubeObject>();
   const pairs = new Map<string, { first: Source; second: Source; objects: string[] }>();
   for (const o of objects) {
@@ -116,9 +124,12 @@ export function objectCollisions(objects: readonly KubeObject[]): string[] {
   return [...pairs.values()].map(({ first, second, objects: clashing }) => {
     const other = second.path === first.path ? second.what : `${second.what} (${second.path})`;
     const fix = first.rank === 0 ? `rename ${first.what}` : "rename one of them";
-    return (
-      `${first.path}: ${first.what} collides with ${other}: both generate ${clashing.join(", ")}, and only one ` +
-      `of each can exist in the cluster; ${fix}`
+    return configFinding(
+      "name-collision",
+      first.path,
+      `${first.what} collides with ${other}: both generate ${clashing.join(", ")}, and only one of each can ` +
+        "exist in the cluster",
+      { hint: fix },
     );
   });
 }

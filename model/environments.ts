@@ -3,7 +3,7 @@
  * full Platform so every generator sees one shape and never asks which environment it is in.
  */
 import { isPlainObject } from "../core/plain.ts";
-import type { EnvironmentObjects } from "../core/finding.ts";
+import { configFinding, type EnvironmentObjects, type Finding } from "../core/finding.ts";
 import type { EnvironmentName, Platform } from "../schemas/platform.ts";
 
 /** A platform as generators see it: `environment` is absent for the Kustomize base, which no cluster runs as is. */
@@ -25,11 +25,11 @@ export function deepMerge<T>(base: T, patch: unknown): T {
   return out as T;
 }
 
-/** The platform as `env` runs it. Problems that only the merged values reveal are returned as messages. */
+/** The platform as `env` runs it. Problems that only the merged values reveal are returned as config findings. */
 export function resolveEnvironment(
   platform: Platform,
   env: EnvironmentName,
-): { platform: ResolvedPlatform; errors: string[] } {
+): { platform: ResolvedPlatform; errors: Finding[] } {
   const patch = platform.environments[env];
   const resolved: ResolvedPlatform = {
     ...platform,
@@ -39,12 +39,17 @@ export function resolveEnvironment(
     storage: deepMerge(platform.storage, patch.storage),
     ...(platform.network || patch.network ? { network: deepMerge(platform.network, patch.network) } : {}),
   };
-  const errors: string[] = [];
+  const errors: Finding[] = [];
   for (const [name, svc] of Object.entries(resolved.services)) {
     if (svc.scaling && svc.scaling.minReplicas > svc.scaling.maxReplicas) {
       errors.push(
-        `environments.${env}.services.${name}.scaling: minReplicas ${svc.scaling.minReplicas} exceeds ` +
-          `maxReplicas ${svc.scaling.maxReplicas} once the environment is applied`,
+        configFinding(
+          "invalid-value",
+          `environments.${env}.services.${name}.scaling`,
+          `minReplicas ${svc.scaling.minReplicas} exceeds maxReplicas ${svc.scaling.maxReplicas} once the ` +
+            `environment is applied`,
+          { environment: env },
+        ),
       );
     }
   }

@@ -1,10 +1,11 @@
 /**
  * Findings as GitHub Actions workflow commands, one line each:
- * `::error file=out/overlays/prod/x.yaml,title=platform/guaranteed-qos::[prod] Deployment ns/name spec...: message
- * (fix: hint)`.
- * The runner turns them into annotations on the run and, when `file` is in the repository, on the diff.
+ * `::error file=platform.config.ts,line=57,col=5,title=platform/guaranteed-qos::[prod] Deployment ns/name
+ * spec...: message (fix: hint)`.
+ * The runner turns them into annotations on the run and, with `file` and `line` in the repository, on
+ * the diff: so every command has both.
  */
-import { describeRef, type Finding, type Severity } from "../core/finding.ts";
+import { describeRef, environmentLabel, type Finding, type Severity, withLocation } from "../core/finding.ts";
 
 const COMMANDS: Record<Severity, "error" | "warning" | "notice"> = {
   error: "error",
@@ -25,7 +26,7 @@ export function escapeProperty(s: string): string {
 /** `[prod] Deployment nautilus-trading/nautilus-risk-engine spec.x: message (fix: hint)` */
 export function githubMessage(f: Finding): string {
   const where: string[] = [];
-  if (f.environment) where.push(`[${f.environment}]`);
+  if (environmentLabel(f)) where.push(environmentLabel(f));
   if (f.resource) where.push(describeRef(f.resource));
   if (f.path) where.push(f.path);
   const text = where.length ? `${where.join(" ")}: ${f.message}` : f.message;
@@ -33,8 +34,9 @@ export function githubMessage(f: Finding): string {
 }
 
 export function githubLine(f: Finding): string {
-  const props: string[] = [];
-  if (f.file) props.push(`file=${escapeProperty(f.file)}`);
+  const { file, line, column } = withLocation(f);
+  const props = [`file=${escapeProperty(file)}`, `line=${line}`];
+  if (column) props.push(`col=${column}`);
   props.push(`title=${escapeProperty(`${f.engine}/${f.rule}`)}`);
   return `::${COMMANDS[f.severity] ?? "warning"} ${props.join(",")}::${escapeData(githubMessage(f))}`;
 }

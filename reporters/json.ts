@@ -1,5 +1,6 @@
-import type { Finding } from "../core/finding.ts";
+/** Findings as JSON: `{ findings: [...] }`, each with its file and line (see `withLocation`). */
+import { type Finding, withLocation } from "../core/finding.ts";
 
 export function jsonReport(findings: readonly Finding[]): string {
-  return JSON.stringify({ findings }, null, 2) + "\n";
+  return JSON.stringify({ findings: findings.map((f) => withLocation(f)) }, null, 2) + "\n";
 }

@@ -1,9 +1,11 @@
 /**
- * Findings as JUnit XML for CI test-report views: one <testsuite> per environment ("platform" for
- * findings without one), a failing <testcase> per error, a passing one with <system-out> per warning
- * or note. No findings at all give one passing "platform check" so the report is green, not empty.
+ * Findings as JUnit XML for CI test-report views: one <testsuite> per environment, or per set of
+ * environments for a finding that holds in several ("dev, staging, prod"; "platform" for findings
+ * without one), a failing <testcase> per error, a passing one with <system-out> per warning or note.
+ * Each testcase carries `file` and `line` (the attributes GitLab and most viewers read). No findings
+ * at all give one passing "platform check" so the report is green, not empty.
  */
-import { describeRef, type Finding } from "../core/finding.ts";
+import { describeRef, environmentsOf, type Finding, withLocation } from "../core/finding.ts";
 
 export const PLATFORM_SUITE = "platform";
 
@@ -41,17 +43,20 @@ function caseName(f: Finding): string {
 }
 
 function details(f: Finding): string {
+  const { file, line, column } = withLocation(f);
   const lines = [`${f.severity} ${f.engine}/${f.rule}: ${f.message}`];
-  if (f.environment) lines.push(`environment: ${f.environment}`);
+  const envs = environmentsOf(f);
+  if (envs.length > 0) lines.push(`${envs.length > 1 ? "environments" : "environment"}: ${envs.join(", ")}`);
   if (f.resource) lines.push(`resource: ${f.resource.apiVersion} ${describeRef(f.resource)}`);
-  if (f.file) lines.push(`file: ${f.file}`);
+  lines.push(`location: ${file}:${line}${column ? `:${column}` : ""}${f.configPath ? ` (${f.configPath})` : ""}`);
   if (f.path) lines.push(`path: ${f.path}`);
   if (f.hint) lines.push(`fix: ${f.hint}`);
   return lines.join("\n");
 }
 
 function testcase(suite: string, f: Finding): string {
-  const open = `    <testcase${attrs({ classname: `${suite}.${f.engine}`, name: caseName(f) })}>`;
+  const { file, line } = withLocation(f);
+  const open = `    <testcase${attrs({ classname: `${suite}.${f.engine}`, name: caseName(f), file, line })}>`;
   const body =
     f.severity === "error"
       ? `      <failure${attrs({ message: f.message, type: `${f.engine}/${f.rule}` })}>` +
@@ -70,7 +75,7 @@ interface Suite {
 export function junitReport(findings: readonly Finding[]): string {
   const suites = new Map<string, Suite>();
   for (const f of findings) {
-    const name = f.environment || PLATFORM_SUITE; // `vet` passes "" for its one pseudo-environment
+    const name = environmentsOf(f).join(", ") || PLATFORM_SUITE; // `vet` passes "" for its one pseudo-environment
     const suite = suites.get(name) ?? { name, tests: 0, failures: 0, cases: [] };
     suites.set(name, suite);
     suite.tests++;

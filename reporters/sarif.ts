@@ -1,9 +1,11 @@
 /**
  * Findings as SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
- * One run, one rule per distinct `engine/rule`, one result per finding. No timestamps or absolute
- * paths, so the same findings always give the same bytes.
+ * One run, one rule per distinct `engine/rule`, one result per finding, each with a physical location
+ * (file and start line: code scanning drops results without one) and, for a finding about an object,
+ * the object as a logical location per environment with its own field path. No timestamps, so the
+ * same findings always give the same bytes.
  */
-import type { Finding, ResourceRef, Severity } from "../core/finding.ts";
+import { environmentsOf, type Finding, type ResourceRef, type Severity, withLocation } from "../core/finding.ts";
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 export const TOOL_NAME = "nautilus-platform";
@@ -31,8 +33,13 @@ interface SarifLogicalLocation {
   properties: { apiVersion: string; kind: string; namespace?: string; environment?: string; path?: string };
 }
 
+interface SarifPhysicalLocation {
+  artifactLocation: { uri: string };
+  region: { startLine: number; startColumn?: number };
+}
+
 interface SarifLocation {
-  physicalLocation?: { artifactLocation: { uri: string } };
+  physicalLocation: SarifPhysicalLocation;
   logicalLocations?: SarifLogicalLocation[];
 }
 
@@ -41,8 +48,8 @@ interface SarifResult {
   ruleIndex: number;
   level: SarifLevel;
   message: SarifText;
-  locations?: SarifLocation[];
-  properties?: { environment?: string; path?: string };
+  locations: [SarifLocation];
+  properties?: { environments?: string[]; path?: string; configPath?: string };
 }
 
 export interface SarifLog {
@@ -63,16 +70,32 @@ export function fullyQualifiedName(r: ResourceRef, environment?: string): string
   return [environment, r.kind, r.namespace, r.name].filter((p): p is string => !!p).join("/");
 }
 
+/** The message, after the config path when the finding is about the config itself, and the fix. */
 function messageText(f: Finding): string {
-  return f.hint ? `${f.message} (fix: ${f.hint})` : f.message;
+  const text = !f.resource && f.path ? `${f.path}: ${f.message}` : f.message;
+  return f.hint ? `${text} (fix: ${f.hint})` : text;
 }
 
-function logicalLocation(f: Finding, r: ResourceRef): SarifLogicalLocation {
+function logicalLocation(f: Finding, r: ResourceRef, environment: string | undefined): SarifLogicalLocation {
   const properties: SarifLogicalLocation["properties"] = { apiVersion: r.apiVersion, kind: r.kind };
   if (r.namespace) properties.namespace = r.namespace;
-  if (f.environment) properties.environment = f.environment;
+  if (environment) properties.environment = environment;
   if (f.path) properties.path = f.path;
-  return { name: r.name, fullyQualifiedName: fullyQualifiedName(r, f.environment), kind: "resource", properties };
+  return { name: r.name, fullyQualifiedName: fullyQualifiedName(r, environment), kind: "resource", properties };
+}
+
+/** A relative path as it is (a URI reference against the repository root); an absolute one as a file: URI. */
+export function artifactUri(file: string): string {
+  const encoded = encodeURI(file.replace(/\\/g, "/")).replace(/[?#]/g, encodeURIComponent);
+  return file.startsWith("/") ? `file://${encoded}` : encoded;
+}
+
+function physicalLocation(f: Finding): SarifPhysicalLocation {
+  const { file, line, column } = withLocation(f);
+  return {
+    artifactLocation: { uri: artifactUri(file) },
+    region: column ? { startLine: line, startColumn: column } : { startLine: line },
+  };
 }
 
 function buildRules(findings: readonly Finding[]): SarifRule[] {
@@ -101,21 +124,23 @@ export function sarifLog(findings: readonly Finding[]): SarifLog {
   const index = new Map(rules.map((r, i) => [r.id, i]));
   const results = findings.map((f): SarifResult => {
     const ruleId = ruleIdOf(f);
+    const envs = environmentsOf(f);
+    const location: SarifLocation = { physicalLocation: physicalLocation(f) };
+    const { resource } = f;
+    if (resource)
+      location.logicalLocations = (envs.length > 0 ? envs : [undefined]).map((e) => logicalLocation(f, resource, e));
     const result: SarifResult = {
       ruleId,
       ruleIndex: index.get(ruleId) ?? -1,
       level: LEVELS[f.severity] ?? "warning",
       message: { text: messageText(f) },
+      locations: [location],
     };
-    const location: SarifLocation = {};
-    if (f.file) location.physicalLocation = { artifactLocation: { uri: f.file } };
-    if (f.resource) location.logicalLocations = [logicalLocation(f, f.resource)];
-    if (location.physicalLocation || location.logicalLocations) result.locations = [location];
-    if (f.environment || f.path) {
-      result.properties = {};
-      if (f.environment) result.properties.environment = f.environment;
-      if (f.path) result.properties.path = f.path;
-    }
+    const properties: NonNullable<SarifResult["properties"]> = {};
+    if (envs.length > 0) properties.environments = envs;
+    if (f.path) properties.path = f.path;
+    if (f.configPath) properties.configPath = f.configPath;
+    if (Object.keys(properties).length > 0) result.properties = properties;
     return result;
   });
   return {

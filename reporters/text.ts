@@ -1,22 +1,31 @@
-/** Findings for people: grouped by environment, then resource or file, each with its fix. */
-import { describeRef, type Finding } from "../core/finding.ts";
+/**
+ * Findings for people, one per line in the form compilers use, so editors and terminals open the
+ * place: `platform.config.ts:57:5: error cel/pinned-images [dev, staging, prod] Deployment ns/name
+ * spec.x: message`, the fix on the next line, and the counts last.
+ */
+import { describeRef, environmentLabel, type Finding, withLocation } from "../core/finding.ts";
+
+/** `platform.config.ts:57:5`, or `out/x.yaml:1` when the column is not known. */
+export function textLocation(f: Finding): string {
+  const { file, line, column } = withLocation(f);
+  return `${file}:${line}${column ? `:${column}` : ""}`;
+}
+
+export function textLine(f: Finding): string {
+  const subject = [environmentLabel(f), f.resource ? describeRef(f.resource) : "", f.path ?? ""].filter((s) => s);
+  return (
+    `${textLocation(f)}: ${f.severity} ${f.engine}/${f.rule}` +
+    (subject.length > 0 ? ` ${subject.join(" ")}` : "") +
+    `: ${f.message}`
+  );
+}
 
 export function textReport(findings: readonly Finding[]): string {
   if (findings.length === 0) return "";
-  const groups = new Map<string, Finding[]>();
-  for (const f of findings) {
-    const where = f.resource ? describeRef(f.resource) : (f.file ?? "(platform)");
-    const key = `${f.environment ? `[${f.environment}] ` : ""}${where}`;
-    groups.set(key, [...(groups.get(key) ?? []), f]);
-  }
   const lines: string[] = [];
-  for (const [key, fs] of groups) {
-    lines.push(key);
-    for (const f of fs) {
-      lines.push(`  ${f.severity} ${f.engine}/${f.rule}${f.path ? ` at ${f.path}` : ""}: ${f.message}`);
-      if (f.resource && f.file) lines.push(`    (${f.file})`);
-      if (f.hint) lines.push(`    fix: ${f.hint}`);
-    }
+  for (const f of findings) {
+    lines.push(textLine(f));
+    if (f.hint) lines.push(`    fix: ${f.hint}`);
   }
   const count = (s: string) => findings.filter((f) => f.severity === s).length;
   lines.push(`${count("error")} error(s), ${count("warning")} warning(s), ${count("info")} note(s)`);

@@ -1,8 +1,10 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { findingLine } from "../core/finding.ts";
 import { parsePlatform } from "../schemas/parse.ts";
 import { parseBytes, parseCpu, parseDuration, parsePercent, formatBytes, formatCpu } from "../schemas/units.ts";
 import { configInput, platformOf } from "./support/config.ts";
+import { generateBundle } from "../generators/bundle.ts";
 
 test("the real config parses, with units normalised to canonical numbers", () => {
   const p = platformOf();
@@ -166,8 +168,8 @@ for (const row of rejected) {
     assert.is(r.ok, false);
     if (r.ok) return;
     assert.ok(
-      r.errors.some((e) => e.includes(row.message)),
-      `expected an error containing ${JSON.stringify(row.message)}, got:\n${r.errors.join("\n")}`,
+      r.errors.map(findingLine).some((e) => e.includes(row.message)),
+      `expected an error containing ${JSON.stringify(row.message)}, got:\n${r.errors.map(findingLine).join("\n")}`,
     );
   });
 }
@@ -179,9 +181,91 @@ test("a missing required field is named", () => {
   assert.is(r.ok, false);
   if (!r.ok)
     assert.ok(
-      r.errors.some((e) => e.startsWith("services.risk-engine.image: required")),
-      r.errors.join("\n"),
+      r.errors.map(findingLine).some((e) => e.startsWith("services.risk-engine.image: required")),
+      r.errors.map(findingLine).join("\n"),
     );
+});
+
+test("config errors are findings of engine config with a rule, the config path and a hint where one helps", () => {
+  const r = parsePlatform(configInput({ services: { "risk-engine": { replicaz: 2, replicas: "two" } } }));
+  assert.is(r.ok, false);
+  if (r.ok) return;
+  const byPath = new Map(r.errors.map((f) => [f.path, f]));
+  const typo = byPath.get("services.risk-engine.replicaz")!;
+  assert.equal([typo.engine, typo.rule, typo.severity], ["config", "unknown-key", "error"]);
+  assert.is(typo.hint, 'did you mean "replicas"?');
+  const type = byPath.get("services.risk-engine.replicas")!;
+  assert.equal([type.rule, type.message], ["invalid-type", 'expected number, got string "two"']);
+});
+
+test("values zod cannot print are named: NaN, Infinity, a BigInt, a symbol, a function, a class instance", () => {
+  for (const [value, said] of [
+    [Number.NaN, "got NaN"],
+    [Number.POSITIVE_INFINITY, "got Infinity"],
+    [Number.NEGATIVE_INFINITY, "got -Infinity"],
+    [2n, "got a BigInt (2n)"],
+    [Symbol("x"), "got a symbol"],
+    [() => 2, "got a function"],
+    [new Date(0), "got an instance of Date"],
+  ] as const) {
+    const input = configInput() as unknown as { services: Record<string, Record<string, unknown>> };
+    input.services["risk-engine"]!.replicas = value;
+    const r = parsePlatform(input);
+    assert.is(r.ok, false);
+    if (!r.ok) assert.match(findingLine(r.errors[0]!), `services.risk-engine.replicas: expected number, ${said}`);
+  }
+});
+
+test("a getter that throws, a proxy whose keys throw and a cycle become findings at their path, not exceptions", () => {
+  const input = configInput() as unknown as Record<string, unknown>;
+  Object.defineProperty(input, "namespace", {
+    enumerable: true,
+    get() {
+      throw undefined;
+    },
+  });
+  input.network = new Proxy(
+    {},
+    {
+      ownKeys() {
+        throw new Error("no keys");
+      },
+    },
+  );
+  (input.storage as Record<string, unknown>).loop = input.storage;
+  const r = parsePlatform(input);
+  assert.is(r.ok, false);
+  if (r.ok) return;
+  assert.equal(
+    r.errors.map((f) => [f.rule, findingLine(f)]),
+    [
+      ["unreadable", "namespace: reading this value failed: it threw undefined (no error object)"],
+      ["unreadable", "network: listing its keys failed: no keys"],
+      ["cycle", "storage.loop: this value contains itself (it is storage)"],
+    ],
+  );
+});
+
+test("a problem only an environment reveals is a config finding naming the environment and its path", () => {
+  const p = platformOf({ environments: { dev: { services: { "market-data": { scaling: { minReplicas: 9 } } } } } });
+  const r = generateBundle(p);
+  assert.is(r.ok, false);
+  if (r.ok) return;
+  assert.equal(
+    r.errors.map((f) => [f.engine, f.rule, f.environment, f.path]),
+    [["config", "invalid-value", "dev", "environments.dev.services.market-data.scaling"]],
+  );
+  assert.match(r.errors[0]!.message, "minReplicas 9 exceeds maxReplicas 3");
+});
+
+test("a policy file that is not one ValidatingAdmissionPolicy is a config finding naming that file", () => {
+  const r = generateBundle(platformOf(), [{ file: "policies/x/policy.yaml", text: "kind: ConfigMap\n" }]);
+  assert.is(r.ok, false);
+  if (r.ok) return;
+  assert.equal(
+    r.errors.map((f) => [f.engine, f.rule, f.file, f.path]),
+    [["config", "invalid-policy", "policies/x/policy.yaml", undefined]],
+  );
 });
 
 test.run();

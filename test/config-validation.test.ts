@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { findingLine } from "../core/finding.ts";
 import { generateBundle } from "../generators/bundle.ts";
 import { readPolicySources } from "../bin/policies.ts";
 import { hasHostBits, networkOf, parseCidr } from "../schemas/cidr.ts";
@@ -214,9 +215,10 @@ for (const row of refused) {
     const r = parsePlatform(configInput(row.overrides));
     assert.is(r.ok, false, "the config was accepted");
     if (r.ok) return;
+    const lines = r.errors.map(findingLine);
     assert.ok(
-      r.errors.some((e) => e.startsWith(row.message)),
-      `expected an error starting ${JSON.stringify(row.message)}, got:\n${r.errors.join("\n")}`,
+      lines.some((e) => e.startsWith(row.message)),
+      `expected an error starting ${JSON.stringify(row.message)}, got:\n${lines.join("\n")}`,
     );
   });
 }
@@ -323,9 +325,10 @@ for (const row of collisions) {
     const r = generateBundle(platformOf({ services: { [row.service]: base } }), readPolicySources());
     assert.is(r.ok, false, "the colliding config generated");
     if (r.ok) return;
-    const found = r.errors.filter((e) => e.startsWith(`services.${row.service}: `));
+    const lines = r.errors.map(findingLine);
+    const found = lines.filter((e) => e.startsWith(`services.${row.service}: `));
     // One message for the pair, not one per environment.
-    assert.is(found.length, 1, r.errors.join("\n"));
+    assert.is(found.length, 1, lines.join("\n"));
     for (const part of row.message) assert.ok(found[0]!.includes(part), `${part} not in:\n${found[0]}`);
   });
 }

@@ -11,7 +11,7 @@ import { prometheusConfig } from "../generators/prometheus-config.ts";
 import { ruleGroups } from "../generators/prometheus-rules.ts";
 import { alertTestFiles } from "../generators/prometheus-tests.ts";
 import { parseYamlDocuments } from "../core/yaml.ts";
-import type { KubeObject } from "../core/finding.ts";
+import { findingLine, type KubeObject } from "../core/finding.ts";
 import { parsePlatform } from "../schemas/parse.ts";
 import type { Platform, PlatformInput } from "../schemas/platform.ts";
 
@@ -24,13 +24,13 @@ function input(change: (c: PlatformInput) => void = () => {}): PlatformInput {
 
 function platform(change?: (c: PlatformInput) => void): Platform {
   const parsed = parsePlatform(input(change));
-  if (!parsed.ok) throw new Error(parsed.errors.join("\n"));
+  if (!parsed.ok) throw new Error(parsed.errors.map(findingLine).join("\n"));
   return parsed.platform;
 }
 
 function errors(change: (c: PlatformInput) => void): string[] {
   const parsed = parsePlatform(input(change));
-  return parsed.ok ? [] : parsed.errors;
+  return parsed.ok ? [] : parsed.errors.map(findingLine);
 }
 
 /** The risk engine exports a seconds histogram instead of the report's microsecond gauge. */

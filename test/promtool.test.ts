@@ -4,7 +4,7 @@ import config from "../platform.config.ts";
 import { generateBundle } from "../generators/bundle.ts";
 import { analyse, checkExpressions, checkPromql, knownMetrics, modelExpressions } from "../checks/promql.ts";
 import { runPromtool } from "../engines/promtool.ts";
-import type { Finding } from "../core/finding.ts";
+import { findingLine, type Finding } from "../core/finding.ts";
 import { parsePlatform } from "../schemas/parse.ts";
 import type { Platform, PlatformInput } from "../schemas/platform.ts";
 
@@ -12,13 +12,13 @@ function platform(change: (c: PlatformInput) => void = () => {}): Platform {
   const c = structuredClone(config);
   change(c);
   const parsed = parsePlatform(c);
-  if (!parsed.ok) throw new Error(parsed.errors.join("\n"));
+  if (!parsed.ok) throw new Error(parsed.errors.map(findingLine).join("\n"));
   return parsed.platform;
 }
 
 function files(p: Platform): Map<string, string> {
   const result = generateBundle(p);
-  if (!result.ok) throw new Error(result.errors.join("\n"));
+  if (!result.ok) throw new Error(result.errors.map(findingLine).join("\n"));
   return new Map(
     [...result.bundle.files].filter(([path]) => path.startsWith("prometheus/") || path.startsWith("grafana/")),
   );

@@ -3,7 +3,7 @@ import * as assert from "uvu/assert";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describeRef, type Finding } from "../core/finding.ts";
+import { describeRef, environmentsOf, type Finding } from "../core/finding.ts";
 import { cli, configInput, ROOT } from "./support/config.ts";
 
 interface Scenario {
@@ -11,7 +11,15 @@ interface Scenario {
   overrides: unknown;
   command: string[];
   exit: number;
-  expect: { rule: string; environment?: string; resource?: string; path?: string; message: string }[];
+  expect: {
+    rule: string;
+    environment?: string;
+    resource?: string;
+    path?: string;
+    /** The config path the finding's line points at (for a finding about an object). */
+    configPath?: string;
+    message: string;
+  }[];
 }
 
 const dir = join(ROOT, "test/scenarios");
@@ -31,19 +39,22 @@ for (const file of readdirSync(dir)
     const findings = (JSON.parse(r.stdout) as { findings: Finding[] }).findings;
     const seen = findings.map(
       (f) =>
-        `${f.engine}/${f.rule} [${f.environment ?? ""}] ${f.resource ? describeRef(f.resource) : ""}: ${f.message}`,
+        `${f.engine}/${f.rule} [${environmentsOf(f).join(", ")}] ${f.resource ? describeRef(f.resource) : ""}: ` +
+        `${f.message} (${f.file}:${f.line} ${f.configPath ?? ""})`,
     );
     for (const e of s.expect) {
       const hit = findings.some(
         (f) =>
           `${f.engine}/${f.rule}` === e.rule &&
-          (e.environment === undefined || f.environment === e.environment) &&
+          (e.environment === undefined || environmentsOf(f).includes(e.environment)) &&
           (e.resource === undefined || (f.resource && describeRef(f.resource) === e.resource)) &&
           (e.path === undefined || f.path === e.path) &&
+          (e.configPath === undefined || f.configPath === e.configPath) &&
           f.message.includes(e.message),
       );
       assert.ok(hit, `expected ${JSON.stringify(e)} among:\n${seen.join("\n")}`);
     }
+    for (const f of findings) assert.ok(f.file && f.line && f.line >= 1, `no location: ${JSON.stringify(f)}`);
     if (s.exit === 0)
       assert.equal(
         findings.filter((f) => f.severity === "error"),

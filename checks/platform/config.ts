@@ -1,7 +1,5 @@
-/** What the cross-object checks of the platform share: where the config lives and how Kubernetes counts pods. */
+/** What the cross-object checks of the platform share: config paths and how Kubernetes counts pods. */
 import type { BundleEnvironment } from "../../model/environments.ts";
-
-export const CONFIG_FILE = "platform.config.ts";
 
 /** Replicas a service can run at its peak: the HPA's maximum, or its static count. */
 export function peakReplicas(svc: {

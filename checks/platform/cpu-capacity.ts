@@ -1,6 +1,7 @@
 import type { ConfigCheck } from "../check.ts";
 import { findingOf } from "../check.ts";
-import { CONFIG_FILE, configPath, peakReplicas, surgePods } from "./config.ts";
+import { configPath, peakReplicas, surgePods } from "./config.ts";
+import { CONFIG_FILE } from "../../core/finding.ts";
 
 /**
  * The tier's pool must hold every pod of the tier at its peak (HPA maximum) plus the largest

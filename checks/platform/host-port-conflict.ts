@@ -1,6 +1,7 @@
 import type { ConfigCheck } from "../check.ts";
 import { findingOf } from "../check.ts";
-import { CONFIG_FILE, configPath } from "./config.ts";
+import { configPath } from "./config.ts";
+import { CONFIG_FILE } from "../../core/finding.ts";
 
 /**
  * A host-network container's ports are the node's ports. Two host-network services of one pool

@@ -2,7 +2,7 @@ import { LABEL } from "../../core/conventions.ts";
 import { refOf, type Finding, type KubeObject } from "../../core/finding.ts";
 import { describeSeconds, monitoringModel, type ModelAlert, type MonitoringModel } from "../../model/monitoring.ts";
 import type { ConfigCheck } from "../check.ts";
-import { CONFIG_FILE } from "./config.ts";
+import { CONFIG_FILE } from "../../core/finding.ts";
 
 /** The object that deploys the alerting rules: a PrometheusRule, or the ConfigMap holding the alert rule file. */
 function rulesObject(objects: readonly KubeObject[], model: MonitoringModel): KubeObject | undefined {

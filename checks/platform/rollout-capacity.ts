@@ -1,7 +1,8 @@
 import { objectName } from "../../model/names.ts";
 import type { ConfigCheck } from "../check.ts";
 import { findingOf } from "../check.ts";
-import { CONFIG_FILE, configPath, peakReplicas, surgePods, unavailablePods } from "./config.ts";
+import { configPath, peakReplicas, surgePods, unavailablePods } from "./config.ts";
+import { CONFIG_FILE } from "../../core/finding.ts";
 
 /**
  * With required anti-affinity on the hostname, every pod of a service needs its own node, and a

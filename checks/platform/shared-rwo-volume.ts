@@ -1,6 +1,7 @@
 import type { ConfigCheck } from "../check.ts";
 import { findingOf } from "../check.ts";
-import { CONFIG_FILE, configPath, peakReplicas } from "./config.ts";
+import { configPath, peakReplicas } from "./config.ts";
+import { CONFIG_FILE } from "../../core/finding.ts";
 
 /**
  * A ReadWriteOnce volume attaches to one node. Mounted by several pods (more replicas, or more

@@ -5,6 +5,7 @@ import config from "../../platform.config.ts";
 import { generateBundle, type Bundle } from "../../generators/bundle.ts";
 import { readPolicySources } from "../../bin/policies.ts";
 import { deepMerge } from "../../model/environments.ts";
+import { findingLine } from "../../core/finding.ts";
 import { parsePlatform } from "../../schemas/parse.ts";
 import type { Platform, PlatformInput } from "../../schemas/platform.ts";
 
@@ -31,13 +32,13 @@ function dropNulls(v: unknown): unknown {
 
 export function platformOf(overrides: unknown = {}): Platform {
   const parsed = parsePlatform(configInput(overrides));
-  if (!parsed.ok) throw new Error(parsed.errors.join("\n"));
+  if (!parsed.ok) throw new Error(parsed.errors.map(findingLine).join("\n"));
   return parsed.platform;
 }
 
 export function bundleOf(overrides: unknown = {}): Bundle {
   const result = generateBundle(platformOf(overrides), readPolicySources());
-  if (!result.ok) throw new Error(result.errors.join("\n"));
+  if (!result.ok) throw new Error(result.errors.map(findingLine).join("\n"));
   return result.bundle;
 }
 
