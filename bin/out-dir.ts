@@ -25,7 +25,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { homedir } from "node:os";
-import { dirname, join, parse as parsePath, resolve, sep } from "node:path";
+import { basename, dirname, join, parse as parsePath, resolve, sep } from "node:path";
 import {
   IN_PROGRESS,
   MANIFEST,
@@ -217,6 +217,32 @@ function conflicts(
     );
 }
 
+/**
+ * Earlier versions staged a whole copy beside out/ (`out.staging-<pid>`, `out.previous-<pid>`, or inside
+ * it when --out ended in a slash) and a killed run left it there. They lie outside what this run owns
+ * or hold files of anyone's, so they are named, not removed.
+ */
+function legacyLeftovers(root: string, name: string): string[] {
+  const pattern = (base: string) =>
+    new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.(staging|previous)-\\d+$`);
+  const list = (dir: string) => {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return [];
+    }
+  };
+  const beside = list(dirname(root))
+    .filter((e) => pattern(basename(root)).test(e))
+    .map((e) => join(dirname(name), e));
+  const inside = list(root)
+    .filter((e) => pattern("").test(e))
+    .map((e) => `${name}/${e}`);
+  return [...beside, ...inside].map(
+    (p) => `${p} looks like what an interrupted generate of an earlier version left; check it and remove it by hand`,
+  );
+}
+
 /** Takes out/'s lock; a lock left by a process that no longer runs is taken over. Returns that process. */
 function lock(root: string, name: string): number | undefined {
   const path = join(root, IN_PROGRESS.lock);
@@ -305,6 +331,7 @@ export function writeOut(outDir: string, files: ReadonlyMap<string, string>, con
     walked = walk(root);
     previous = readOwnManifest(root, walked);
     conflicts(root, name, walked, previous, files);
+    warnings.push(...legacyLeftovers(root, name));
     for (const entry of previous?.ignored ?? [])
       warnings.push(`${name}/${MANIFEST} lists ${JSON.stringify(entry)}, which is not inside ${name}/; ignored`);
     mkdirSync(staging);

@@ -60,6 +60,8 @@ export interface OutSnapshot {
   entries: ReadonlyMap<string, { kind: EntryKind; content?: string }>;
 }
 
+const KIND_NAMES: Record<EntryKind, string> = { file: "a file", symlink: "a symbolic link", other: "a special file" };
+
 const HINT = "run `npm run generate` and commit out/ together with platform.config.ts";
 /** Enough of a diff to see what changed without burying the other findings. */
 const DIFF_LINES = 12;
@@ -99,8 +101,7 @@ export function checkDrift(expected: ReadonlyMap<string, string>, actual: OutSna
         severity: "error",
         file: shown(path),
         message: onDisk
-          ? `${shown(path)} is a ${onDisk.kind === "symlink" ? "symbolic link" : "special file"}, not the file the ` +
-            `config generates`
+          ? `${shown(path)} is ${KIND_NAMES[onDisk.kind]}, not the file the config generates`
           : `${shown(path)} is missing: the config generates it`,
         hint: HINT,
       });
@@ -158,7 +159,7 @@ export function checkDrift(expected: ReadonlyMap<string, string>, actual: OutSna
       severity: "error",
       file: shown(path),
       message:
-        `${shown(path)} is ${kind === "symlink" ? "a symbolic link" : kind === "other" ? "a special file" : "a file"} ` +
+        `${shown(path)} is ${KIND_NAMES[kind ?? "file"]} ` +
         `the config does not generate; whatever lies in ${outDir}/ may be applied to the cluster ` +
         `(kubectl apply -f ${outDir}/rendered --recursive), so only generated files may be there`,
       hint: `remove it or move it out of ${outDir}/ (generate never deletes files it did not write)`,
@@ -179,7 +180,9 @@ export function checkDrift(expected: ReadonlyMap<string, string>, actual: OutSna
       rule: "manifest-outside",
       severity: "warning",
       file: shown(MANIFEST),
-      message: `${shown(MANIFEST)} lists ${JSON.stringify(entry)}, which is not inside ${outDir}/; ignored (never read or removed)`,
+      message:
+        `${shown(MANIFEST)} lists ${JSON.stringify(entry)}, which is not inside ${outDir}/; ignored (never read ` +
+        `or removed)`,
       hint: HINT,
     });
   return findings;

@@ -77,12 +77,12 @@ function cliWithEnv(args: string[], env: Record<string, string>, cwd = ROOT) {
 const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 /**
- * Runs `platform generate`; once `when()` holds (polled every millisecond) it calls `then`, or SIGKILLs
+ * Runs `platform generate`; once `when()` holds (polled every millisecond) it calls `meanwhile`, or SIGKILLs
  * the process `killAfterMs` later. Resolves with the exit code (null when killed).
  */
 function generateAsync(
   args: string[],
-  options: { when?: () => boolean; then?: () => void; killAfterMs?: number },
+  options: { when?: () => boolean; meanwhile?: () => void; killAfterMs?: number },
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, ["--import", "tsx", `${ROOT}bin/platform.ts`, "generate", ...args], {
     cwd: ROOT,
@@ -99,7 +99,7 @@ function generateAsync(
   if (options.when) {
     const until = Date.now() + DEADLINE_MS;
     while (!options.when() && child.exitCode === null && Date.now() < until) sleep(1);
-    options.then?.();
+    options.meanwhile?.();
     if (options.killAfterMs !== undefined) {
       sleep(options.killAfterMs);
       child.kill("SIGKILL");
@@ -245,7 +245,7 @@ test("a file written into out/ while generate runs survives it", async () => {
   };
   const r = await generateAsync(["--config", smaller, "--out", out], {
     when: () => existsSync(join(out, IN_PROGRESS.lock)),
-    then: () => {
+    meanwhile: () => {
       for (const [p, c] of Object.entries(late)) writeFileSync(join(out, p), c);
     },
   });
@@ -378,6 +378,23 @@ test("a leftover lock of a dead run is taken over and reported; a live one refus
     (e: Error) => e.message.includes(`another generate (process ${process.ppid}) is writing ${out}/ now`),
   );
   assert.is(readFileSync(join(out, IN_PROGRESS.lock), "utf8"), `${process.ppid}\n`, "a live lock is left alone");
+  rmSync(dir, { recursive: true });
+});
+
+test("copies an earlier version left beside or inside out/ are reported, not removed", () => {
+  const dir = temp();
+  const out = join(dir, "out");
+  writeOut(out, realFiles, CONFIG);
+  mkdirSync(join(dir, "out.staging-123"));
+  mkdirSync(join(dir, "out.previous-124"));
+  mkdirSync(join(out, ".staging-125"));
+  const r = writeOut(`${out}/`, realFiles, CONFIG);
+  assert.equal(
+    r.warnings.map((w) => w.split(" looks like")[0]),
+    [join(dir, "out.previous-124"), join(dir, "out.staging-123"), `${out}/.staging-125`],
+  );
+  assert.equal(readdirSync(dir).sort(), ["out", "out.previous-124", "out.staging-123"]);
+  assert.ok(existsSync(join(out, ".staging-125")));
   rmSync(dir, { recursive: true });
 });
 
