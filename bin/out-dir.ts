@@ -131,6 +131,8 @@ export interface WriteResult {
   written: number;
   /** Generated before, no longer produced, removed. */
   removed: string[];
+  /** Whether .generated-files was written (new, rebuilt or changed). */
+  manifestWritten: boolean;
   /** Said to the user, never fatal. */
   warnings: string[];
 }
@@ -200,21 +202,22 @@ function conflicts(
     );
   const blocked = new Set<string>();
   for (const path of files.keys()) {
+    if (walked.dirs.has(path)) blocked.add(`${name}/${path} is a folder where generate writes a file`);
     const parts = path.split("/");
     for (let i = 1; i < parts.length; i++) {
       const folder = parts.slice(0, i).join("/");
       const kind = walked.entries.get(folder);
-      if (kind) blocked.add(`${name}/${folder} is a ${kind === "symlink" ? "symbolic link" : "file"}`);
+      if (kind)
+        blocked.add(
+          `${name}/${folder} is a ${kind === "symlink" ? "symbolic link" : "file"} where generate needs a folder ` +
+            `(it writes only into real folders of ${name}/)`,
+        );
       const device = walked.dirs.get(folder);
       if (device !== undefined && device !== walked.device)
-        blocked.add(`${name}/${folder} is a mount point (another file system)`);
+        blocked.add(`${name}/${folder} is a mount point (generate renames files within one file system)`);
     }
   }
-  if (blocked.size > 0)
-    throw new UsageError(
-      `${name}: generate needs real folders of ${name}/ on one file system where it writes, but ` +
-        `${listed([...blocked])}; move them away first`,
-    );
+  if (blocked.size > 0) throw new UsageError(`${name}: cannot write: ${listed([...blocked])}; move them away first`);
 }
 
 /**
@@ -299,9 +302,11 @@ export function writeOut(outDir: string, files: ReadonlyMap<string, string>, con
   let created: string | undefined;
   let locked = false;
   const staging = join(root, IN_PROGRESS.staging);
+  // Only the lock's holder may clear the staging folder: another run's is its own.
   const release = () => {
+    if (!locked) return;
     rmSync(staging, { recursive: true, force: true });
-    if (locked) rmSync(join(root, IN_PROGRESS.lock), { force: true });
+    rmSync(join(root, IN_PROGRESS.lock), { force: true });
   };
   const undo = () => {
     release();
@@ -392,5 +397,5 @@ export function writeOut(outDir: string, files: ReadonlyMap<string, string>, con
     );
   }
   release();
-  return { total: files.size, written: plan.length, removed, warnings };
+  return { total: files.size, written: plan.length, removed, manifestWritten: manifestChanged, warnings };
 }

@@ -64,12 +64,13 @@ async function generate(configFile: string, outDir: string): Promise<number> {
   const result = generateBundle(platform, readPolicySources());
   if (!result.ok)
     throw new UsageError(`${configFile}: the config is not valid:\n${result.errors.map((e) => `  ${e}`).join("\n")}`);
-  const { total, written, removed, warnings } = writeOut(outDir, result.bundle.files, configFile);
+  const { total, written, removed, manifestWritten, warnings } = writeOut(outDir, result.bundle.files, configFile);
   for (const w of warnings) console.error(`warning: ${w}`);
   const name = displayDir(outDir);
   console.log(
     written === 0 && removed.length === 0
-      ? `generated ${total} files in ${name}/: all were up to date, nothing changed`
+      ? `generated ${total} files in ${name}/: all were up to date` +
+          (manifestWritten ? `; rewrote ${name}/.generated-files, the list of them` : ", nothing changed")
       : `generated ${total} files in ${name}/: ${written} written, ${total - written} unchanged` +
           (removed.length > 0 ? `, removed ${removed.length} no longer produced (${removed.join(", ")})` : ""),
   );
