@@ -268,6 +268,8 @@ test("SIGKILL at any point leaves out/ old or new, every file whole, and the nex
   const newTree = without(tree(fresh), MANIFEST);
   newTree.set("NOTES.md", "mine\n");
   const templateManifest = readFileSync(join(template, MANIFEST), "utf8");
+  // Among the first renames (the run writes in the order of the bundle); it exists in the old tree too.
+  const firstChanged = [...newFiles].find(([p, c]) => oldFiles.has(p) && oldFiles.get(p) !== c)!;
   const entries = (path: string) => (existsSync(path) ? readdirSync(path).length : 0);
   // Points of a run, seen from outside: locked, new content staged, the manifest rewritten (the renames
   // begin), and plain delays after the lock.
@@ -275,6 +277,7 @@ test("SIGKILL at any point leaves out/ old or new, every file whole, and the nex
     ["locked", (out) => existsSync(join(out, IN_PROGRESS.lock)), 0],
     ["staged", (out) => entries(join(out, IN_PROGRESS.staging)) > 0, 0],
     ["renaming", (out) => readFileSync(join(out, MANIFEST), "utf8") !== templateManifest, 0],
+    ["first file renamed", (out) => readFileSync(join(out, firstChanged[0]), "utf8") === firstChanged[1], 0],
     ["locked + 15 ms", (out) => existsSync(join(out, IN_PROGRESS.lock)), 15],
   ];
   const outcomes: string[] = [];
@@ -378,6 +381,25 @@ test("a leftover lock of a dead run is taken over and reported; a live one refus
     (e: Error) => e.message.includes(`another generate (process ${process.ppid}) is writing ${out}/ now`),
   );
   assert.is(readFileSync(join(out, IN_PROGRESS.lock), "utf8"), `${process.ppid}\n`, "a live lock is left alone");
+  rmSync(dir, { recursive: true });
+});
+
+test("generate never writes through a symbolic link in out/ into a folder elsewhere", () => {
+  const dir = temp();
+  const out = join(dir, "out");
+  writeOut(out, realFiles, CONFIG);
+  cpSync(join(out, "grafana"), join(dir, "elsewhere"), { recursive: true });
+  rmSync(join(out, "grafana"), { recursive: true });
+  symlinkSync("../elsewhere", join(out, "grafana"));
+  const before = tree(join(dir, "elsewhere"));
+  const dashboard = [...realFiles.keys()].find((p) => p.startsWith("grafana/"))!;
+  writeFileSync(join(dir, "elsewhere", dashboard.slice("grafana/".length)), "changed elsewhere\n");
+  before.set(dashboard.slice("grafana/".length), "changed elsewhere\n");
+  assert.throws(
+    () => writeOut(out, realFiles, CONFIG),
+    (e: Error) => e.message.includes(`${out}/grafana is a symbolic link where generate needs a folder`),
+  );
+  assert.equal(tree(join(dir, "elsewhere")), before);
   rmSync(dir, { recursive: true });
 });
 
