@@ -99,11 +99,11 @@ const within = (parent: string, child: string) => child.startsWith(parent.endsWi
  * system, the home folder, the project (the folder holding the config, or a git repository's root) or a
  * folder holding either.
  */
-export function guardOutDir(outDir: string, configFile: string): void {
+export function guardOutDir(outDir: string, configFile: string, use = "write there"): void {
   const real = realpathOfNearest(outDir);
   const refuse = (why: string) => {
     throw new UsageError(
-      `--out ${outDir}: refusing to write there: ${why}; generate writes into a folder of its own (e.g. --out out)`,
+      `--out ${outDir}: refusing to ${use}: ${why}; the output folder must be a folder of its own (e.g. --out out)`,
     );
   };
   if (parsePath(real).root === real) refuse("it is the root of the file system");

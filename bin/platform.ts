@@ -87,6 +87,8 @@ async function check(configFile: string, outDir: string, format: string): Promis
     throw new UsageError(`${configFile}: the config is not valid:\n${result.errors.map((e) => `  ${e}`).join("\n")}`);
   const { files, environments } = result.bundle;
   const name = displayDir(outDir);
+  // Every file under --out is read as a candidate for the cluster: never the whole disk or a home folder.
+  guardOutDir(outDir, configFile, "check it");
   if (!existsSync(outDir) || !statSync(outDir).isDirectory())
     throw new UsageError(`${name}: no such folder; run \`npm run generate\` first (or pass --out)`);
   const drift = checkDrift(files, snapshot(outDir, files.keys()), name);

@@ -439,6 +439,9 @@ test("--out refuses /, the home folder, the repository root and foreign folders 
     assert.match(r.stderr, `error: --out ${out}: refusing to write there: ${message}`);
     assert.not.match(r.stderr, /\n\s+at /);
   }
+  const checkRoot = cliWithEnv(["check", "--out", join(dir, "root-link")], { HOME: home });
+  assert.is(checkRoot.code, 2, checkRoot.stdout + checkRoot.stderr);
+  assert.match(checkRoot.stderr, "refusing to check it: it is the root of the file system");
   const previousHome = process.env.HOME;
   process.env.HOME = home;
   try {
