@@ -142,7 +142,7 @@ test("the equivalence check fails when a rendered manifest is edited by hand", (
   rmSync(dir, { recursive: true });
 });
 
-test("check exits 1 when an overlay no longer builds into the rendered objects", () => {
+test("a stale overlay is reported once, as drift with its diff, not again as object differences", () => {
   const dir = temp();
   const out = join(dir, "out");
   cpSync(join(ROOT, "out"), out, { recursive: true });
@@ -150,12 +150,36 @@ test("check exits 1 when an overlay no longer builds into the rendered objects",
   writeFileSync(patch, readFileSync(patch, "utf8").replace("value: 1", "value: 5"));
   const r = cli(["check", "--out", out, "--format", "json"]);
   assert.is(r.code, 1);
-  const rules = (
-    JSON.parse(r.stdout) as { findings: { engine: string; rule: string; environment?: string; path?: string }[] }
-  ).findings.map((f) => `${f.engine}/${f.rule} ${f.environment ?? ""} ${f.path ?? ""}`.trim());
-  assert.ok(rules.includes("kustomize/object-differs dev spec.replicas"), rules.join("\n"));
-  assert.ok(rules.includes("drift/changed"), rules.join("\n"));
+  const findings = (
+    JSON.parse(r.stdout) as { findings: { engine: string; rule: string; message: string; file?: string }[] }
+  ).findings;
+  const rules = findings.map((f) => `${f.engine}/${f.rule}`);
+  assert.equal(
+    rules.filter((id) => id.startsWith("drift/") || id.startsWith("kustomize/")),
+    ["drift/out-of-date", "drift/changed", "kustomize/skipped"],
+  );
+  const changed = findings.find((f) => f.rule === "changed")!;
+  assert.is(changed.file, `${out}/overlays/dev/patches/deployment-nautilus-risk-engine.yaml`);
+  assert.match(changed.message, "\n    -  value: 5\n    +  value: 1");
+  assert.match(findings.find((f) => f.rule === "out-of-date")!.message, "is stale: run `npm run generate`");
+  assert.match(findings.find((f) => f.engine === "kustomize")!.message, "not checked for dev:");
   rmSync(dir, { recursive: true });
+});
+
+test("kustomize skips exactly the environments whose overlay reads a drifted file", () => {
+  const bundle = bundleOf();
+  const total = bundle.environments.reduce((n, e) => n + e.objects.length, 0);
+  const out = join(ROOT, "out");
+  const skipped = (drifted: string[]) =>
+    checkKustomize(out, bundle.environments, total, drifted).map((f) => `${f.rule} ${f.message.split(":")[0]}`);
+  assert.equal(skipped(["overlays/staging/kustomization.yaml"]), [
+    "skipped kustomize equivalence not checked for staging",
+  ]);
+  assert.equal(skipped(["base/kustomization.yaml"]), [
+    "skipped kustomize equivalence not checked for dev, staging, prod",
+  ]);
+  // Rendered files are not read by kustomize: the comparison runs (and passes on the committed out/).
+  assert.equal(skipped(["rendered/prod/nautilus-trading/service-nautilus-risk-engine.yaml"]), []);
 });
 
 test("check skips the kustomize comparison above its object limit, and says so", () => {

@@ -105,14 +105,25 @@ test("generate removes files it no longer produces and keeps files it never wrot
   rmSync(dir, { recursive: true });
 });
 
-test("generate refuses to overwrite a file it did not write", () => {
+test("generate refuses a folder it did not write, and to overwrite a file it did not write", () => {
   const dir = temp();
   const out = join(dir, "out");
   cpSync(join(ROOT, "test/fixtures/out/foreign"), out, { recursive: true });
   const r = cli(["generate", "--out", out]);
   assert.is(r.code, 2);
-  assert.match(r.stderr, "would overwrite files this tool did not generate: base/kustomization.yaml");
+  assert.match(r.stderr, `${out}/ is not empty and has no .generated-files written by this tool`);
+  assert.match(r.stderr, "(base/kustomization.yaml)");
   assert.is(readFileSync(join(out, "base/kustomization.yaml"), "utf8"), "# mine\n");
+  // Ours, with a manifest, but this one file was put there by hand.
+  const ours = join(dir, "ours");
+  assert.is(cli(["generate", "--out", ours]).code, 0);
+  const manifest = join(ours, ".generated-files");
+  writeFileSync(manifest, readFileSync(manifest, "utf8").replace("base/kustomization.yaml\n", ""));
+  writeFileSync(join(ours, "base/kustomization.yaml"), "# mine\n");
+  const clash = cli(["generate", "--out", ours]);
+  assert.is(clash.code, 2);
+  assert.match(clash.stderr, "would overwrite files this tool did not generate: base/kustomization.yaml");
+  assert.is(readFileSync(join(ours, "base/kustomization.yaml"), "utf8"), "# mine\n");
   rmSync(dir, { recursive: true });
 });
 
