@@ -133,9 +133,26 @@ async function main(argv: string[]): Promise<number> {
   return check(values.config, values.out, values.format);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+const argv = process.argv.slice(2);
+let finished = false;
+// Node exits 0 when the event loop empties, even with main() still pending (a config that awaits a promise
+// nothing settles, a loader waiting on itself): a run that never finished must not pass as a clean one.
+process.once("beforeExit", () => {
+  if (finished) return;
+  console.error(
+    `internal error: "${argv[0] ?? ""}" never finished: it waited for something that can never happen ` +
+      "(does the config await a promise that never settles?)",
+  );
+  process.exit(2);
+});
+
+main(argv).then(
+  (code) => {
+    finished = true;
+    process.exit(code);
+  },
   (e: unknown) => {
+    finished = true;
     if (e instanceof UsageError) {
       console.error(`error: ${e.message}`);
       process.exit(2);
@@ -144,7 +161,8 @@ main(process.argv.slice(2)).then(
     const io = e as NodeJS.ErrnoException;
     if (io?.code && io.syscall) {
       console.error(
-        `error: could not ${io.syscall} ${io.path ?? ""}: ${io.code}; nothing in the output folder was changed`,
+        `error: could not ${io.syscall}${io.path ? ` ${io.path}` : ""}: ${io.code}` +
+          (argv[0] === "generate" ? "; nothing in the output folder was changed" : ""),
       );
       process.exit(2);
     }
