@@ -18,6 +18,7 @@ import { loadConfig, UsageError } from "./load-config.ts";
 import { snapshot, writeOut } from "./out-dir.ts";
 import { readPolicySources } from "./policies.ts";
 import { vetPaths } from "./manifests.ts";
+import { parseMinor } from "../engines/schema/api-versions.ts";
 
 const HELP: Record<string, string> = {
   main: `Usage: platform <command> [options]
@@ -99,6 +100,10 @@ async function vet(paths: string[], format: string, kubernetesVersion?: string):
   const report = REPORTERS[format];
   if (!report) throw new UsageError(`--format ${format}: expected one of ${Object.keys(REPORTERS).join(", ")}`);
   if (paths.length === 0) throw new UsageError(`vet needs at least one PATH\n\n${HELP.vet}`);
+  if (kubernetesVersion !== undefined && parseMinor(kubernetesVersion) === undefined)
+    throw new UsageError(
+      `--kubernetes-version ${JSON.stringify(kubernetesVersion)}: expected a Kubernetes version like "1.30"`,
+    );
   const { findings, objects } = await vetPaths(paths, kubernetesVersion);
   process.stdout.write(report(findings));
   if (format === "text" && !hasErrors(findings)) console.log(`vet passed: ${objects} objects`);

@@ -11,10 +11,11 @@
 import { isPlainObject as isRecord } from "../core/plain.ts";
 import { refOf, type EnvironmentObjects, type Finding, type KubeObject, type Severity } from "../core/finding.ts";
 import { notServedReason, parseMinor } from "./schema/api-versions.ts";
-import { checkKnownFields, modelForKind } from "./schema/known-fields.ts";
+import { checkKnownFields, loadModel, modelForKind } from "./schema/known-fields.ts";
 import { modelFor } from "./schema/models.ts";
 import { joinPath, pointerToPath } from "../core/field-path.ts";
 import { traceObject } from "./schema/traced-fields.ts";
+import { crdFor, indexCrds, type CrdInfo, validateCustomResource } from "./schema/crd.ts";
 
 export interface SchemaOptions {
   /** Kubernetes minor version the objects must apply to, "1.30" by default. */
@@ -37,7 +38,9 @@ export async function validateSchemas(envs: EnvironmentObjects[], opts: SchemaOp
     });
   }
   for (const env of envs) {
-    for (const object of env.objects) findings.push(...(await validateObject(object, env.environment, minor)));
+    // Custom resources are judged by the CRDs applied with them.
+    const crds = indexCrds(env.objects);
+    for (const object of env.objects) findings.push(...(await validateObject(object, env.environment, minor, crds)));
   }
   return findings;
 }
@@ -49,7 +52,12 @@ interface AjvError {
   message?: string;
 }
 
-async function validateObject(object: KubeObject, environment: string, minor: number | undefined): Promise<Finding[]> {
+async function validateObject(
+  object: KubeObject,
+  environment: string,
+  minor: number | undefined,
+  crds: ReadonlyMap<string, CrdInfo>,
+): Promise<Finding[]> {
   const out: Finding[] = [];
   const add = (rule: string, severity: Severity, path: string | undefined, message: string, hint?: string) => {
     const f: Finding = { engine: "schema", rule, severity, message };
@@ -84,6 +92,23 @@ async function validateObject(object: KubeObject, environment: string, minor: nu
       );
   }
 
+  const unknown = (f: Pick<Finding, "path" | "message">) =>
+    add(
+      "unknown-field",
+      "error",
+      f.path,
+      f.message,
+      "remove the field or fix its spelling; the API server rejects unknown fields under strict field validation",
+    );
+
+  const crd = crdFor(crds, apiVersion, kind);
+  if (crd) {
+    for (const p of validateCustomResource(object, crd)) add(p.rule, "error", p.path, p.message, p.hint);
+    if (isRecord(object.metadata) && (await loadModel("V1ObjectMeta")))
+      checkKnownFields(object.metadata, "V1ObjectMeta", "metadata", unknown, minor);
+    return out;
+  }
+
   const info = await modelFor(apiVersion, kind);
   // Built-in kinds: field lists from client-node; custom resources (or a built-in client-node
   // lacks): the fields the compiled validator reads.
@@ -110,14 +135,6 @@ async function validateObject(object: KubeObject, environment: string, minor: nu
     else add("schema", "error", undefined, `${apiVersion} ${kind} could not be validated: ${(e as Error).message}`);
   }
 
-  const unknown = (f: Pick<Finding, "path" | "message">) =>
-    add(
-      "unknown-field",
-      "error",
-      f.path,
-      f.message,
-      "remove the field or fix its spelling; the API server rejects unknown fields under strict field validation",
-    );
   if (clientModel) checkKnownFields(object, clientModel, "", unknown, minor);
   else traced?.unknownFields(unknown);
   return out;
