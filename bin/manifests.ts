@@ -259,12 +259,11 @@ function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
 function quotingHint(f: Finding, manifest: Manifest, segments: (string | number)[], at: YamlLocation) {
   if (f.engine !== "schema" || at.plain === undefined || !/must be [^,]*\bstring\b/.test(f.message)) return undefined;
   const value = valueAt(manifest.object, segments);
-  // `value: true` or `port: 80` was meant as written; only text YAML 1.1 reads differently needs quotes.
-  if ((typeof value !== "boolean" && typeof value !== "number") || String(value) === at.plain) return undefined;
-  return (
-    `quote it ("${at.plain}"): kubectl reads YAML 1.1, where an unquoted ${at.plain} is the ` +
-    `${typeof value === "boolean" ? "boolean" : "number"} ${String(value)}`
-  );
+  if (typeof value !== "boolean" && typeof value !== "number") return undefined;
+  const type = typeof value === "boolean" ? "boolean" : "number";
+  return String(value) === at.plain
+    ? `quote it ("${at.plain}"): unquoted, it is a ${type}`
+    : `quote it ("${at.plain}"): kubectl reads YAML 1.1, where an unquoted ${at.plain} is the ${type} ${String(value)}`;
 }
 
 /**
