@@ -324,7 +324,9 @@ export async function vetPaths(
     findings.push({
       ...f,
       file: manifest.file,
-      ...(f.line === undefined ? { line: at.line, column: at.column } : {}),
+      // The line is the manifest's, even when an engine named a line of its own file (a policy's).
+      line: at.line,
+      column: at.column,
       ...(hint ? { hint } : {}),
     });
   }

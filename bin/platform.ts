@@ -43,8 +43,12 @@ of the engines. Exit 0 clean, 1 findings at error severity, 2 bad config or usag
   vet: `Usage: platform vet [--kubernetes-version 1.30] [--format ${Object.keys(REPORTERS).join("|")}] PATH...
 
 Runs the schema engine (strict Kubernetes schemas and the API server's own rules) and every policy
-in policies/ on the YAML manifests in PATH (files or folders, recursively; multi-document files).
-Exit 0 clean, 1 findings at error severity, 2 usage.`,
+in policies/ on the YAML manifests in PATH (files or folders, recursively; multi-document files),
+read as kubectl reads them: YAML 1.1 (unquoted on/yes/0777 are a boolean and a number), merge keys,
+the items of List kinds. Custom resources are judged by the CustomResourceDefinitions among them.
+A file that cannot be read or parsed (a FIFO, a broken symlink, an alias bomb, a duplicate key) is
+an error finding naming it, and the rest is still judged.
+Exit 0 clean, 1 findings at error severity, 2 usage or internal error.`,
 };
 
 const OPTIONS = {

@@ -248,16 +248,18 @@ function locateIn(
 }
 
 /** The value of `key` in a map, written there or merged in by `<<` (a map, or a list of maps, maybe aliased). */
-function mapValue(doc: Document, map: YAMLMap, key: string, depth = 0): unknown {
+function mapValue(doc: Document, map: YAMLMap, key: string, visited = new Set<YAMLMap>()): unknown {
   const own = map.items.find((p) => keyText(p.key) === key);
   if (own) return own.value;
-  if (depth > 8) return undefined;
+  // Each map once: merges of merges of the same anchors would otherwise be searched exponentially often.
+  if (visited.has(map)) return undefined;
+  visited.add(map);
   for (const pair of map.items) {
     if (keyText(pair.key) !== "<<") continue;
     const source = isAlias(pair.value) ? pair.value.resolve(doc) : pair.value;
     const sources = isSeq(source) ? source.items.map((s) => (isAlias(s) ? s.resolve(doc) : s)) : [source];
     for (const s of sources) {
-      const found = isMap(s) ? mapValue(doc, s, key, depth + 1) : undefined;
+      const found = isMap(s) ? mapValue(doc, s, key, visited) : undefined;
       if (found !== undefined) return found;
     }
   }
