@@ -22,6 +22,12 @@ export interface Manifest {
 
 const MANIFEST_NAME = /\.ya?ml$/;
 
+/**
+ * Parsing takes about 40 bytes of memory per byte of YAML: past this, one file could exhaust the heap and end the
+ * whole run. The API server takes at most 3 MB per request, so a file this large is many objects: split it.
+ */
+const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+
 const vetFinding = (rule: string, file: string, message: string, severity: Severity = "error"): Finding => ({
   engine: "vet",
   rule,
@@ -104,7 +110,7 @@ function walk(dir: string, out: string[], findings: Finding[], seen: Set<string>
 }
 
 /** The text of a manifest file, or why it cannot be read. Never blocks: a FIFO is refused, not opened for reading. */
-function readManifestFile(file: string): { text: string } | { problem: string } {
+function readManifestFile(file: string): { text: string } | { problem: string; rule?: string } {
   let fd: number | undefined;
   try {
     const s = statSync(file);
@@ -115,6 +121,13 @@ function readManifestFile(file: string): { text: string } | { problem: string } 
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
     const opened = fstatSync(fd);
     if (!opened.isFile()) return { problem: `${kindOf(opened)}, not a regular file` };
+    if (opened.size > MAX_MANIFEST_BYTES)
+      return {
+        rule: "too-large",
+        problem:
+          `it is ${Math.round(opened.size / 2 ** 20)} MiB, more than vet reads (${MAX_MANIFEST_BYTES / 2 ** 20} MiB)` +
+          "; split it into files of fewer objects",
+      };
     return { text: readFileSync(fd, "utf8") };
   } catch (e) {
     const link = (() => {
@@ -151,7 +164,9 @@ export function readManifests(paths: readonly string[]): { manifests: Manifest[]
   for (const file of files) {
     const read = readManifestFile(file);
     if ("problem" in read) {
-      findings.push(vetFinding("unreadable", file, `${file} cannot be read: ${read.problem}; it was not vetted`));
+      findings.push(
+        vetFinding(read.rule ?? "unreadable", file, `${file} cannot be read: ${read.problem}; it was not vetted`),
+      );
       continue;
     }
     let docs: ReturnType<typeof parseManifestYaml>;

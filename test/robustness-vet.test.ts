@@ -7,7 +7,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Finding } from "../core/finding.ts";
@@ -105,7 +105,7 @@ test("custom resources are judged by the CRD given in the same run: versions, ty
   );
 });
 
-test("List items are checked as objects, typed lists lend their kind, and YAML 1.1 and merge keys read as kubectl", () => {
+test("List items are objects, typed lists lend their kind, YAML 1.1 and merge keys read as kubectl reads them", () => {
   const r = vet(yamlDir);
   assert.is(r.code, 1);
   const got = r.findings.map((f) => `${f.severity} ${f.engine}/${f.rule} ${f.file?.split("/").pop()} ${f.path ?? ""}`);
@@ -143,7 +143,7 @@ test("the manifest reader is YAML 1.1 as kubectl reads it; the other readers sta
   });
 });
 
-test("one bad input is a finding naming it and the rest is still judged: FIFO, symlinks, folders, alias bomb", () => {
+test("one bad input is a finding naming it, the rest is still judged: FIFO, symlinks, folders, bombs, size", () => {
   const dir = temp();
   cpSync(seed, join(dir, "seed"), { recursive: true });
   spawnSync("mkfifo", [join(dir, "fifo.yaml")]);
@@ -161,6 +161,9 @@ test("one bad input is a finding naming it and the rest is still judged: FIFO, s
   writeFileSync(join(dir, "bomb.yaml"), `${levels.join("\n")}\n`);
   writeFileSync(join(dir, "dup.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: d\n  name: e\n");
   writeFileSync(join(dir, "broken.yaml"), "kind: [\n");
+  // Sparse: no disk is spent, and the size alone refuses it before a byte is read.
+  writeFileSync(join(dir, "huge.yaml"), "");
+  truncateSync(join(dir, "huge.yaml"), 65 * 1024 * 1024);
   const r = vet(dir);
   assert.is(r.code, 1, r.stderr);
   assert.is(r.stderr, "");
@@ -174,6 +177,7 @@ test("one bad input is a finding naming it and the rest is still judged: FIFO, s
     ["bomb.yaml", "alias-bomb", "alias bomb"],
     ["dup.yaml", "duplicate-key", 'the key "name" is set twice'],
     ["broken.yaml", "not-yaml", "broken.yaml"],
+    ["huge.yaml", "too-large", "65 MiB, more than vet reads"],
   ];
   for (const [file, rule, words] of expect) {
     const f = byFile.get(join(dir, file));
