@@ -144,6 +144,23 @@ async function main(argv: string[]): Promise<number> {
 
 const argv = process.argv.slice(2);
 let finished = false;
+
+/**
+ * Ends the run with `code` once stdout and stderr are flushed: `process.exit` drops whatever a pipe has not taken
+ * yet (a JSON report piped to another tool was cut at 64 KiB). A reader that went away (`| head`) ends it too.
+ */
+function exit(code: number): void {
+  finished = true;
+  let open = 2;
+  const flushed = () => {
+    if (--open === 0) process.exit(code);
+  };
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", () => process.exit(code));
+    stream.write("", flushed);
+  }
+}
+
 // Node exits 0 when the event loop empties, even with main() still pending (a config that awaits a promise
 // nothing settles, a loader waiting on itself): a run that never finished must not pass as a clean one.
 process.once("beforeExit", () => {
@@ -152,30 +169,23 @@ process.once("beforeExit", () => {
     `internal error: "${argv[0] ?? ""}" never finished: it waited for something that can never happen ` +
       "(does the config await a promise that never settles?)",
   );
-  process.exit(2);
+  exit(2);
 });
 
-main(argv).then(
-  (code) => {
-    finished = true;
-    process.exit(code);
-  },
-  (e: unknown) => {
-    finished = true;
-    if (e instanceof UsageError) {
-      console.error(`error: ${e.message}`);
-      process.exit(2);
-    }
-    // A file-system failure (permissions, a full disk) is the environment's, not ours: say what and where.
-    const io = e as NodeJS.ErrnoException;
-    if (io?.code && io.syscall) {
-      console.error(
-        `error: could not ${io.syscall}${io.path ? ` ${io.path}` : ""}: ${io.code}` +
-          (argv[0] === "generate" ? "; nothing in the output folder was changed" : ""),
-      );
-      process.exit(2);
-    }
-    console.error(`internal error: ${(e as Error)?.stack ?? e}`);
-    process.exit(2);
-  },
-);
+main(argv).then(exit, (e: unknown) => {
+  if (e instanceof UsageError) {
+    console.error(`error: ${e.message}`);
+    return exit(2);
+  }
+  // A file-system failure (permissions, a full disk) is the environment's, not ours: say what and where.
+  const io = e as NodeJS.ErrnoException;
+  if (io?.code && io.syscall) {
+    console.error(
+      `error: could not ${io.syscall}${io.path ? ` ${io.path}` : ""}: ${io.code}` +
+        (argv[0] === "generate" ? "; nothing in the output folder was changed" : ""),
+    );
+    return exit(2);
+  }
+  console.error(`internal error: ${(e as Error)?.stack ?? e}`);
+  exit(2);
+});

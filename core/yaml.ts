@@ -221,7 +221,7 @@ function firstDuplicateKey(root: unknown): { key: string; node: Node; first: Nod
         if (isCollection(pair.key)) stack.push(pair.key);
         stack.push(pair.value);
       }
-    } else if (isSeq(node)) stack.push(...node.items);
+    } else if (isSeq(node)) for (const item of node.items) stack.push(item);
   }
   return undefined;
 }
@@ -249,7 +249,7 @@ function locateIn(
 
 /** The value of `key` in a map, written there or merged in by `<<` (a map, or a list of maps, maybe aliased). */
 function mapValue(doc: Document, map: YAMLMap, key: string, visited = new Set<YAMLMap>()): unknown {
-  const own = map.items.find((p) => keyText(p.key) === key);
+  const own = keyIndex(map).get(key);
   if (own) return own.value;
   // Each map once: merges of merges of the same anchors would otherwise be searched exponentially often.
   if (visited.has(map)) return undefined;
@@ -264,4 +264,21 @@ function mapValue(doc: Document, map: YAMLMap, key: string, visited = new Set<YA
     }
   }
   return undefined;
+}
+
+/** Each map's pairs by key, built on first lookup: one finding per key of a huge map must not scan it each time. */
+const keyIndexes = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+function keyIndex(map: YAMLMap): Map<string, Pair> {
+  let index = keyIndexes.get(map);
+  if (!index) {
+    index = new Map();
+    for (const pair of map.items) {
+      const key = keyText(pair.key);
+      // The first pair of a key, as the parser's own lookups do.
+      if (key !== undefined && !index.has(key)) index.set(key, pair);
+    }
+    keyIndexes.set(map, index);
+  }
+  return index;
 }

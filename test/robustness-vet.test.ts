@@ -231,6 +231,20 @@ test("a 20 MB map is judged to the end (duplicate keys are found in linear time)
   rmSync(dir, { recursive: true });
 });
 
+test("a report far larger than a pipe's buffer reaches the reader whole before the exit", () => {
+  const dir = temp();
+  const keys = 5_000;
+  const data = Array.from({ length: keys }, (_, i) => `  key-${i}: on`).join("\n");
+  writeFileSync(
+    join(dir, "many.yaml"),
+    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: many\n  namespace: x\ndata:\n${data}\n`,
+  );
+  const r = vet(dir);
+  assert.is(r.code, 1);
+  assert.is(r.findings.filter((f) => f.rule === "schema").length, keys);
+  rmSync(dir, { recursive: true });
+});
+
 test("--kubernetes-version that is not a Kubernetes version is a usage error, not a finding", () => {
   for (const version of ["99.99", "banana"]) {
     const r = run(["vet", "--kubernetes-version", version, seed]);
