@@ -224,6 +224,22 @@ export function readManifests(paths: readonly string[]): { manifests: Manifest[]
           });
           return;
         }
+        const name = isPlainObject(v) && isPlainObject(v.metadata) ? v.metadata.name : undefined;
+        if (name !== undefined && typeof name !== "string") {
+          // `name: n` or `name: 0777` is a boolean or a number in YAML 1.1: kubectl refuses the object.
+          const at = locate(["metadata", "name"]);
+          findings.push({
+            ...vetFinding(
+              "not-an-object",
+              file,
+              `${what}: metadata.name must be a string, got ${JSON.stringify(name)}; kubectl would refuse it`,
+            ),
+            line: at.line,
+            column: at.column,
+            ...(at.plain === undefined ? {} : { hint: `quote it ("${at.plain}")` }),
+          });
+          return;
+        }
         if (!isKubeObject(v)) {
           // A stray document (a Prometheus rule file beside manifests) is skipped; an item of a List is an object
           // kubectl would fail to apply.

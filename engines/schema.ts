@@ -15,6 +15,7 @@ import { checkKnownFields, loadModel, modelForKind } from "./schema/known-fields
 import { modelFor } from "./schema/models.ts";
 import { joinPath, pointerToPath } from "../core/field-path.ts";
 import { traceObject } from "./schema/traced-fields.ts";
+import { showValue } from "./schema/show.ts";
 import { crdFor, indexCrds, type CrdInfo, validateCustomResource } from "./schema/crd.ts";
 
 export interface SchemaOptions {
@@ -154,15 +155,14 @@ function describeErrors(errors: readonly AjvError[], root: unknown): [string, st
   const out: [string, string][] = [];
   for (const [path, list] of byPath) {
     const value = valueAt(root, list[0]!.instancePath);
-    const shown = value === undefined ? "" : `, got ${JSON.stringify(value)}`;
+    const shown = value === undefined ? "" : `, got ${showValue(value)}`;
     const where = path || "(object)";
     const required = list.find((e) => e.keyword === "required");
     const format = list.find((e) => e.keyword === "format");
     const enumError = list.find((e) => e.keyword === "enum");
     const types = [...new Set(list.filter((e) => e.keyword === "type").map((e) => String(e.params.type)))];
     if (required) out.push([path, `${where}: required field is missing`]);
-    else if (format)
-      out.push([path, `${where}: ${JSON.stringify(value)} is not a valid ${String(format.params.format)}`]);
+    else if (format) out.push([path, `${where}: ${showValue(value)} is not a valid ${String(format.params.format)}`]);
     else if (enumError)
       out.push([
         path,

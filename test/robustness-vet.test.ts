@@ -114,9 +114,11 @@ test("List items are objects, typed lists lend their kind, YAML 1.1 and merge ke
     "error schema/schema list.yaml data.replicas",
     "error schema/schema merge.yaml data.debug",
     "error schema/schema yaml11.yaml data.enabled",
+    "error schema/schema yaml11.yaml data.limit",
     "error schema/schema yaml11.yaml data.mode",
     "error schema/schema yaml11.yaml data.value",
     "error vet/not-an-object list.yaml ",
+    "error vet/not-an-object yaml11.yaml ",
   ]);
   const value = find(r.findings, "schema", "yaml11.yaml", "data.value")!;
   assert.match(value.message, "must be string, got true");
@@ -125,6 +127,10 @@ test("List items are objects, typed lists lend their kind, YAML 1.1 and merge ke
   assert.match(find(r.findings, "schema", "yaml11.yaml", "data.mode")!.hint ?? "", "the number 511");
   assert.match(find(r.findings, "schema", "merge.yaml", "data.debug")!.hint ?? "", 'quote it ("off")');
   assert.match(find(r.findings, "not-an-object", "list.yaml")!.message, "items[1]");
+  assert.match(find(r.findings, "schema", "yaml11.yaml", "data.limit")!.message, "got Infinity");
+  const unnamed = find(r.findings, "not-an-object", "yaml11.yaml")!;
+  assert.match(unnamed.message, "metadata.name must be a string, got true");
+  assert.is(unnamed.hint, 'quote it ("y")');
 });
 
 test("the manifest reader is YAML 1.1 as kubectl reads it; the other readers stay YAML 1.2", () => {

@@ -14,6 +14,7 @@ import type { KubeObject } from "../../core/finding.ts";
 import { joinPath } from "../../core/field-path.ts";
 import { deepEqual, isPlainObject } from "../../core/plain.ts";
 import { unknownFieldMessage } from "./known-fields.ts";
+import { showValue } from "./show.ts";
 
 export interface CrdProblem {
   rule: "schema" | "unknown-field" | "api-version";
@@ -102,7 +103,6 @@ interface Mode {
 /** Deeper than this, a schema is either recursive by accident or hostile; the walk stops. */
 const MAX_DEPTH = 64;
 
-const describe = (v: unknown) => (v === undefined ? "nothing" : JSON.stringify(v));
 function hasType(v: unknown, type: string): boolean {
   switch (type) {
     case "object":
@@ -132,12 +132,12 @@ function check(value: unknown, s: Record<string, unknown>, path: string, mode: M
 
   if (s["x-kubernetes-int-or-string"] === true) {
     if (!(typeof value === "string" || (typeof value === "number" && Number.isInteger(value))))
-      return fail(`${where}: must be integer or string, got ${describe(value)}`);
+      return fail(`${where}: must be integer or string, got ${showValue(value)}`);
   } else if (typeof s.type === "string" && !hasType(value, s.type))
-    return fail(`${where}: must be ${s.type}, got ${describe(value)}`);
+    return fail(`${where}: must be ${s.type}, got ${showValue(value)}`);
 
   if (Array.isArray(s.enum) && !s.enum.some((e) => deepEqual(e, value)))
-    fail(`${where}: must be one of ${s.enum.map(describe).join(", ")}, got ${describe(value)}`);
+    fail(`${where}: must be one of ${s.enum.map(showValue).join(", ")}, got ${showValue(value)}`);
   checkBounds(value, s, where, fail);
 
   if (isPlainObject(value)) checkObject(value, s, path, mode, out, depth);
@@ -154,10 +154,10 @@ function check(value: unknown, s: Record<string, unknown>, path: string, mode: M
     return trial.length === 0;
   };
   if (Array.isArray(s.anyOf) && !s.anyOf.filter(isPlainObject).some(passes))
-    fail(`${where}: matches none of the schema's anyOf alternatives, got ${describe(value)}`);
+    fail(`${where}: matches none of the schema's anyOf alternatives, got ${showValue(value)}`);
   if (Array.isArray(s.oneOf) && s.oneOf.filter(isPlainObject).filter(passes).length !== 1)
-    fail(`${where}: must match exactly one of the schema's oneOf alternatives, got ${describe(value)}`);
-  if (isPlainObject(s.not) && passes(s.not)) fail(`${where}: matches the schema's "not", got ${describe(value)}`);
+    fail(`${where}: must match exactly one of the schema's oneOf alternatives, got ${showValue(value)}`);
+  if (isPlainObject(s.not) && passes(s.not)) fail(`${where}: matches the schema's "not", got ${showValue(value)}`);
 }
 
 function checkObject(
