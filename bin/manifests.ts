@@ -1,8 +1,13 @@
-/** Reads YAML manifests for `vet`: files or folders (recursively), multi-document. */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+/**
+ * Reads YAML manifests for `vet` the way `kubectl apply -f PATH -R` would: files or folders (recursively),
+ * multi-document, YAML 1.1 with merge keys, `List` kinds flattened into their items. One bad file (unreadable,
+ * not YAML, an alias bomb, a FIFO) is a finding naming it; the rest of the run goes on.
+ */
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { parseAllDocuments } from "yaml";
-import type { Finding, KubeObject } from "../core/finding.ts";
+import type { Finding, KubeObject, Severity } from "../core/finding.ts";
+import { isPlainObject } from "../core/plain.ts";
+import { parseManifestYaml, type YamlLocation } from "../core/yaml.ts";
 import { runObjectEngines } from "./object-engines.ts";
 import { objectKey } from "../core/layout.ts";
 import { readPolicySources } from "./policies.ts";
@@ -11,84 +16,308 @@ import { UsageError } from "./load-config.ts";
 export interface Manifest {
   object: KubeObject;
   file: string;
+  /** Where a field of the object (map keys and indexes) is written in `file`. */
+  locate(path: readonly (string | number)[]): YamlLocation;
 }
 
-function yamlFiles(path: string): string[] {
-  if (!existsSync(path)) throw new UsageError(`${path}: no such file or folder`);
-  if (statSync(path).isFile()) return [path];
-  return readdirSync(path, { withFileTypes: true })
-    .sort((a, b) => (a.name < b.name ? -1 : 1))
-    .flatMap((e) =>
-      e.isDirectory() ? yamlFiles(join(path, e.name)) : /\.ya?ml$/.test(e.name) ? [join(path, e.name)] : [],
-    );
+const MANIFEST_NAME = /\.ya?ml$/;
+
+/**
+ * Parsing takes about 40 bytes of memory per byte of YAML: past this, one file could exhaust the heap and end the
+ * whole run. The API server takes at most 3 MB per request, so a file this large is many objects: split it.
+ */
+const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+
+const vetFinding = (rule: string, file: string, message: string, severity: Severity = "error"): Finding => ({
+  engine: "vet",
+  rule,
+  severity,
+  file,
+  message,
+});
+
+/** Why a path cannot be read, in words. */
+function unreadableReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  switch (code) {
+    case "ENOENT":
+      return "a symlink to nothing (dangling)";
+    case "ELOOP":
+      return "a symlink loop";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EISDIR":
+      return "a folder";
+    default:
+      return code ?? String((e as Error)?.message ?? e).split("\n")[0]!;
+  }
 }
+
+function kindOf(s: { isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }) {
+  if (s.isFIFO()) return "a FIFO";
+  if (s.isSocket()) return "a socket";
+  if (s.isCharacterDevice() || s.isBlockDevice()) return "a device";
+  return "not a regular file";
+}
+
+/**
+ * The manifest files under `path`, in name order. Folders are walked like `kubectl -R` (symlinked folders inside
+ * are not followed, so no loop); a named path that does not exist is a usage error, anything else unreadable a
+ * finding.
+ */
+function manifestFiles(path: string, findings: Finding[]): string[] {
+  let link: ReturnType<typeof lstatSync>;
+  try {
+    link = lstatSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new UsageError(`${path}: no such file or folder`);
+    findings.push(vetFinding("unreadable", path, `${path} cannot be read: ${unreadableReason(e)}; it was not vetted`));
+    return [];
+  }
+  let target: ReturnType<typeof statSync> = link;
+  if (link.isSymbolicLink()) {
+    try {
+      target = statSync(path);
+    } catch {
+      return [path]; // reading it reports why
+    }
+  }
+  if (!target.isDirectory()) return [path];
+  const out: string[] = [];
+  walk(path, out, findings, new Set());
+  return out;
+}
+
+function walk(dir: string, out: string[], findings: Finding[], seen: Set<string>): void {
+  try {
+    // A folder reached twice (a bind mount of an ancestor) would recurse for ever.
+    const s = statSync(dir);
+    const id = `${s.dev}:${s.ino}`;
+    if (seen.has(id)) return;
+    seen.add(id);
+    const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
+    for (const e of entries) {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) walk(path, out, findings, seen);
+      else if (MANIFEST_NAME.test(e.name)) out.push(path);
+    }
+  } catch (e) {
+    findings.push(
+      vetFinding("unreadable", dir, `${dir} cannot be read: ${unreadableReason(e)}; nothing in it was vetted`),
+    );
+  }
+}
+
+/** The text of a manifest file, or why it cannot be read. Never blocks: a FIFO is refused, not opened for reading. */
+function readManifestFile(file: string): { text: string } | { problem: string; rule?: string } {
+  let fd: number | undefined;
+  try {
+    const s = statSync(file);
+    if (s.isDirectory())
+      return { problem: "a symlink to a folder; kubectl -R does not follow it and cannot read it as a file" };
+    if (!s.isFile()) return { problem: `${kindOf(s)}, not a regular file` };
+    // Between stat and open the file may have become a FIFO: O_NONBLOCK never waits for a writer.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    const opened = fstatSync(fd);
+    if (!opened.isFile()) return { problem: `${kindOf(opened)}, not a regular file` };
+    if (opened.size > MAX_MANIFEST_BYTES)
+      return {
+        rule: "too-large",
+        problem:
+          `it is ${Math.round(opened.size / 2 ** 20)} MiB, more than vet reads (${MAX_MANIFEST_BYTES / 2 ** 20} MiB)` +
+          "; split it into files of fewer objects",
+      };
+    return { text: readFileSync(fd, "utf8") };
+  } catch (e) {
+    const link = (() => {
+      try {
+        return lstatSync(file).isSymbolicLink();
+      } catch {
+        return false;
+      }
+    })();
+    const code = (e as NodeJS.ErrnoException)?.code;
+    return { problem: code === "ENOENT" && !link ? "it no longer exists" : unreadableReason(e) };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+const isKubeObject = (v: unknown): v is KubeObject =>
+  isPlainObject(v) &&
+  typeof v.apiVersion === "string" &&
+  typeof v.kind === "string" &&
+  isPlainObject(v.metadata) &&
+  typeof v.metadata.name === "string";
+
+/** kubectl flattens lists (`v1 List`, `DeploymentList`, ...) into their items; nested lists too, to this depth. */
+const MAX_LIST_DEPTH = 8;
+
+const isList = (v: Record<string, unknown>): boolean =>
+  typeof v.kind === "string" && v.kind.endsWith("List") && "items" in v;
 
 export function readManifests(paths: readonly string[]): { manifests: Manifest[]; findings: Finding[] } {
   const manifests: Manifest[] = [];
   const findings: Finding[] = [];
-  for (const file of paths.flatMap(yamlFiles)) {
-    parseAllDocuments(readFileSync(file, "utf8")).forEach((doc, i) => {
-      const where = `${file}${i > 0 ? ` (document ${i + 1})` : ""}`;
-      if (doc.errors.length > 0) {
+  const files = paths.flatMap((p) => manifestFiles(p, findings));
+  for (const file of files) {
+    const read = readManifestFile(file);
+    if ("problem" in read) {
+      findings.push(
+        vetFinding(read.rule ?? "unreadable", file, `${file} cannot be read: ${read.problem}; it was not vetted`),
+      );
+      continue;
+    }
+    let docs: ReturnType<typeof parseManifestYaml>;
+    try {
+      docs = parseManifestYaml(read.text);
+    } catch (e) {
+      // The parser itself gave up (nesting deep enough to exhaust the stack).
+      findings.push(
+        vetFinding("not-yaml", file, `${file} cannot be parsed: ${String((e as Error)?.message ?? e).split("\n")[0]}`),
+      );
+      continue;
+    }
+    docs.forEach((doc, i) => {
+      const where = `${file}${docs.length > 1 ? ` (document ${i + 1})` : ""}`;
+      if (doc.problem) {
+        const { kind, message, line, column } = doc.problem;
         findings.push({
-          engine: "vet",
-          rule: "yaml",
-          severity: "error",
-          file,
-          message: `${where} is not valid YAML: ${doc.errors[0]!.message.split("\n")[0]}`,
+          ...vetFinding(kind, file, `${where}: ${message}`),
+          ...(line ? { line, column } : { line: doc.line }),
+          ...(kind === "duplicate-key"
+            ? { hint: "keep one of the two: kubectl would silently keep only one value" }
+            : kind === "alias-bomb"
+              ? { hint: "write the data out, or alias it far fewer times" }
+              : {}),
         });
         return;
       }
-      const value = doc.toJS() as Partial<KubeObject> | null;
-      if (value === null || value === undefined) return;
+      const value = doc.value;
+      if (value === undefined) return;
       // Kustomize's own files sit next to manifests (vet out/ works); they configure, they are not applied.
       if (
-        typeof value === "object" &&
+        isPlainObject(value) &&
         typeof value.apiVersion === "string" &&
         value.apiVersion.startsWith("kustomize.config.k8s.io/")
       )
         return;
-      if (
-        typeof value !== "object" ||
-        typeof value.apiVersion !== "string" ||
-        typeof value.kind !== "string" ||
-        typeof value.metadata?.name !== "string"
-      ) {
-        findings.push({
-          engine: "vet",
-          rule: "not-an-object",
-          severity: "warning",
-          file,
-          message: `${where} is not a Kubernetes object (apiVersion, kind and metadata.name); skipped`,
-        });
-        return;
-      }
-      manifests.push({ object: value as KubeObject, file });
+      const add = (v: unknown, prefix: (string | number)[], depth: number, what: string): void => {
+        const locate = (path: readonly (string | number)[]) => doc.locate([...prefix, ...path]);
+        if (isPlainObject(v) && isList(v) && depth < MAX_LIST_DEPTH) {
+          if (!Array.isArray(v.items)) {
+            findings.push({
+              ...vetFinding("not-an-object", file, `${what}: the items of a ${String(v.kind)} must be a list`),
+              line: locate(["items"]).line,
+            });
+            return;
+          }
+          // Items of typed lists (a PodList) may leave out apiVersion and kind; kubectl gives them the list's.
+          const itemKind = String(v.kind).slice(0, -"List".length);
+          v.items.forEach((item, j) => {
+            const typed =
+              isPlainObject(item) && item.apiVersion === undefined && item.kind === undefined && itemKind
+                ? { apiVersion: v.apiVersion, kind: itemKind, ...item }
+                : item;
+            add(typed, [...prefix, "items", j], depth + 1, `${what} items[${j}]`);
+          });
+          return;
+        }
+        const name = isPlainObject(v) && isPlainObject(v.metadata) ? v.metadata.name : undefined;
+        if (name !== undefined && typeof name !== "string") {
+          // `name: n` or `name: 0777` is a boolean or a number in YAML 1.1: kubectl refuses the object.
+          const at = locate(["metadata", "name"]);
+          findings.push({
+            ...vetFinding(
+              "not-an-object",
+              file,
+              `${what}: metadata.name must be a string, got ${JSON.stringify(name)}; kubectl would refuse it`,
+            ),
+            line: at.line,
+            column: at.column,
+            ...(at.plain === undefined ? {} : { hint: `quote it ("${at.plain}")` }),
+          });
+          return;
+        }
+        if (!isKubeObject(v)) {
+          // A stray document (a Prometheus rule file beside manifests) is skipped; an item of a List is an object
+          // kubectl would fail to apply.
+          findings.push({
+            ...vetFinding(
+              "not-an-object",
+              file,
+              `${what} is not a Kubernetes object (apiVersion, kind and metadata.name); ` +
+                (prefix.length > 0 ? "kubectl would refuse it" : "skipped"),
+              prefix.length > 0 ? "error" : "warning",
+            ),
+            line: locate([]).line,
+          });
+          return;
+        }
+        manifests.push({ object: v, file, locate });
+      };
+      add(value, [], 0, where);
     });
   }
   return { manifests, findings };
 }
 
+/** `spec.containers[0].env["X"]` → `["spec", "containers", 0, "env", "X"]`, up to the first wildcard. */
+export function pathSegments(path: string): (string | number)[] {
+  const out: (string | number)[] = [];
+  const token = /\.?([A-Za-z_$][A-Za-z0-9_$-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/y;
+  while (token.lastIndex < path.length) {
+    const m = token.exec(path);
+    if (!m) break;
+    if (m[1] !== undefined) out.push(m[1]);
+    else if (m[2] !== undefined) out.push(Number(m[2]));
+    else out.push(JSON.parse(m[3]!) as string);
+  }
+  return out;
+}
+
+function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
+  let node = root;
+  for (const key of path) node = isPlainObject(node) || Array.isArray(node) ? (node as never)[key] : undefined;
+  return node;
+}
+
+/**
+ * A schema error on a value YAML 1.1 turned from text into a boolean or number (`value: on`, `mode: 0777`) gets the
+ * fix: quote it. kubectl reads YAML 1.1, so the cluster sees what the schema engine saw.
+ */
+function quotingHint(f: Finding, manifest: Manifest, segments: (string | number)[], at: YamlLocation) {
+  if (f.engine !== "schema" || at.plain === undefined || !/must be [^,]*\bstring\b/.test(f.message)) return undefined;
+  const value = valueAt(manifest.object, segments);
+  if (typeof value !== "boolean" && typeof value !== "number") return undefined;
+  const type = typeof value === "boolean" ? "boolean" : "number";
+  return String(value) === at.plain
+    ? `quote it ("${at.plain}"): unquoted, it is a ${type}`
+    : `quote it ("${at.plain}"): kubectl reads YAML 1.1, where an unquoted ${at.plain} is the ${type} ${String(value)}`;
+}
+
 /**
  * `vet`: the object engines on the manifests in `paths`, as one set (so cross-object rules see
- * them all). Findings about an object name the manifest it came from; an object defined in two
- * files is itself a finding, since `kubectl apply` would silently keep only the last one.
+ * them all). Findings about an object name the manifest it came from and the line of the field; an object
+ * defined in two files is itself a finding, since `kubectl apply` would silently keep only the last one.
  */
 export async function vetPaths(
   paths: readonly string[],
   kubernetesVersion?: string,
 ): Promise<{ findings: Finding[]; objects: number }> {
   const { manifests, findings } = readManifests(paths);
-  const fileOf = new Map<string, string>();
+  const byKey = new Map<string, Manifest>();
   for (const m of manifests) {
     const key = objectKey(m.object);
-    const first = fileOf.get(key);
+    const first = byKey.get(key);
     if (first)
       findings.push({
         engine: "vet",
         rule: "duplicate-object",
         severity: "warning",
         file: m.file,
+        line: m.locate([]).line,
         resource: {
           apiVersion: m.object.apiVersion,
           kind: m.object.kind,
@@ -96,10 +325,10 @@ export async function vetPaths(
           ...(m.object.metadata.namespace ? { namespace: m.object.metadata.namespace } : {}),
         },
         message:
-          `also defined in ${first}; applied together, the later one replaces the earlier, and ` +
-          `findings name ${first}`,
+          `also defined in ${first.file}; applied together, the later one replaces the earlier, and ` +
+          `findings name ${first.file}`,
       });
-    else fileOf.set(key, m.file);
+    else byKey.set(key, m);
   }
   const engineFindings = await runObjectEngines({
     environments: [{ environment: "", objects: manifests.map((m) => m.object) }],
@@ -107,8 +336,8 @@ export async function vetPaths(
     ...(kubernetesVersion ? { kubernetesVersion } : {}),
   });
   for (const f of engineFindings) {
-    const file = f.resource
-      ? fileOf.get(
+    const manifest = f.resource
+      ? byKey.get(
           objectKey({
             apiVersion: f.resource.apiVersion,
             kind: f.resource.kind,
@@ -116,7 +345,21 @@ export async function vetPaths(
           }),
         )
       : undefined;
-    findings.push(file ? { ...f, file } : f);
+    if (!manifest) {
+      findings.push(f);
+      continue;
+    }
+    const segments = f.path ? pathSegments(f.path) : [];
+    const at = manifest.locate(segments);
+    const hint = f.hint ?? quotingHint(f, manifest, segments, at);
+    findings.push({
+      ...f,
+      file: manifest.file,
+      // The line is the manifest's, even when an engine named a line of its own file (a policy's).
+      line: at.line,
+      column: at.column,
+      ...(hint ? { hint } : {}),
+    });
   }
   return { findings, objects: manifests.length };
 }

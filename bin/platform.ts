@@ -21,6 +21,7 @@ import { type ConfigErrors, invalidConfig, loadConfig, UsageError } from "./load
 import { displayDir, guardOutDir, snapshot, writeOut } from "./out-dir.ts";
 import { readPolicySources } from "./policies.ts";
 import { vetPaths } from "./manifests.ts";
+import { parseMinor } from "../engines/schema/api-versions.ts";
 
 const HELP: Record<string, string> = {
   main: `Usage: platform <command> [options]
@@ -48,8 +49,12 @@ error severity, 2 bad config or usage.`,
   vet: `Usage: platform vet [--kubernetes-version 1.30] [--format ${Object.keys(REPORTERS).join("|")}] PATH...
 
 Runs the schema engine (strict Kubernetes schemas and the API server's own rules) and every policy
-in policies/ on the YAML manifests in PATH (files or folders, recursively; multi-document files).
-Exit 0 clean, 1 findings at error severity, 2 usage.`,
+in policies/ on the YAML manifests in PATH (files or folders, recursively; multi-document files),
+read as kubectl reads them: YAML 1.1 (unquoted on/yes/0777 are a boolean and a number), merge keys,
+the items of List kinds. Custom resources are judged by the CustomResourceDefinitions among them.
+A file that cannot be read or parsed (a FIFO, a broken symlink, an alias bomb, a duplicate key) is
+an error finding naming it, and the rest is still judged.
+Exit 0 clean, 1 findings at error severity, 2 usage or internal error.`,
 };
 
 const OPTIONS = {
@@ -144,6 +149,10 @@ async function vet(paths: string[], format: string, kubernetesVersion?: string):
   const report = REPORTERS[format];
   if (!report) throw new UsageError(`--format ${format}: expected one of ${Object.keys(REPORTERS).join(", ")}`);
   if (paths.length === 0) throw new UsageError(`vet needs at least one PATH\n\n${HELP.vet}`);
+  if (kubernetesVersion !== undefined && parseMinor(kubernetesVersion) === undefined)
+    throw new UsageError(
+      `--kubernetes-version ${JSON.stringify(kubernetesVersion)}: expected a Kubernetes version like "1.30"`,
+    );
   const { findings, objects } = await vetPaths(paths, kubernetesVersion);
   process.stdout.write(report(findings));
   if (format === "text" && !hasErrors(findings)) console.log(`vet passed: ${objects} objects`);
@@ -178,22 +187,50 @@ async function main(argv: string[]): Promise<number> {
   return check(values.config, values.out, values.format);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    if (e instanceof UsageError) {
-      console.error(`error: ${e.message}`);
-      process.exit(2);
-    }
-    // A file-system failure (permissions, a full disk) is the environment's, not ours: say what and where.
-    const io = e as NodeJS.ErrnoException;
-    if (io?.code && io.syscall) {
-      console.error(
-        `error: could not ${io.syscall} ${io.path ?? ""}: ${io.code}; nothing in the output folder was changed`,
-      );
-      process.exit(2);
-    }
-    console.error(`internal error: ${(e as Error)?.stack ?? e}`);
-    process.exit(2);
-  },
-);
+const argv = process.argv.slice(2);
+let finished = false;
+
+/**
+ * Ends the run with `code` once stdout and stderr are flushed: `process.exit` drops whatever a pipe has not taken
+ * yet (a JSON report piped to another tool was cut at 64 KiB). A reader that went away (`| head`) ends it too.
+ */
+function exit(code: number): void {
+  finished = true;
+  let open = 2;
+  const flushed = () => {
+    if (--open === 0) process.exit(code);
+  };
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", () => process.exit(code));
+    stream.write("", flushed);
+  }
+}
+
+// Node exits 0 when the event loop empties, even with main() still pending (a config that awaits a promise
+// nothing settles, a loader waiting on itself): a run that never finished must not pass as a clean one.
+process.once("beforeExit", () => {
+  if (finished) return;
+  console.error(
+    `internal error: "${argv[0] ?? ""}" never finished: it waited for something that can never happen ` +
+      "(does the config await a promise that never settles?)",
+  );
+  exit(2);
+});
+
+main(argv).then(exit, (e: unknown) => {
+  if (e instanceof UsageError) {
+    console.error(`error: ${e.message}`);
+    return exit(2);
+  }
+  // A file-system failure (permissions, a full disk) is the environment's, not ours: say what and where.
+  const io = e as NodeJS.ErrnoException;
+  if (io?.code && io.syscall) {
+    console.error(
+      `error: could not ${io.syscall}${io.path ? ` ${io.path}` : ""}: ${io.code}` +
+        (argv[0] === "generate" ? "; nothing in the output folder was changed" : ""),
+    );
+    return exit(2);
+  }
+  console.error(`internal error: ${(e as Error)?.stack ?? e}`);
+  exit(2);
+});

@@ -11,10 +11,12 @@
 import { isPlainObject as isRecord } from "../core/plain.ts";
 import { refOf, type EnvironmentObjects, type Finding, type KubeObject, type Severity } from "../core/finding.ts";
 import { notServedReason, parseMinor } from "./schema/api-versions.ts";
-import { checkKnownFields, modelForKind } from "./schema/known-fields.ts";
+import { checkKnownFields, loadModel, modelForKind } from "./schema/known-fields.ts";
 import { modelFor } from "./schema/models.ts";
 import { joinPath, pointerToPath } from "../core/field-path.ts";
 import { traceObject } from "./schema/traced-fields.ts";
+import { showValue } from "./schema/show.ts";
+import { crdFor, indexCrds, type CrdInfo, validateCustomResource } from "./schema/crd.ts";
 
 export interface SchemaOptions {
   /** Kubernetes minor version the objects must apply to, "1.30" by default. */
@@ -37,7 +39,9 @@ export async function validateSchemas(envs: EnvironmentObjects[], opts: SchemaOp
     });
   }
   for (const env of envs) {
-    for (const object of env.objects) findings.push(...(await validateObject(object, env.environment, minor)));
+    // Custom resources are judged by the CRDs applied with them.
+    const crds = indexCrds(env.objects);
+    for (const object of env.objects) findings.push(...(await validateObject(object, env.environment, minor, crds)));
   }
   return findings;
 }
@@ -49,7 +53,12 @@ interface AjvError {
   message?: string;
 }
 
-async function validateObject(object: KubeObject, environment: string, minor: number | undefined): Promise<Finding[]> {
+async function validateObject(
+  object: KubeObject,
+  environment: string,
+  minor: number | undefined,
+  crds: ReadonlyMap<string, CrdInfo>,
+): Promise<Finding[]> {
   const out: Finding[] = [];
   const add = (rule: string, severity: Severity, path: string | undefined, message: string, hint?: string) => {
     const f: Finding = { engine: "schema", rule, severity, message };
@@ -84,6 +93,23 @@ async function validateObject(object: KubeObject, environment: string, minor: nu
       );
   }
 
+  const unknown = (f: Pick<Finding, "path" | "message">) =>
+    add(
+      "unknown-field",
+      "error",
+      f.path,
+      f.message,
+      "remove the field or fix its spelling; the API server rejects unknown fields under strict field validation",
+    );
+
+  const crd = crdFor(crds, apiVersion, kind);
+  if (crd) {
+    for (const p of validateCustomResource(object, crd)) add(p.rule, "error", p.path, p.message, p.hint);
+    if (isRecord(object.metadata) && (await loadModel("V1ObjectMeta")))
+      checkKnownFields(object.metadata, "V1ObjectMeta", "metadata", unknown, minor);
+    return out;
+  }
+
   const info = await modelFor(apiVersion, kind);
   // Built-in kinds: field lists from client-node; custom resources (or a built-in client-node
   // lacks): the fields the compiled validator reads.
@@ -110,14 +136,6 @@ async function validateObject(object: KubeObject, environment: string, minor: nu
     else add("schema", "error", undefined, `${apiVersion} ${kind} could not be validated: ${(e as Error).message}`);
   }
 
-  const unknown = (f: Pick<Finding, "path" | "message">) =>
-    add(
-      "unknown-field",
-      "error",
-      f.path,
-      f.message,
-      "remove the field or fix its spelling; the API server rejects unknown fields under strict field validation",
-    );
   if (clientModel) checkKnownFields(object, clientModel, "", unknown, minor);
   else traced?.unknownFields(unknown);
   return out;
@@ -137,15 +155,14 @@ function describeErrors(errors: readonly AjvError[], root: unknown): [string, st
   const out: [string, string][] = [];
   for (const [path, list] of byPath) {
     const value = valueAt(root, list[0]!.instancePath);
-    const shown = value === undefined ? "" : `, got ${JSON.stringify(value)}`;
+    const shown = value === undefined ? "" : `, got ${showValue(value)}`;
     const where = path || "(object)";
     const required = list.find((e) => e.keyword === "required");
     const format = list.find((e) => e.keyword === "format");
     const enumError = list.find((e) => e.keyword === "enum");
     const types = [...new Set(list.filter((e) => e.keyword === "type").map((e) => String(e.params.type)))];
     if (required) out.push([path, `${where}: required field is missing`]);
-    else if (format)
-      out.push([path, `${where}: ${JSON.stringify(value)} is not a valid ${String(format.params.format)}`]);
+    else if (format) out.push([path, `${where}: ${showValue(value)} is not a valid ${String(format.params.format)}`]);
     else if (enumError)
       out.push([
         path,

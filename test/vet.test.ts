@@ -70,7 +70,7 @@ test(
     const r = vet(dir);
     assert.is(r.code, 1);
     const got = r.findings.map((f) => `${f.severity} ${f.engine}/${f.rule} ${f.file?.replace(dir, "DIR")}`);
-    assert.ok(got.includes("error vet/yaml DIR/broken.yaml"), got.join("\n"));
+    assert.ok(got.includes("error vet/not-yaml DIR/broken.yaml"), got.join("\n"));
     assert.ok(got.includes("warning vet/not-an-object DIR/multi.yaml"), got.join("\n"));
     assert.ok(got.includes("error cel/no-inline-secrets DIR/multi.yaml"), got.join("\n"));
     assert.ok(got.includes("warning vet/duplicate-object DIR/z-again.yaml"), got.join("\n"));

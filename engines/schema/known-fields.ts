@@ -40,7 +40,17 @@ export function parseFieldType(type: string): FieldType {
 
 /** Model name → field name → type; filled by `loadModel`, read synchronously by `checkKnownFields`. */
 const models = new Map<string, Map<string, FieldType>>();
-const loading = new Map<string, Promise<boolean>>();
+/** One import per model name, shared by concurrent loads. */
+const imports = new Map<string, Promise<Map<string, FieldType> | undefined>>();
+
+function importOnce(name: string): Promise<Map<string, FieldType> | undefined> {
+  let p = imports.get(name);
+  if (!p) {
+    p = importModel(name);
+    imports.set(name, p);
+  }
+  return p;
+}
 
 async function importModel(name: string): Promise<Map<string, FieldType> | undefined> {
   try {
@@ -58,22 +68,34 @@ function modelNames(type: FieldType, out: string[]): void {
   else if (type.t === "array" || type.t === "map") modelNames(type.of, out);
 }
 
-/** Loads a model and every model its fields reach; false when the model does not exist. */
-export function loadModel(name: string): Promise<boolean> {
-  let p = loading.get(name);
-  if (!p) {
-    p = (async () => {
-      const fields = await importModel(name);
-      if (!fields) return false;
-      models.set(name, fields);
+/**
+ * Loads a model and every model its fields reach; false when the model does not exist.
+ *
+ * Breadth-first over the imports, never awaiting another load: models refer to themselves
+ * (`V1JSONSchemaProps.items` is a `V1JSONSchemaProps`), and a load that awaited the load of a model
+ * reaching back to it would wait for itself for ever.
+ */
+export async function loadModel(name: string): Promise<boolean> {
+  if (!(await importOnce(name))) return false;
+  const seen = new Set([name]);
+  let frontier = [name];
+  while (frontier.length > 0) {
+    const loaded = await Promise.all(frontier.map(importOnce));
+    const next: string[] = [];
+    for (const [i, fields] of loaded.entries()) {
+      if (!fields) continue;
+      models.set(frontier[i]!, fields);
       const reached: string[] = [];
       for (const type of fields.values()) modelNames(type, reached);
-      await Promise.all(reached.map(loadModel));
-      return true;
-    })();
-    loading.set(name, p);
+      for (const r of reached)
+        if (!seen.has(r)) {
+          seen.add(r);
+          next.push(r);
+        }
+    }
+    frontier = next;
   }
-  return p;
+  return true;
 }
 
 /**
@@ -124,6 +146,8 @@ function walk(
         for (const [i, item] of value.entries()) walk(item, type.of, joinPath(path, i), report, minor);
       return;
     case "map":
+      // Nothing to check under scalar values; a ConfigMap's data can hold hundreds of thousands of them.
+      if (type.of.t === "scalar" || type.of.t === "free") return;
       if (isObject(value))
         for (const [k, v] of Object.entries(value)) walk(v, type.of, joinPath(path, k), report, minor);
       return;
