@@ -1,50 +1,13 @@
 /**
- * Every TypeScript check, in one list: `vet` runs those that need only objects, `check` runs all.
- * Adding a check is its file, its test and one line here; a test fails when a check file under
- * checks/ is not listed, and the docs (`npm run docs`) are generated from this list.
+ * How the checks run: `vet` runs those that need only objects, `check` runs all. The list itself,
+ * `CHECKS`, is generated into checks/index.ts by `npm run docs` from the checks declared under
+ * checks/, so adding a check is its file and its test; a test fails while the index is stale.
  */
 import type { Finding, KubeObject } from "../core/finding.ts";
-import { containerPorts } from "./apiserver/container-ports.ts";
-import { hpaTargetExists } from "./apiserver/hpa-target-exists.ts";
-import { hugepages } from "./apiserver/hugepages.ts";
-import { labelSyntax } from "./apiserver/label-syntax.ts";
-import { objectNames } from "./apiserver/object-names.ts";
-import { requestsWithinLimits } from "./apiserver/requests-within-limits.ts";
-import { resourceNames } from "./apiserver/resource-names.ts";
-import { rolloutProgress } from "./apiserver/rollout-progress.ts";
-import { selectorMatchesTemplate } from "./apiserver/selector-matches-template.ts";
-import { selectorTargetsWorkload } from "./apiserver/selector-targets-workload.ts";
 import { type Check, type CheckContext, type ConfigContext, groupOf, nameOf } from "./check.ts";
-import { antiAffinitySelectsSelf } from "./platform/anti-affinity-selects-self.ts";
-import { cpuCapacity } from "./platform/cpu-capacity.ts";
-import { egressAllowsDns } from "./platform/egress-allows-dns.ts";
-import { hostPortConflict } from "./platform/host-port-conflict.ts";
-import { latencyAlertCoverage } from "./platform/latency-alert-coverage.ts";
-import { rolloutCapacity } from "./platform/rollout-capacity.ts";
-import { sharedRwoVolume } from "./platform/shared-rwo-volume.ts";
-import { promqlParseError, promqlUnknownMetric } from "./promql.ts";
+import { CHECKS } from "./index.ts";
 
-export const CHECKS: readonly Check[] = [
-  hugepages,
-  requestsWithinLimits,
-  resourceNames,
-  objectNames,
-  labelSyntax,
-  selectorMatchesTemplate,
-  selectorTargetsWorkload,
-  hpaTargetExists,
-  rolloutProgress,
-  containerPorts,
-  egressAllowsDns,
-  antiAffinitySelectsSelf,
-  rolloutCapacity,
-  cpuCapacity,
-  hostPortConflict,
-  sharedRwoVolume,
-  latencyAlertCoverage,
-  promqlParseError,
-  promqlUnknownMetric,
-];
+export { CHECKS };
 
 /** Checks that need only objects, on any manifests (`vet`) or on the generated ones (`check`). */
 export function runObjectChecks(ctx: CheckContext, checks: readonly Check[] = CHECKS): Finding[] {

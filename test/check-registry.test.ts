@@ -6,11 +6,12 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CHECKS, runConfigChecks, runObjectChecks } from "../checks/registry.ts";
 import { groupOf, nameOf, type Check } from "../checks/check.ts";
-import { exampleFindings } from "../bin/docs.ts";
+import { checkIndex, exampleFindings } from "../bin/docs.ts";
 import { bundleOf, platformOf, ROOT } from "./support/config.ts";
 
 const ID = /^\s*id: "([\w-]+\/[\w-]+)",$/gm;
@@ -35,7 +36,7 @@ test("every check declared under checks/ is in the registry, once", () => {
       .map(([id]) => id)
       .filter((id) => !ids.includes(id as Check["id"])),
     [],
-    "add the check to CHECKS in checks/registry.ts",
+    "run `npm run docs`: it lists every check in checks/index.ts",
   );
   assert.equal(ids.length, new Set(ids).size, `duplicate ids: ${ids.join(", ")}`);
 });
@@ -90,5 +91,23 @@ for (const c of CHECKS) {
     );
   });
 }
+
+test("a new check file is registered by the generated index, without editing any other file", () => {
+  const root = mkdtempSync(join(tmpdir(), "check-index-"));
+  try {
+    mkdirSync(join(root, "checks/platform"), { recursive: true });
+    for (const f of ["check.ts", "registry.ts", "index.ts"]) writeFileSync(join(root, "checks", f), "");
+    writeFileSync(
+      join(root, "checks/platform/new-rule.ts"),
+      'export const newRule: ObjectCheck = {\n  id: "platform/new-rule",\n};\nexport const helper = 1;\n',
+    );
+    const index = checkIndex(root);
+    assert.match(index, 'import { newRule } from "./platform/new-rule.ts";');
+    assert.match(index, "  newRule,\n];");
+    assert.not.match(index, "helper");
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
 
 test.run();
