@@ -16,7 +16,7 @@ import { type Check, type ConfigContext, groupOf, nameOf } from "../checks/check
 import { CHECKS, runConfigChecks, runObjectChecks } from "../checks/registry.ts";
 import { compilePolicies, type CompiledPolicy } from "../engines/cel.ts";
 import { generateBundle } from "../generators/bundle.ts";
-import { deepMerge } from "../model/environments.ts";
+import { withOverrides } from "../core/plain.ts";
 import { parsePlatform } from "../schemas/parse.ts";
 import { fixtureFindings, fixtureObject, policyIds, readPolicyFixtures, readPolicySources } from "./policies.ts";
 
@@ -132,23 +132,12 @@ export async function exampleFindings(check: Check, root = ROOT): Promise<Findin
 /** The real config with `overrides` deep-merged (`null` deletes a key), generated as `check` would. */
 async function configContext(overrides: unknown, root: string): Promise<ConfigContext> {
   const mod = (await import(pathToFileURL(join(root, CONFIG)).href)) as { default: unknown };
-  const parsed = parsePlatform(dropNulls(deepMerge(structuredClone(mod.default), overrides)));
+  const parsed = parsePlatform(withOverrides(mod.default, overrides));
   if (!parsed.ok) throw new Error(`the example's config is not valid:\n${parsed.errors.join("\n")}`);
   const result = generateBundle(parsed.platform, readPolicySources(join(root, "policies/")));
   if (!result.ok) throw new Error(`the example's config is not valid:\n${result.errors.join("\n")}`);
   const { environments, files } = result.bundle;
   return { environments, platform: parsed.platform, out: { dir: "out", files } };
-}
-
-function dropNulls(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(dropNulls);
-  if (v && typeof v === "object")
-    return Object.fromEntries(
-      Object.entries(v)
-        .filter(([, x]) => x !== null)
-        .map(([k, x]) => [k, dropNulls(x)]),
-    );
-  return v;
 }
 
 function runsIn(c: Check): string {

@@ -2,7 +2,7 @@
  * An environment is a small patch over the base config (counts and sizes), resolved here into a
  * full Platform so every generator sees one shape and never asks which environment it is in.
  */
-import { isPlainObject } from "../core/plain.ts";
+import { deepMerge } from "../core/plain.ts";
 import { configFinding, type EnvironmentObjects, type Finding } from "../core/finding.ts";
 import type { EnvironmentName, Platform } from "../schemas/platform.ts";
 
@@ -10,20 +10,6 @@ import type { EnvironmentName, Platform } from "../schemas/platform.ts";
 export type ResolvedPlatform = Platform & { environment?: EnvironmentName };
 
 export const ENVIRONMENT_NAMES: readonly EnvironmentName[] = ["dev", "staging", "prod"];
-
-type Plain = Record<string, unknown>;
-const isPlain = (v: unknown): v is Plain => isPlainObject(v);
-
-/** Deep merge where the patch wins; arrays are replaced, not concatenated. Returns new objects. */
-export function deepMerge<T>(base: T, patch: unknown): T {
-  if (!isPlain(base) || !isPlain(patch)) return (patch === undefined ? base : patch) as T;
-  const out: Plain = { ...base };
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === undefined) continue;
-    out[k] = k in base ? deepMerge(base[k], v) : v;
-  }
-  return out as T;
-}
 
 /** The platform as `env` runs it. Problems that only the merged values reveal are returned as config findings. */
 export function resolveEnvironment(

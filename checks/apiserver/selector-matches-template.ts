@@ -20,7 +20,7 @@ export const selectorMatchesTemplate: ObjectCheck = {
     why:
       'The API server rejects the workload ("selector does not match template labels"). The ' +
       "selector of an existing workload is immutable, so a wrong one is expensive to fix later.",
-    fix: "Set `spec.selector.matchLabels` to the template's identifying labels, e.g. " + "`app.kubernetes.io/name`.",
+    fix: "Set `spec.selector.matchLabels` to the template's identifying labels, e.g. `app.kubernetes.io/name`.",
     example: {
       manifests: `apiVersion: apps/v1
 kind: Deployment

@@ -21,7 +21,7 @@ export const selectorTargetsWorkload: ObjectCheck = {
     why:
       "The API server accepts it, so this is a warning, but the Service has no endpoints and " +
       "every connection to it fails, and the budget protects nothing during node drains.",
-    fix: "Match the labels of the workload's `spec.template.metadata.labels`, in the workload's " + "namespace.",
+    fix: "Match the labels of the workload's `spec.template.metadata.labels`, in the workload's namespace.",
     example: {
       manifests: `apiVersion: apps/v1
 kind: Deployment

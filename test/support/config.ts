@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import config from "../../platform.config.ts";
 import { generateBundle, type Bundle } from "../../generators/bundle.ts";
 import { readPolicySources } from "../../bin/policies.ts";
-import { deepMerge } from "../../model/environments.ts";
+import { withOverrides } from "../../core/plain.ts";
 import { findingLine } from "../../core/finding.ts";
 import { parsePlatform } from "../../schemas/parse.ts";
 import type { Platform, PlatformInput } from "../../schemas/platform.ts";
@@ -16,18 +16,7 @@ export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
  * call.
  */
 export function configInput(overrides: unknown = {}): PlatformInput {
-  return dropNulls(deepMerge(structuredClone(config), overrides)) as PlatformInput;
-}
-
-function dropNulls(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(dropNulls);
-  if (v && typeof v === "object")
-    return Object.fromEntries(
-      Object.entries(v)
-        .filter(([, x]) => x !== null)
-        .map(([k, x]) => [k, dropNulls(x)]),
-    );
-  return v;
+  return withOverrides(config, overrides) as PlatformInput;
 }
 
 export function platformOf(overrides: unknown = {}): Platform {
