@@ -13,6 +13,7 @@ import { selectorTargetsWorkload } from "./apiserver/selector-targets-workload.t
 import { antiAffinitySelectsSelf } from "./platform/anti-affinity-selects-self.ts";
 import { cpuCapacity } from "./platform/cpu-capacity.ts";
 import { egressAllowsDns } from "./platform/egress-allows-dns.ts";
+import { histogramBuckets } from "./platform/histogram-buckets.ts";
 import { hostPortConflict } from "./platform/host-port-conflict.ts";
 import { latencyAlertCoverage } from "./platform/latency-alert-coverage.ts";
 import { rolloutCapacity } from "./platform/rollout-capacity.ts";
@@ -34,6 +35,7 @@ export const CHECKS: readonly Check[] = [
   antiAffinitySelectsSelf,
   cpuCapacity,
   egressAllowsDns,
+  histogramBuckets,
   hostPortConflict,
   latencyAlertCoverage,
   rolloutCapacity,

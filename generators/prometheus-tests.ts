@@ -2,11 +2,22 @@
  * promtool unit tests, one file per alert, at the boundary: a value just on the quiet side of the
  * threshold (1% away) fires nothing; a value just past it is pending before its `for` and firing
  * after it, with the alert's labels and expanded annotations. Values are the same typed thresholds
- * the rules use, in the metric's unit, so a unit mistake fails here. Pure.
+ * the rules use, in the metric's unit, so a unit mistake fails here. A histogram's series are shaped by
+ * its declared buckets (each observation counted in every bucket whose bound it does not exceed), and its
+ * file also holds a real latency well under the threshold that must not fire: with buckets too coarse to
+ * resolve the threshold, histogram_quantile reads it above the threshold and that test fails. Pure.
  */
 import type { Platform } from "../schemas/platform.ts";
 import { formatDuration } from "../schemas/units.ts";
-import { expandSummary, jobName, monitoringModel, promNumber, type ModelAlert } from "../model/monitoring.ts";
+import {
+  bucketsIn,
+  expandSummary,
+  jobName,
+  monitoringModel,
+  promNumber,
+  type ModelAlert,
+  WELL_UNDER,
+} from "../model/monitoring.ts";
 
 interface Series {
   series: string;
@@ -19,7 +30,18 @@ interface Scenario {
   resultLabels: Record<string, string>;
   /** The compared value, in the metric's unit. */
   value: number;
+  /** What the input is, for the test's name: the value, or how a histogram's observations are spread. */
+  description: string;
 }
+
+/** Where a histogram's observations lie, in its unit, and what share of them lies there. */
+interface Observation {
+  value: number;
+  share: number;
+}
+
+/** Which input a test feeds: just on the quiet side, just past the threshold, or far on the quiet side. */
+type Case = "quiet" | "loud" | "far";
 
 const SAMPLES_PER_BUCKET_STEP = 100;
 
@@ -39,9 +61,34 @@ function boundaryValue(a: ModelAlert, firing: boolean): number {
   return Number((above ? t + delta : t - delta).toPrecision(12));
 }
 
-function scenario(platform: Platform, alert: ModelAlert, firing: boolean, samples: number): Scenario {
+const round = (n: number) => Number(n.toPrecision(12));
+
+/**
+ * The observations of a histogram case. Far: every observation well on the quiet side. Quiet: every observation
+ * just on it, in the threshold's own bucket. Loud, comparing ">": the bulk well under and a tail of twice the
+ * quantile's complement (2% for a p99) just past the threshold, so the quantile itself, not the bulk, crosses it.
+ */
+function observations(a: ModelAlert, quantile: number, which: Case): Observation[] {
+  const t = a.value;
+  if (which === "far") return [{ value: round(a.comparison === "<" ? t / WELL_UNDER : t * WELL_UNDER), share: 1 }];
+  const edge = boundaryValue(a, which === "loud");
+  if (which === "quiet" || a.comparison !== ">") return [{ value: edge, share: 1 }];
+  const tail = Math.min(1, round(2 * (1 - quantile)));
+  return [
+    { value: round(t * WELL_UNDER), share: round(1 - tail) },
+    { value: edge, share: tail },
+  ];
+}
+
+function describeObservations(obs: Observation[]): string {
+  if (obs.length === 1) return `every observation at ${promNumber(obs[0]!.value)}`;
+  return obs.map((o) => `${round(o.share * 100)}% at ${promNumber(o.value)}`).join(" and ");
+}
+
+function scenario(platform: Platform, alert: ModelAlert, which: Case, samples: number): Scenario {
   const m = platform.monitoring;
   const a = alert.config;
+  const firing = which === "loud";
   const value = boundaryValue(alert, firing);
   if (a.kind === "down") {
     const service = Object.keys(platform.services)[0]!;
@@ -50,13 +97,14 @@ function scenario(platform: Platform, alert: ModelAlert, firing: boolean, sample
       series: [{ series: `up${labelText(labels)}`, values: `${value}x${samples}` }],
       resultLabels: { ...labels, service },
       value,
+      description: `at ${promNumber(value)}`,
     };
   }
   const service = a.service ?? m.metrics[a.metric]!.services[0]!;
   const job = jobName(platform, service);
   if (a.kind === "ratio") {
     const labels = { [a.by]: service, job };
-    const errorsPerStep = promNumber(Number((value * SAMPLES_PER_BUCKET_STEP).toPrecision(12)));
+    const errorsPerStep = promNumber(round(value * SAMPLES_PER_BUCKET_STEP));
     return {
       series: [
         { series: `${a.metric}${labelText(labels)}`, values: `0+${errorsPerStep}x${samples}` },
@@ -64,19 +112,27 @@ function scenario(platform: Platform, alert: ModelAlert, firing: boolean, sample
       ],
       resultLabels: { [a.by]: service },
       value,
+      description: `at ${promNumber(value)}`,
     };
   }
-  if (m.metrics[a.metric]!.type === "histogram") {
-    // Every observation in one bucket: the quantile q interpolates to q × the bucket's upper bound.
-    const le = promNumber(Number((value / a.quantile).toPrecision(12)));
-    const counts = `0+${SAMPLES_PER_BUCKET_STEP}x${samples}`;
+  const def = m.metrics[a.metric]!;
+  if (def.type === "histogram") {
+    // Cumulative buckets as a client library exports them: an observation counts in every bucket whose upper
+    // bound it does not exceed, and always in +Inf.
+    const obs = observations(alert, a.quantile, which);
+    const bounds = [...bucketsIn(def), Number.POSITIVE_INFINITY];
     return {
-      series: [
-        { series: `${a.metric}_bucket${labelText({ job, le })}`, values: counts },
-        { series: `${a.metric}_bucket${labelText({ job, le: "+Inf" })}`, values: counts },
-      ],
+      series: bounds.map((le) => {
+        const perStep = round(obs.reduce((n, o) => n + (o.value <= le ? o.share : 0), 0) * SAMPLES_PER_BUCKET_STEP);
+        const bound = le === Number.POSITIVE_INFINITY ? "+Inf" : promNumber(le);
+        return {
+          series: `${a.metric}_bucket${labelText({ job, le: bound })}`,
+          values: `0+${promNumber(perStep)}x${samples}`,
+        };
+      }),
       resultLabels: {},
       value,
+      description: describeObservations(obs),
     };
   }
   const labels = { job };
@@ -84,6 +140,7 @@ function scenario(platform: Platform, alert: ModelAlert, firing: boolean, sample
     series: [{ series: `${a.metric}${labelText(labels)}`, values: `${promNumber(value)}x${samples}` }],
     resultLabels: labels,
     value,
+    description: `at ${promNumber(value)}`,
   };
 }
 
@@ -102,20 +159,24 @@ export function alertTestFiles(platform: Platform): AlertTestFile[] {
     const fireAt = a.for + 2 * step;
     const pendingAt = a.for - step;
     const samples = Math.ceil(fireAt / step) + 2;
-    const quiet = scenario(platform, alert, false, samples);
-    const loud = scenario(platform, alert, true, samples);
+    const quiet = scenario(platform, alert, "quiet", samples);
+    const loud = scenario(platform, alert, "loud", samples);
     const expLabels = { ...loud.resultLabels, ...rule.labels };
     const expAnnotations = { ...rule.annotations, summary: expandSummary(a.summary, loud.resultLabels) };
+    const interval = formatDuration(step);
+    const silent = (s: Scenario, what: string) => ({
+      name: `${name}: ${s.description}, ${what} of ${rule.expr}, nothing fires`,
+      interval,
+      input_series: s.series,
+      alert_rule_test: [{ eval_time: formatDuration(fireAt), alertname: name, exp_alerts: [] }],
+    });
+    const histogram = a.kind === "threshold" && platform.monitoring.metrics[a.metric]?.type === "histogram";
     const tests: Record<string, unknown>[] = [
+      ...(histogram ? [silent(scenario(platform, alert, "far", samples), "well on the quiet side")] : []),
+      silent(quiet, "just on the quiet side"),
       {
-        name: `${name}: at ${promNumber(quiet.value)}, just on the quiet side of ${rule.expr}, nothing fires`,
-        interval: formatDuration(step),
-        input_series: quiet.series,
-        alert_rule_test: [{ eval_time: formatDuration(fireAt), alertname: name, exp_alerts: [] }],
-      },
-      {
-        name: `${name}: at ${promNumber(loud.value)}, just past the threshold, it fires after its for (${rule.for})`,
-        interval: formatDuration(step),
+        name: `${name}: ${loud.description}, just past the threshold, it fires after its for (${rule.for})`,
+        interval,
         input_series: loud.series,
         alert_rule_test: [
           ...(pendingAt > 0 ? [{ eval_time: formatDuration(pendingAt), alertname: name, exp_alerts: [] }] : []),

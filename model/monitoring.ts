@@ -48,6 +48,20 @@ export function thresholdIn(unit: MetricUnit, t: Threshold): number {
   return Number(v.toPrecision(12));
 }
 
+/**
+ * A real latency well under a threshold, as a share of it (1.1 µs under a 2.75 µs budget): what the generated
+ * histogram tests feed as healthy traffic that must not fire, and what the bucket check's message shows.
+ */
+export const WELL_UNDER = 0.4;
+
+/**
+ * A histogram's declared bucket upper bounds in its own unit (the `le` values its services export, +Inf left
+ * implied); empty for any other metric.
+ */
+export function bucketsIn(def: MetricDef): number[] {
+  return def.type === "histogram" ? (def.buckets ?? []).map((b) => thresholdIn(def.unit, b)) : [];
+}
+
 /** A PromQL number literal as Prometheus prints it: 3, 0.95, 3e-06. */
 export function promNumber(n: number): string {
   if (n !== 0 && Math.abs(n) < 1e-4) {
