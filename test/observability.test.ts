@@ -40,6 +40,7 @@ const secondsHistogram = (c: PlatformInput) => {
     unit: "seconds",
     services: ["risk-engine"],
     help: "Risk check latency.",
+    buckets: ["2us", "2.5us", "2.75us", "3us", "5us"],
   };
   const a = c.monitoring.alerts.RiskEngineP99LatencyHigh!;
   if (a.kind === "threshold") a.metric = "nautilus_risk_check_duration_seconds";
