@@ -392,11 +392,14 @@ export default definePlatform({
         for: "5m",
         summary: "Memory pool efficiency of {{ $labels.job }} is below 95%",
       },
+      // SEED: the report's `up == 0` for 30s was silent once every pod was gone (no target, no `up`) and paged
+      // on healthy rollouts, whose starting pods get 60 s. Now: no healthy target at all, for longer than the
+      // startup budget (platform/down-alert-startup), plus slack for the scrape and the readiness probe.
       ServiceDown: {
         kind: "down",
         severity: "critical",
-        for: "30s",
-        summary: "{{ $labels.service }} has a scrape target down for more than 30 seconds",
+        for: "90s",
+        summary: "{{ $labels.service }} has no healthy scrape target",
       },
       HighErrorRate: {
         kind: "ratio",

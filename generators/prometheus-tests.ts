@@ -18,6 +18,7 @@ import {
   type ModelAlert,
   WELL_UNDER,
 } from "../model/monitoring.ts";
+import { serviceDownTests } from "./service-down-tests.ts";
 
 interface Series {
   series: string;
@@ -90,16 +91,7 @@ function scenario(platform: Platform, alert: ModelAlert, which: Case, samples: n
   const a = alert.config;
   const firing = which === "loud";
   const value = boundaryValue(alert, firing);
-  if (a.kind === "down") {
-    const service = Object.keys(platform.services)[0]!;
-    const labels = { job: jobName(platform, service) };
-    return {
-      series: [{ series: `up${labelText(labels)}`, values: `${value}x${samples}` }],
-      resultLabels: { ...labels, service },
-      value,
-      description: `at ${promNumber(value)}`,
-    };
-  }
+  if (a.kind === "down") throw new Error("down alerts have their own tests (service-down-tests.ts)");
   const service = a.service ?? m.metrics[a.metric]!.services[0]!;
   const job = jobName(platform, service);
   if (a.kind === "ratio") {
@@ -155,6 +147,11 @@ export function alertTestFiles(platform: Platform): AlertTestFile[] {
   const rules = model.ruleFiles.map((f) => `../rules/${f.file}`);
   return model.alerts.map((alert) => {
     const { name, config: a, rule } = alert;
+    const content = (tests: Record<string, unknown>[]) => ({
+      file: `${name}.yaml`,
+      content: { rule_files: rules, evaluation_interval: formatDuration(step), tests },
+    });
+    if (a.kind === "down") return content(serviceDownTests(platform, alert));
     // Rates need two samples, so a rate alert turns pending one step late; checks leave room for that.
     const fireAt = a.for + 2 * step;
     const pendingAt = a.for - step;
@@ -188,6 +185,6 @@ export function alertTestFiles(platform: Platform): AlertTestFile[] {
         ],
       },
     ];
-    return { file: `${name}.yaml`, content: { rule_files: rules, evaluation_interval: formatDuration(step), tests } };
+    return content(tests);
   });
 }

@@ -224,14 +224,16 @@ const ratioAlert = z
 
 const downAlert = z
   .strictObject({
-    kind: z.literal("down").describe("A scrape target down."),
+    kind: z.literal("down").describe("A service without a healthy scrape target."),
     ...alertCommon,
   })
-  .describe("A scrape target of a platform service is down (`up == 0`); the `service` label comes from the job name.");
+  .describe(
+    "A platform service has no healthy scrape target at all (every target down, or none left); `service` names it.",
+  );
 
 const alert = z
   .discriminatedUnion("kind", [thresholdAlert, ratioAlert, downAlert])
-  .describe("An alert: a threshold on a metric, a ratio of two counters, or a target down.");
+  .describe("An alert: a threshold on a metric, a ratio of two counters, or a service without a healthy target.");
 
 const recordingRule = z
   .strictObject({
