@@ -7,6 +7,7 @@
  * file also holds a real latency well under the threshold that must not fire: with buckets too coarse to
  * resolve the threshold, histogram_quantile reads it above the threshold and that test fails. Pure.
  */
+import type { RatioAlert, ThresholdAlert } from "../schemas/observability.ts";
 import type { Platform } from "../schemas/platform.ts";
 import { formatDuration } from "../schemas/units.ts";
 import {
@@ -41,6 +42,9 @@ interface Observation {
   share: number;
 }
 
+/** The alerts compared with a threshold; `down` alerts have their own tests (service-down-tests.ts). */
+type Compared = ThresholdAlert | RatioAlert;
+
 /** Which input a test feeds: just on the quiet side, just past the threshold, or far on the quiet side. */
 type Case = "quiet" | "loud" | "far";
 
@@ -53,9 +57,7 @@ const labelText = (labels: Record<string, string>) =>
     .join(",")}}`;
 
 /** 1% past the threshold on either side, so the tests sit at the boundary without float ties. */
-function boundaryValue(a: ModelAlert, firing: boolean): number {
-  const c = a.comparison;
-  if (c === "==") return firing ? 0 : 1;
+function boundaryValue(a: ModelAlert, c: Compared["comparison"], firing: boolean): number {
   const t = a.value;
   const delta = t !== 0 ? Math.abs(t) * 0.01 : 1;
   const above = (c === ">") === firing;
@@ -69,11 +71,11 @@ const round = (n: number) => Number(n.toPrecision(12));
  * just on it, in the threshold's own bucket. Loud, comparing ">": the bulk well under and a tail of twice the
  * quantile's complement (2% for a p99) just past the threshold, so the quantile itself, not the bulk, crosses it.
  */
-function observations(a: ModelAlert, quantile: number, which: Case): Observation[] {
+function observations(a: ModelAlert, c: Compared["comparison"], quantile: number, which: Case): Observation[] {
   const t = a.value;
-  if (which === "far") return [{ value: round(a.comparison === "<" ? t / WELL_UNDER : t * WELL_UNDER), share: 1 }];
-  const edge = boundaryValue(a, which === "loud");
-  if (which === "quiet" || a.comparison !== ">") return [{ value: edge, share: 1 }];
+  if (which === "far") return [{ value: round(c === "<" ? t / WELL_UNDER : t * WELL_UNDER), share: 1 }];
+  const edge = boundaryValue(a, c, which === "loud");
+  if (which === "quiet" || c !== ">") return [{ value: edge, share: 1 }];
   const tail = Math.min(1, round(2 * (1 - quantile)));
   return [
     { value: round(t * WELL_UNDER), share: round(1 - tail) },
@@ -86,12 +88,9 @@ function describeObservations(obs: Observation[]): string {
   return obs.map((o) => `${round(o.share * 100)}% at ${promNumber(o.value)}`).join(" and ");
 }
 
-function scenario(platform: Platform, alert: ModelAlert, which: Case, samples: number): Scenario {
+function scenario(platform: Platform, alert: ModelAlert, a: Compared, which: Case, samples: number): Scenario {
   const m = platform.monitoring;
-  const a = alert.config;
-  const firing = which === "loud";
-  const value = boundaryValue(alert, firing);
-  if (a.kind === "down") throw new Error("down alerts have their own tests (service-down-tests.ts)");
+  const value = boundaryValue(alert, a.comparison, which === "loud");
   const service = a.service ?? m.metrics[a.metric]!.services[0]!;
   const job = jobName(platform, service);
   if (a.kind === "ratio") {
@@ -111,7 +110,7 @@ function scenario(platform: Platform, alert: ModelAlert, which: Case, samples: n
   if (def.type === "histogram") {
     // Cumulative buckets as a client library exports them: an observation counts in every bucket whose upper
     // bound it does not exceed, and always in +Inf.
-    const obs = observations(alert, a.quantile, which);
+    const obs = observations(alert, a.comparison, a.quantile, which);
     const bounds = [...bucketsIn(def), Number.POSITIVE_INFINITY];
     return {
       series: bounds.map((le) => {
@@ -156,8 +155,8 @@ export function alertTestFiles(platform: Platform): AlertTestFile[] {
     const fireAt = a.for + 2 * step;
     const pendingAt = a.for - step;
     const samples = Math.ceil(fireAt / step) + 2;
-    const quiet = scenario(platform, alert, "quiet", samples);
-    const loud = scenario(platform, alert, "loud", samples);
+    const quiet = scenario(platform, alert, a, "quiet", samples);
+    const loud = scenario(platform, alert, a, "loud", samples);
     const expLabels = { ...loud.resultLabels, ...rule.labels };
     const expAnnotations = { ...rule.annotations, summary: expandSummary(a.summary, loud.resultLabels) };
     const interval = formatDuration(step);
@@ -169,7 +168,7 @@ export function alertTestFiles(platform: Platform): AlertTestFile[] {
     });
     const histogram = a.kind === "threshold" && platform.monitoring.metrics[a.metric]?.type === "histogram";
     const tests: Record<string, unknown>[] = [
-      ...(histogram ? [silent(scenario(platform, alert, "far", samples), "well on the quiet side")] : []),
+      ...(histogram ? [silent(scenario(platform, alert, a, "far", samples), "well on the quiet side")] : []),
       silent(quiet, "just on the quiet side"),
       {
         name: `${name}: ${loud.description}, just past the threshold, it fires after its for (${rule.for})`,
