@@ -6,8 +6,33 @@
  * is wrong; each such place says why in a comment marked SEED.
  */
 import { definePlatform } from "./schemas/platform.ts";
+import type { Duration } from "./schemas/units.ts";
 
 const REGISTRY = "registry.nautilus.io/trading";
+
+/**
+ * Bucket upper bounds of the latency histograms: fine around the 2.75 µs budget (a boundary, 9% above its
+ * neighbour), then coarser up to the slow tail, so the p99 reads true both near the budget and far above it.
+ */
+const LATENCY_BUCKETS = [
+  "500ns",
+  "1us",
+  "1.5us",
+  "2us",
+  "2.25us",
+  "2.5us",
+  "2.75us",
+  "3us",
+  "3.5us",
+  "5us",
+  "10us",
+  "25us",
+  "100us",
+  "1ms",
+  "10ms",
+  "100ms",
+  "1s",
+] satisfies Duration[];
 
 /** The health endpoints every Nautilus service serves on its HTTP port. */
 const healthProbes = {
@@ -250,18 +275,21 @@ export default definePlatform({
       },
       // Not in the report, which alerts on two of the four engines: the platform's rule is one
       // critical p99 alert per ultra-low-latency engine. New metrics follow Prometheus' convention
-      // (seconds histograms; buckets must resolve the microsecond range).
+      // (seconds histograms). Their buckets are the contract the service teams implement: the budget is a
+      // boundary with close neighbours, so histogram_quantile resolves it (platform/histogram-buckets).
       nautilus_position_update_duration_seconds: {
         type: "histogram",
         unit: "seconds",
         services: ["position-keeper"],
         help: "Position update latency.",
+        buckets: LATENCY_BUCKETS,
       },
       nautilus_order_processing_duration_seconds: {
         type: "histogram",
         unit: "seconds",
         services: ["order-manager"],
         help: "Order processing latency, receipt to acknowledgement.",
+        buckets: LATENCY_BUCKETS,
       },
       nautilus_memory_pool_efficiency_ratio: {
         type: "gauge",
@@ -364,11 +392,14 @@ export default definePlatform({
         for: "5m",
         summary: "Memory pool efficiency of {{ $labels.job }} is below 95%",
       },
+      // SEED: the report's `up == 0` for 30s was silent once every pod was gone (no target, no `up`) and paged
+      // on healthy rollouts, whose starting pods get 60 s. Now: no healthy target at all, for longer than the
+      // startup budget (platform/down-alert-startup), plus slack for the scrape and the readiness probe.
       ServiceDown: {
         kind: "down",
         severity: "critical",
-        for: "30s",
-        summary: "{{ $labels.service }} has a scrape target down for more than 30 seconds",
+        for: "90s",
+        summary: "{{ $labels.service }} has no healthy scrape target",
       },
       HighErrorRate: {
         kind: "ratio",

@@ -12,7 +12,9 @@ import { selectorMatchesTemplate } from "./apiserver/selector-matches-template.t
 import { selectorTargetsWorkload } from "./apiserver/selector-targets-workload.ts";
 import { antiAffinitySelectsSelf } from "./platform/anti-affinity-selects-self.ts";
 import { cpuCapacity } from "./platform/cpu-capacity.ts";
+import { downAlertStartup } from "./platform/down-alert-startup.ts";
 import { egressAllowsDns } from "./platform/egress-allows-dns.ts";
+import { histogramBuckets } from "./platform/histogram-buckets.ts";
 import { hostPortConflict } from "./platform/host-port-conflict.ts";
 import { latencyAlertCoverage } from "./platform/latency-alert-coverage.ts";
 import { rolloutCapacity } from "./platform/rollout-capacity.ts";
@@ -33,7 +35,9 @@ export const CHECKS: readonly Check[] = [
   selectorTargetsWorkload,
   antiAffinitySelectsSelf,
   cpuCapacity,
+  downAlertStartup,
   egressAllowsDns,
+  histogramBuckets,
   hostPortConflict,
   latencyAlertCoverage,
   rolloutCapacity,

@@ -2,11 +2,24 @@
  * promtool unit tests, one file per alert, at the boundary: a value just on the quiet side of the
  * threshold (1% away) fires nothing; a value just past it is pending before its `for` and firing
  * after it, with the alert's labels and expanded annotations. Values are the same typed thresholds
- * the rules use, in the metric's unit, so a unit mistake fails here. Pure.
+ * the rules use, in the metric's unit, so a unit mistake fails here. A histogram's series are shaped by
+ * its declared buckets (each observation counted in every bucket whose bound it does not exceed), and its
+ * file also holds a real latency well under the threshold that must not fire: with buckets too coarse to
+ * resolve the threshold, histogram_quantile reads it above the threshold and that test fails. Pure.
  */
+import type { RatioAlert, ThresholdAlert } from "../schemas/observability.ts";
 import type { Platform } from "../schemas/platform.ts";
 import { formatDuration } from "../schemas/units.ts";
-import { expandSummary, jobName, monitoringModel, promNumber, type ModelAlert } from "../model/monitoring.ts";
+import {
+  bucketsIn,
+  expandSummary,
+  jobName,
+  monitoringModel,
+  promNumber,
+  type ModelAlert,
+  WELL_UNDER,
+} from "../model/monitoring.ts";
+import { serviceDownTests } from "./service-down-tests.ts";
 
 interface Series {
   series: string;
@@ -19,7 +32,21 @@ interface Scenario {
   resultLabels: Record<string, string>;
   /** The compared value, in the metric's unit. */
   value: number;
+  /** What the input is, for the test's name: the value, or how a histogram's observations are spread. */
+  description: string;
 }
+
+/** Where a histogram's observations lie, in its unit, and what share of them lies there. */
+interface Observation {
+  value: number;
+  share: number;
+}
+
+/** The alerts compared with a threshold; `down` alerts have their own tests (service-down-tests.ts). */
+type Compared = ThresholdAlert | RatioAlert;
+
+/** Which input a test feeds: just on the quiet side, just past the threshold, or far on the quiet side. */
+type Case = "quiet" | "loud" | "far";
 
 const SAMPLES_PER_BUCKET_STEP = 100;
 
@@ -30,33 +57,45 @@ const labelText = (labels: Record<string, string>) =>
     .join(",")}}`;
 
 /** 1% past the threshold on either side, so the tests sit at the boundary without float ties. */
-function boundaryValue(a: ModelAlert, firing: boolean): number {
-  const c = a.comparison;
-  if (c === "==") return firing ? 0 : 1;
+function boundaryValue(a: ModelAlert, c: Compared["comparison"], firing: boolean): number {
   const t = a.value;
   const delta = t !== 0 ? Math.abs(t) * 0.01 : 1;
   const above = (c === ">") === firing;
   return Number((above ? t + delta : t - delta).toPrecision(12));
 }
 
-function scenario(platform: Platform, alert: ModelAlert, firing: boolean, samples: number): Scenario {
+const round = (n: number) => Number(n.toPrecision(12));
+
+/**
+ * The observations of a histogram case. Far: every observation well on the quiet side. Quiet: every observation
+ * just on it, in the threshold's own bucket. Loud, comparing ">": the bulk well under and a tail of twice the
+ * quantile's complement (2% for a p99) just past the threshold, so the quantile itself, not the bulk, crosses it.
+ */
+function observations(a: ModelAlert, c: Compared["comparison"], quantile: number, which: Case): Observation[] {
+  const t = a.value;
+  if (which === "far") return [{ value: round(c === "<" ? t / WELL_UNDER : t * WELL_UNDER), share: 1 }];
+  const edge = boundaryValue(a, c, which === "loud");
+  if (which === "quiet" || c !== ">") return [{ value: edge, share: 1 }];
+  const tail = Math.min(1, round(2 * (1 - quantile)));
+  return [
+    { value: round(t * WELL_UNDER), share: round(1 - tail) },
+    { value: edge, share: tail },
+  ];
+}
+
+function describeObservations(obs: Observation[]): string {
+  if (obs.length === 1) return `every observation at ${promNumber(obs[0]!.value)}`;
+  return obs.map((o) => `${round(o.share * 100)}% at ${promNumber(o.value)}`).join(" and ");
+}
+
+function scenario(platform: Platform, alert: ModelAlert, a: Compared, which: Case, samples: number): Scenario {
   const m = platform.monitoring;
-  const a = alert.config;
-  const value = boundaryValue(alert, firing);
-  if (a.kind === "down") {
-    const service = Object.keys(platform.services)[0]!;
-    const labels = { job: jobName(platform, service) };
-    return {
-      series: [{ series: `up${labelText(labels)}`, values: `${value}x${samples}` }],
-      resultLabels: { ...labels, service },
-      value,
-    };
-  }
+  const value = boundaryValue(alert, a.comparison, which === "loud");
   const service = a.service ?? m.metrics[a.metric]!.services[0]!;
   const job = jobName(platform, service);
   if (a.kind === "ratio") {
     const labels = { [a.by]: service, job };
-    const errorsPerStep = promNumber(Number((value * SAMPLES_PER_BUCKET_STEP).toPrecision(12)));
+    const errorsPerStep = promNumber(round(value * SAMPLES_PER_BUCKET_STEP));
     return {
       series: [
         { series: `${a.metric}${labelText(labels)}`, values: `0+${errorsPerStep}x${samples}` },
@@ -64,19 +103,27 @@ function scenario(platform: Platform, alert: ModelAlert, firing: boolean, sample
       ],
       resultLabels: { [a.by]: service },
       value,
+      description: `at ${promNumber(value)}`,
     };
   }
-  if (m.metrics[a.metric]!.type === "histogram") {
-    // Every observation in one bucket: the quantile q interpolates to q × the bucket's upper bound.
-    const le = promNumber(Number((value / a.quantile).toPrecision(12)));
-    const counts = `0+${SAMPLES_PER_BUCKET_STEP}x${samples}`;
+  const def = m.metrics[a.metric]!;
+  if (def.type === "histogram") {
+    // Cumulative buckets as a client library exports them: an observation counts in every bucket whose upper
+    // bound it does not exceed, and always in +Inf.
+    const obs = observations(alert, a.comparison, a.quantile, which);
+    const bounds = [...bucketsIn(def), Number.POSITIVE_INFINITY];
     return {
-      series: [
-        { series: `${a.metric}_bucket${labelText({ job, le })}`, values: counts },
-        { series: `${a.metric}_bucket${labelText({ job, le: "+Inf" })}`, values: counts },
-      ],
+      series: bounds.map((le) => {
+        const perStep = round(obs.reduce((n, o) => n + (o.value <= le ? o.share : 0), 0) * SAMPLES_PER_BUCKET_STEP);
+        const bound = le === Number.POSITIVE_INFINITY ? "+Inf" : promNumber(le);
+        return {
+          series: `${a.metric}_bucket${labelText({ job, le: bound })}`,
+          values: `0+${promNumber(perStep)}x${samples}`,
+        };
+      }),
       resultLabels: {},
       value,
+      description: describeObservations(obs),
     };
   }
   const labels = { job };
@@ -84,6 +131,7 @@ function scenario(platform: Platform, alert: ModelAlert, firing: boolean, sample
     series: [{ series: `${a.metric}${labelText(labels)}`, values: `${promNumber(value)}x${samples}` }],
     resultLabels: labels,
     value,
+    description: `at ${promNumber(value)}`,
   };
 }
 
@@ -98,24 +146,33 @@ export function alertTestFiles(platform: Platform): AlertTestFile[] {
   const rules = model.ruleFiles.map((f) => `../rules/${f.file}`);
   return model.alerts.map((alert) => {
     const { name, config: a, rule } = alert;
+    const content = (tests: Record<string, unknown>[]) => ({
+      file: `${name}.yaml`,
+      content: { rule_files: rules, evaluation_interval: formatDuration(step), tests },
+    });
+    if (a.kind === "down") return content(serviceDownTests(platform, alert));
     // Rates need two samples, so a rate alert turns pending one step late; checks leave room for that.
     const fireAt = a.for + 2 * step;
     const pendingAt = a.for - step;
     const samples = Math.ceil(fireAt / step) + 2;
-    const quiet = scenario(platform, alert, false, samples);
-    const loud = scenario(platform, alert, true, samples);
+    const quiet = scenario(platform, alert, a, "quiet", samples);
+    const loud = scenario(platform, alert, a, "loud", samples);
     const expLabels = { ...loud.resultLabels, ...rule.labels };
     const expAnnotations = { ...rule.annotations, summary: expandSummary(a.summary, loud.resultLabels) };
+    const interval = formatDuration(step);
+    const silent = (s: Scenario, what: string) => ({
+      name: `${name}: ${s.description}, ${what} of ${rule.expr}, nothing fires`,
+      interval,
+      input_series: s.series,
+      alert_rule_test: [{ eval_time: formatDuration(fireAt), alertname: name, exp_alerts: [] }],
+    });
+    const histogram = a.kind === "threshold" && platform.monitoring.metrics[a.metric]?.type === "histogram";
     const tests: Record<string, unknown>[] = [
+      ...(histogram ? [silent(scenario(platform, alert, a, "far", samples), "well on the quiet side")] : []),
+      silent(quiet, "just on the quiet side"),
       {
-        name: `${name}: at ${promNumber(quiet.value)}, just on the quiet side of ${rule.expr}, nothing fires`,
-        interval: formatDuration(step),
-        input_series: quiet.series,
-        alert_rule_test: [{ eval_time: formatDuration(fireAt), alertname: name, exp_alerts: [] }],
-      },
-      {
-        name: `${name}: at ${promNumber(loud.value)}, just past the threshold, it fires after its for (${rule.for})`,
-        interval: formatDuration(step),
+        name: `${name}: ${loud.description}, just past the threshold, it fires after its for (${rule.for})`,
+        interval,
         input_series: loud.series,
         alert_rule_test: [
           ...(pendingAt > 0 ? [{ eval_time: formatDuration(pendingAt), alertname: name, exp_alerts: [] }] : []),
@@ -127,6 +184,6 @@ export function alertTestFiles(platform: Platform): AlertTestFile[] {
         ],
       },
     ];
-    return { file: `${name}.yaml`, content: { rule_files: rules, evaluation_interval: formatDuration(step), tests } };
+    return content(tests);
   });
 }

@@ -48,6 +48,20 @@ export function thresholdIn(unit: MetricUnit, t: Threshold): number {
   return Number(v.toPrecision(12));
 }
 
+/**
+ * A real latency well under a threshold, as a share of it (1.1 µs under a 2.75 µs budget): what the generated
+ * histogram tests feed as healthy traffic that must not fire, and what the bucket check's message shows.
+ */
+export const WELL_UNDER = 0.4;
+
+/**
+ * A histogram's declared bucket upper bounds in its own unit (the `le` values its services export, +Inf left
+ * implied); empty for any other metric.
+ */
+export function bucketsIn(def: MetricDef): number[] {
+  return def.type === "histogram" ? (def.buckets ?? []).map((b) => thresholdIn(def.unit, b)) : [];
+}
+
 /** A PromQL number literal as Prometheus prints it: 3, 0.95, 3e-06. */
 export function promNumber(n: number): string {
   if (n !== 0 && Math.abs(n) < 1e-4) {
@@ -145,10 +159,21 @@ export function ratioExpr(a: { metric: string; per: string; by: string; window: 
   return `sum by (${a.by}) (rate(${a.metric}${sel}[${w}])) / sum by (${a.by}) (rate(${a.per}${sel}[${w}]))`;
 }
 
+/**
+ * Healthy (up) scrape targets per service, labelled `service`, and 0 for a service with none at all. Once every
+ * pod of a service is gone, discovery drops its targets and `up` has no series for it, so a `sum by (job)` over
+ * `up` would lose the service rather than read 0: each job is summed on its own and a missing sum reads as 0.
+ */
+export function healthyTargetsExpr(platform: Platform): string {
+  const perService = Object.keys(platform.services).map(
+    (s) => `label_replace(sum(up{job="${jobName(platform, s)}"}) or vector(0), "service", "${s}", "", "")`,
+  );
+  return `(${perService.join(" or ")})`;
+}
+
 /** The left-hand side of an alert: the value compared with the threshold, in the metric's unit. */
 function alertValueExpr(platform: Platform, a: Alert): string {
-  if (a.kind === "down")
-    return `label_replace(up{job=~"${jobPattern(platform)}"}, "service", "$1", "job", "${platform.name}-(.*)")`;
+  if (a.kind === "down") return healthyTargetsExpr(platform);
   if (a.kind === "ratio") return ratioExpr(a, a.service !== undefined ? `{${a.by}="${a.service}"}` : "");
   const def = platform.monitoring.metrics[a.metric];
   const sel = selector(platform, def, a.service);

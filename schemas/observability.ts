@@ -41,22 +41,6 @@ const recordName = z.string().regex(/^[a-zA-Z_]+:[a-zA-Z0-9_:]+$/, {
 export const METRIC_UNITS = ["microseconds", "seconds", "ratio", "count", "bytes"] as const;
 export type MetricUnit = (typeof METRIC_UNITS)[number];
 
-const metric = z
-  .strictObject({
-    type: z
-      .enum(["gauge", "counter", "histogram"])
-      .describe("Prometheus metric type; a histogram is named by its base name, without _bucket."),
-    unit: z
-      .enum(METRIC_UNITS)
-      .describe("Unit of the metric's values; thresholds are rendered in it (a duration in microseconds or seconds)."),
-    services: z
-      .array(z.string().describe("A key of `services`."))
-      .min(1, { error: "name at least one service that exposes the metric" })
-      .describe("Services (keys of `services`) whose pods expose the metric on their `metrics` port."),
-    help: z.string().min(1).describe("One line saying what the metric measures (its HELP text)."),
-  })
-  .describe("A metric the platform's services expose.");
-
 /**
  * A threshold as written: a duration for latency metrics, a percentage for ratios, a plain number
  * for counts and bytes. The output keeps the kind, so a unit mismatch is an error by name.
@@ -97,6 +81,91 @@ const threshold = z
     'The value compared with: a duration like "3us" for latency metrics, a percentage like "95%" for ' +
       "ratios, a number for counts and bytes.",
   ) as unknown as z.ZodType<Threshold, Duration | Percent | number>;
+
+const metric = z
+  .strictObject({
+    type: z
+      .enum(["gauge", "counter", "histogram"])
+      .describe("Prometheus metric type; a histogram is named by its base name, without _bucket."),
+    unit: z
+      .enum(METRIC_UNITS)
+      .describe("Unit of the metric's values; thresholds are rendered in it (a duration in microseconds or seconds)."),
+    services: z
+      .array(z.string().describe("A key of `services`."))
+      .min(1, { error: "name at least one service that exposes the metric" })
+      .describe("Services (keys of `services`) whose pods expose the metric on their `metrics` port."),
+    help: z.string().min(1).describe("One line saying what the metric measures (its HELP text)."),
+    buckets: z
+      .array(threshold.describe('An upper bound (`le`): a duration like "2.75us" for latency, else a number.'))
+      .min(1, { error: "declare at least one bucket boundary" })
+      .optional()
+      .describe(
+        "Histograms only, and required for them: the bucket upper bounds (`le`) the services export, strictly " +
+          'increasing, typed like thresholds ("1us", "2.75us", ... for a latency histogram); +Inf is implied. ' +
+          "The contract service teams implement: a threshold alert on the histogram must be resolvable by them.",
+      ),
+  })
+  .superRefine((m, ctx) => {
+    if (m.type !== "histogram") {
+      if (m.buckets !== undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: ["buckets"],
+          message: `only a histogram has buckets; this metric is a ${m.type}`,
+        });
+      return;
+    }
+    if (m.buckets === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["buckets"],
+        message:
+          "required for a histogram: declare the bucket upper bounds its services export (client-library " +
+          'defaults start at 5 ms and cannot resolve microseconds), e.g. ["1us", "2us", "2.5us", "2.75us", "3us"]',
+      });
+      return;
+    }
+    const expected = expectedThreshold(m.unit);
+    let previous: number | undefined;
+    m.buckets.forEach((b, i) => {
+      if (b.kind !== expected.kind) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["buckets", i],
+          message: `the metric is in ${m.unit}: write each bucket boundary as ${expected.example}`,
+        });
+        return;
+      }
+      const v = canonical(b);
+      if (!(v > 0) || !Number.isFinite(v))
+        ctx.addIssue({
+          code: "custom",
+          path: ["buckets", i],
+          message: `bucket boundaries are positive and finite (+Inf is implied), got ${bucketText(b)}`,
+        });
+      else if (previous !== undefined && v <= previous)
+        ctx.addIssue({
+          code: "custom",
+          path: ["buckets", i],
+          message:
+            `bucket boundaries are strictly increasing: ${bucketText(b)} follows ` +
+            `${bucketText(m.buckets![i - 1]!)}`,
+        });
+      previous = v;
+    });
+  })
+  .describe("A metric the platform's services expose.");
+
+/** A threshold or bucket boundary in canonical units (seconds, 0..1, the number): conversion keeps the order. */
+function canonical(t: Threshold): number {
+  return t.kind === "duration" ? t.seconds : t.kind === "percent" ? t.ratio : t.value;
+}
+
+/** A bucket boundary as the config writes it, for messages. */
+function bucketText(t: Threshold): string {
+  if (t.kind === "duration") return `"${Number((t.seconds * 1e6).toPrecision(12))}us"`;
+  return t.kind === "percent" ? `"${Number((t.ratio * 100).toPrecision(12))}%"` : String(t.value);
+}
 
 const comparison = z.enum([">", "<"]).describe("Fire when the value is above (>) or below (<) the threshold.");
 
@@ -155,14 +224,16 @@ const ratioAlert = z
 
 const downAlert = z
   .strictObject({
-    kind: z.literal("down").describe("A scrape target down."),
+    kind: z.literal("down").describe("A service without a healthy scrape target."),
     ...alertCommon,
   })
-  .describe("A scrape target of a platform service is down (`up == 0`); the `service` label comes from the job name.");
+  .describe(
+    "A platform service has no healthy scrape target at all (every target down, or none left); `service` names it.",
+  );
 
 const alert = z
   .discriminatedUnion("kind", [thresholdAlert, ratioAlert, downAlert])
-  .describe("An alert: a threshold on a metric, a ratio of two counters, or a target down.");
+  .describe("An alert: a threshold on a metric, a ratio of two counters, or a service without a healthy target.");
 
 const recordingRule = z
   .strictObject({

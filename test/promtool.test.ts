@@ -46,12 +46,77 @@ test("a seconds histogram alert's generated boundary tests pass under the real p
       unit: "seconds",
       services: ["risk-engine"],
       help: "Risk check latency.",
+      buckets: ["1us", "2us", "2.5us", "2.75us", "3us", "5us", "10us"],
     };
     const a = c.monitoring.alerts.RiskEngineP99LatencyHigh!;
     if (a.kind === "threshold") a.metric = "nautilus_risk_check_duration_seconds";
   });
   const findings = runPromtool(files(p));
   assert.equal(errorsOf(findings), [], show(findings));
+});
+
+test("the histogram tests feed bucket-shaped series, so client-library default buckets fail them", () => {
+  // The tests are generated from the declared buckets; with the defaults (smallest 5 ms) a healthy 1.1 µs reads
+  // as 4.95 ms, so the test that must stay quiet fires. (platform/histogram-buckets refuses this config first.)
+  const defaults = platform((c) => {
+    c.monitoring.metrics.nautilus_order_processing_duration_seconds!.buckets = [
+      "5ms",
+      "10ms",
+      "25ms",
+      "50ms",
+      "100ms",
+      "250ms",
+      "500ms",
+      "1s",
+      "2.5s",
+      "5s",
+      "10s",
+    ];
+  });
+  const generated = files(defaults);
+  const file = "prometheus/tests/OrderManagerP99LatencyHigh.yaml";
+  assert.ok(generated.get(file)!.includes('le="0.005"'), generated.get(file));
+  const findings = errorsOf(runPromtool(generated));
+  assert.ok(
+    findings.some((f) => f.rule === "test-rules" && f.file === `out/${file}`),
+    show(findings),
+  );
+  assert.ok(
+    findings.some((f) => /1\.1e-06|well on the quiet side/.test(f.message)),
+    show(findings),
+  );
+  assert.not.ok(
+    findings.some((f) => f.file === "out/prometheus/tests/PositionKeeperP99LatencyHigh.yaml"),
+    show(findings),
+  );
+});
+
+test("the real buckets: a healthy 1.1 µs stays quiet, a 2% tail just past 2.75 µs fires", () => {
+  const content = real.get("prometheus/tests/OrderManagerP99LatencyHigh.yaml")!;
+  assert.ok(content.includes("every observation at 1.1e-06, well on the quiet side"), content);
+  assert.ok(content.includes("98% at 1.1e-06 and 2% at 2.7775e-06, just past the threshold"), content);
+  // The series are the declared buckets and +Inf, nothing placed at the threshold's convenience.
+  const les = [...new Set([...content.matchAll(/le="([^"]+)"/g)].map((m) => m[1]))];
+  assert.equal(les, [
+    "5e-07",
+    "1e-06",
+    "1.5e-06",
+    "2e-06",
+    "2.25e-06",
+    "2.5e-06",
+    "2.75e-06",
+    "3e-06",
+    "3.5e-06",
+    "5e-06",
+    "1e-05",
+    "2.5e-05",
+    "0.0001",
+    "0.001",
+    "0.01",
+    "0.1",
+    "1",
+    "+Inf",
+  ]);
 });
 
 test("a broken rule fails promtool check rules, naming the file", () => {
