@@ -269,6 +269,8 @@ export function alertingIssues(
         `the heartbeat receiver ${a.heartbeat.receiver} is a ${hb.kind} receiver: an always-firing alert there ` +
         `would page or post every ${a.heartbeat.repeatInterval}s; use a webhook to a dead-man's-switch service`,
     });
+  // One issue per route (or the default) that sends alerts to the wrong kind of receiver, naming them all.
+  const wrong = new Map<string, { path: (string | number)[]; receiver: string; severity: string; names: string[] }>();
   for (const alert of alerts) {
     const want = SEVERITY_CLASS[alert.severity];
     const labels = {
@@ -282,15 +284,22 @@ export function alertingIssues(
       const got = resolveReceiver(a, l);
       const kind = a.receivers[got.receiver]!.kind;
       if (RECEIVER_CLASS[kind] === want) continue;
-      issues.push({
-        path: got.route !== undefined ? ["routes", got.route, "receiver"] : ["defaultReceiver"],
-        message:
-          `${alert.severity} alert ${alert.name}${l.service ? ` (service ${l.service})` : ""} reaches ` +
-          `${got.receiver}, a ${kind} receiver; ${alert.severity} alerts must reach a ${want} receiver ` +
-          `(${want === "pager" ? "pagerduty" : "slack"})`,
-      });
+      const path = got.route !== undefined ? ["routes", got.route, "receiver"] : ["defaultReceiver"];
+      const key = `${path.join(".")}/${alert.severity}`;
+      const entry = wrong.get(key) ?? { path, receiver: got.receiver, severity: alert.severity, names: [] };
+      entry.names.push(`${alert.name}${l.service ? ` (service ${l.service})` : ""}`);
+      wrong.set(key, entry);
       break;
     }
+  }
+  for (const w of wrong.values()) {
+    const want = SEVERITY_CLASS[w.severity as "critical" | "warning"];
+    issues.push({
+      path: w.path,
+      message:
+        `${w.severity} alerts ${w.names.join(", ")} reach ${w.receiver}, a ${a.receivers[w.receiver]!.kind} ` +
+        `receiver; ${w.severity} alerts must reach a ${want} receiver (${want === "pager" ? "pagerduty" : "slack"})`,
+    });
   }
   return issues;
 }
