@@ -149,16 +149,6 @@ export function alertmanagerObjects(platform: Platform): KubeObject[] {
     metadata: meta(NAME),
     spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(platform, NAME) } },
   };
-  const tiers = Object.values(platform.tiers).map((t) => t.priority);
-  const priorityClass: PriorityClass = {
-    apiVersion: "scheduling.k8s.io/v1",
-    kind: "PriorityClass",
-    metadata: metadata(platform, "alerting", { component: "monitoring", labelName: NAME, namespaced: false }),
-    value: Math.max(0, ...tiers) + 1,
-    globalDefault: false,
-    preemptionPolicy: "Never",
-    description: "Alertmanager: scheduled before the service tiers and never preempted by them; preempts nothing.",
-  };
   const egress: NetworkPolicy = {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
@@ -176,7 +166,24 @@ export function alertmanagerObjects(platform: Platform): KubeObject[] {
     workloadService(platform, NAME, NAME, [{ name: "web", port: WEB_PORT }]),
     headless,
     pdb,
-    priorityClass,
+    alertingPriorityClass(platform),
     egress,
   ] as KubeObject[];
+}
+
+/**
+ * Alertmanager's PriorityClass, in both modes: above every service tier, so the alert path is scheduled first and
+ * never preempted when the tiers scale, and `Never` preempting, so it takes no trading pod's place.
+ */
+export function alertingPriorityClass(platform: Platform): PriorityClass {
+  const tiers = Object.values(platform.tiers).map((t) => t.priority);
+  return {
+    apiVersion: "scheduling.k8s.io/v1",
+    kind: "PriorityClass",
+    metadata: metadata(platform, "alerting", { component: "monitoring", labelName: NAME, namespaced: false }),
+    value: Math.max(0, ...tiers) + 1,
+    globalDefault: false,
+    preemptionPolicy: "Never",
+    description: "Alertmanager: scheduled before the service tiers and never preempted by them; preempts nothing.",
+  };
 }

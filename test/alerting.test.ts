@@ -5,6 +5,7 @@ import { generateBundle } from "../generators/bundle.ts";
 import { monitoringObjects } from "../generators/monitoring-stack.ts";
 import { prometheusConfig } from "../generators/prometheus-config.ts";
 import { runAmtool } from "../engines/amtool.ts";
+import { validateSchemas } from "../engines/schema.ts";
 import { parseYamlDocuments } from "../core/yaml.ts";
 import { findingLine, type Finding, type KubeObject } from "../core/finding.ts";
 import { parsePlatform } from "../schemas/parse.ts";
@@ -280,12 +281,43 @@ test("replicas outside 2..3 are refused by name", () => {
   assert.match(found.join("\n"), /monitoring\.alerting\.alertmanager\.replicas: run at least 2 Alertmanager replicas/);
 });
 
-test("prometheus-operator mode emits no Alertmanager workload but keeps the Watchdog in the PrometheusRule", () => {
+test("prometheus-operator mode: an Alertmanager whose whole configuration is the AlertmanagerConfig", async () => {
   const p = platform((c) => {
     c.monitoring.mode = "prometheus-operator";
   });
   const objects = monitoringObjects(p);
-  assert.equal(alertmanagerOf(objects), []);
+  assert.equal(byKind(objects, "StatefulSet"), []);
+  const [am] = byKind(objects, "Alertmanager") as unknown as {
+    spec: { replicas: number; alertmanagerConfiguration: { name: string }; priorityClassName: string };
+  }[];
+  const [amc] = byKind(objects, "AlertmanagerConfig") as unknown as {
+    metadata: { name: string };
+    spec: {
+      route: { receiver: string; routes: { receiver: string; matchers: { name: string; value: string }[] }[] };
+      receivers: { name: string; pagerdutyConfigs?: { routingKey: { name: string; key: string } }[] }[];
+    };
+  }[];
+  assert.ok(am && amc);
+  assert.is(am.spec.alertmanagerConfiguration.name, amc.metadata.name);
+  assert.is(am.spec.replicas, 2);
+  assert.is(byKind(objects, "PriorityClass")[0]?.metadata.name, am.spec.priorityClassName);
+  assert.equal(amc.spec.route.routes[0]!.matchers, [{ name: "alertname", value: "Watchdog", matchType: "=" }]);
+  assert.is(amc.spec.route.routes[1]!.receiver, "trading-pager");
+  assert.equal(amc.spec.receivers[0]!.pagerdutyConfigs![0]!.routingKey, {
+    name: "alertmanager-pagerduty",
+    key: "routing-key",
+  });
+  // The schema engine judges both custom resources with prometheus-operator's schemas, strictly.
+  const mine = [am, amc] as unknown as KubeObject[];
+  assert.equal(await validateSchemas([{ environment: "prod", objects: mine }]), []);
+  const typo = structuredClone(amc) as unknown as { spec: { route: Record<string, unknown> } };
+  typo.spec.route.repeatIntervall = "1h";
+  const found = await validateSchemas([{ environment: "prod", objects: [typo as unknown as KubeObject] }]);
+  assert.ok(
+    found.some((f) => f.rule === "unknown-field" && f.message.includes("repeatIntervall")),
+    found.map((f) => f.message).join("\n"),
+  );
+  // The Watchdog is in the PrometheusRule the operator's Prometheus evaluates.
   const rule = objects.find((o) => o.kind === "PrometheusRule") as unknown as {
     spec: { groups: { rules: { alert?: string; expr: string }[] }[] };
   };
