@@ -7,9 +7,11 @@
  * `spec.alerting.alertmanagers` (service `alertmanager-operated`, port `web`): we do not own that object. Pure.
  */
 import type { IAlertmanager } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/Alertmanager";
-import type { IAlertmanagerConfig } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1/AlertmanagerConfig";
-import type { IMatcher } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1/Matcher";
-import type { IReceiver } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1/Receiver";
+import type {
+  IAlertmanagerConfig,
+  IMatcher,
+  IReceiver,
+} from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1";
 import type { KubeObject } from "../core/finding.ts";
 import type { Platform } from "../schemas/platform.ts";
 import type { Receiver, SecretRef } from "../schemas/alerting.ts";

@@ -72,7 +72,7 @@ test("route cases: every critical alert reaches the pager, every warning the cha
   assert.is(cases.filter((c) => c.labels.alertname === "ServiceDown").length, Object.keys(config.services).length);
 });
 
-test("a critical alert routed to the chat receiver in alertmanager.yml is a routes-test finding naming the case", () => {
+test("a critical alert routed to chat in alertmanager.yml is a routes-test finding naming the case", () => {
   const broken = new Map(real);
   broken.set(CONFIG, real.get(CONFIG)!.replace("receiver: trading-pager", "receiver: trading-chat"));
   const findings = runAmtool(broken);
@@ -184,7 +184,7 @@ test("credentials are Secret references only: no inline key, no URL with user in
   assert.match(real.get(CONFIG)!, /credentials_file: \/etc\/alertmanager\/secrets\/alertmanager-heartbeat\/token/);
 });
 
-test("the heartbeat route comes first, repeats every minute, and the inhibition silences latency under ServiceDown", () => {
+test("the heartbeat route comes first and repeats every minute; ServiceDown inhibits latency alerts", () => {
   const first = amConfig.route.routes[0]!;
   assert.equal(first.matchers, ['alertname="Watchdog"']);
   assert.is(first.receiver, "heartbeat");
