@@ -413,6 +413,57 @@ export default definePlatform({
         summary: "{{ $labels.service }} fails more than 1% of requests",
       },
     },
+    // Where alerts go: critical pages the on-call trader-support engineer, warnings go to chat, and the
+    // Watchdog proves the whole path works. Credentials are Secret references the Alertmanager pods mount.
+    alerting: {
+      alertmanager: { image: "quay.io/prometheus/alertmanager:v0.25.0", cpu: "100m", memory: "128Mi", replicas: 2 },
+      receivers: {
+        "trading-pager": {
+          kind: "pagerduty",
+          routingKey: { secret: "alertmanager-pagerduty", key: "routing-key" },
+        },
+        "trading-chat": {
+          kind: "slack",
+          apiUrl: { secret: "alertmanager-slack", key: "webhook-url" },
+          channel: "#trading-alerts",
+        },
+        heartbeat: {
+          kind: "webhook",
+          url: "https://deadmanssnitch.example.com/nautilus-prod",
+          token: { secret: "alertmanager-heartbeat", key: "token" },
+        },
+      },
+      defaultReceiver: "trading-chat",
+      groupBy: ["alertname", "service"],
+      groupWait: "30s",
+      groupInterval: "5m",
+      repeatInterval: "4h",
+      routes: [
+        // Pages repeat hourly until someone acts; chat every four hours.
+        { receiver: "trading-pager", severity: "critical", groupWait: "10s", repeatInterval: "1h" },
+        { receiver: "trading-chat", severity: "warning" },
+      ],
+      inhibit: [
+        {
+          // A service that is down does not also page for its latency or its errors.
+          source: ["ServiceDown"],
+          target: [
+            "RiskEngineP99LatencyHigh",
+            "IntegrationE2ELatencyHigh",
+            "PositionKeeperP99LatencyHigh",
+            "OrderManagerP99LatencyHigh",
+            "HighErrorRate",
+          ],
+          equal: ["service"],
+        },
+      ],
+      heartbeat: {
+        alert: "Watchdog",
+        receiver: "heartbeat",
+        repeatInterval: "1m",
+        summary: "Always firing: proves Prometheus evaluates rules and Alertmanager delivers notifications",
+      },
+    },
     components: {
       prometheus: {
         image: "quay.io/prometheus/prometheus:v2.42.0",

@@ -16,6 +16,7 @@ import { checkKustomize, KUSTOMIZE_OBJECT_LIMIT } from "../engines/kustomize.ts"
 import { runObjectEngines } from "./object-engines.ts";
 import { runConfigChecks } from "../checks/registry.ts";
 import { runPromtool } from "../engines/promtool.ts";
+import { runAmtool } from "../engines/amtool.ts";
 import { REPORTERS } from "../reporters/index.ts";
 import { type ConfigErrors, invalidConfig, loadConfig, UsageError } from "./load-config.ts";
 import { displayDir, guardOutDir, snapshot, writeOut } from "./out-dir.ts";
@@ -133,6 +134,7 @@ async function check(configFile: string, outDir: string, format: string): Promis
     ...(await runObjectEngines({ environments, policies, kubernetesVersion: platform.kubernetesVersion })),
     ...runConfigChecks({ environments, platform, out: { dir: name, files } }),
     ...runPromtool(files, name),
+    ...runAmtool(files, name),
   ];
   const located = locateFindings(engineFindings, { configFile, source, environments, outDir: name });
   const findings = mergeEnvironments(located, ENVIRONMENT_NAMES);

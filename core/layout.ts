@@ -15,6 +15,8 @@ export const OBSERVABILITY_OUT = {
   config: "prometheus/prometheus.yml",
   tests: "prometheus/tests",
   dashboards: "grafana/dashboards",
+  alertmanagerConfig: "alertmanager/alertmanager.yml",
+  alertmanagerTests: "alertmanager/tests",
 } as const;
 
 /** `deployment-nautilus-risk-engine.yaml` */

@@ -1,12 +1,15 @@
 /**
  * Every monitoring object of one (resolved) environment. They carry
  * `app.kubernetes.io/component: monitoring`, so the Kustomize base keeps them in base/monitoring/.
- * `standalone` runs Prometheus and Grafana; `prometheus-operator` hands rules and scrape jobs to an
- * existing operator and ships the dashboards for its Grafana. Jaeger, the OTLP endpoint of every
+ * `standalone` runs Prometheus, Alertmanager and Grafana; `prometheus-operator` hands rules (the Watchdog
+ * among them), scrape jobs and an Alertmanager with its AlertmanagerConfig to an existing operator (whose
+ * Prometheus must list that Alertmanager) and ships the dashboards for its Grafana. Jaeger, the OTLP endpoint of every
  * service, and the prometheus-adapter rules are emitted in both modes. Pure.
  */
 import type { KubeObject } from "../core/finding.ts";
 import type { Platform } from "../schemas/platform.ts";
+import { alertmanagerObjects } from "./alertmanager.ts";
+import { alertmanagerOperatorObjects } from "./alertmanager-operator.ts";
 import { adapterObjects } from "./monitoring-adapter.ts";
 import { grafanaDashboardsConfigMap, grafanaObjects } from "./monitoring-grafana.ts";
 import { jaegerObjects } from "./monitoring-jaeger.ts";
@@ -17,6 +20,17 @@ import { prometheusAdapterConfigMap } from "./prometheus-adapter.ts";
 export function monitoringObjects(platform: Platform): KubeObject[] {
   const shared = [...jaegerObjects(platform), prometheusAdapterConfigMap(platform) as KubeObject];
   if (platform.monitoring.mode === "prometheus-operator")
-    return [...operatorObjects(platform), grafanaDashboardsConfigMap(platform) as KubeObject, ...shared];
-  return [...prometheusObjects(platform), ...grafanaObjects(platform), ...shared, ...adapterObjects(platform)];
+    return [
+      ...operatorObjects(platform),
+      ...alertmanagerOperatorObjects(platform),
+      grafanaDashboardsConfigMap(platform) as KubeObject,
+      ...shared,
+    ];
+  return [
+    ...prometheusObjects(platform),
+    ...alertmanagerObjects(platform),
+    ...grafanaObjects(platform),
+    ...shared,
+    ...adapterObjects(platform),
+  ];
 }

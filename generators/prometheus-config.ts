@@ -10,6 +10,7 @@ import { formatDuration } from "../schemas/units.ts";
 import { LABEL, SERVICE_ACCOUNT_DIR } from "../core/conventions.ts";
 import { jobName } from "../model/monitoring.ts";
 import { ruleFiles } from "./prometheus-rules.ts";
+import { alertmanagerTargets } from "./alertmanager.ts";
 
 /** Prometheus' default scrape timeout; a job scraped more often must time out sooner. */
 const DEFAULT_TIMEOUT = 10;
@@ -67,6 +68,8 @@ export function prometheusConfig(platform: Platform): Record<string, unknown> {
     },
     // Relative to this file: out/prometheus/rules/ here, /etc/prometheus/rules/ in the pod.
     rule_files: ruleFiles(platform).map((f) => `rules/${f.file}`),
+    // Every Alertmanager pod, not the load-balanced Service: the peers deduplicate, and one pod down loses nothing.
+    alerting: { alertmanagers: [{ api_version: "v2", static_configs: [{ targets: alertmanagerTargets(platform) }] }] },
     scrape_configs: [...serviceJobs, cluster],
   };
 }

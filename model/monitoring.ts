@@ -14,6 +14,7 @@ import {
   type Threshold,
 } from "../schemas/observability.ts";
 import type { Platform } from "../schemas/platform.ts";
+import { RECEIVER_CLASS, resolveReceiver, type RouteLabels } from "../schemas/alerting.ts";
 import { formatDuration } from "../schemas/units.ts";
 import { objectName } from "./names.ts";
 import { TIER } from "../core/conventions.ts";
@@ -144,6 +145,24 @@ export interface MonitoringModel {
   ruleFiles: RuleFile[];
   /** The latency-alert admission policy's parameter: the ultra-low-latency budget, if one is declared. */
   policyBudgetSeconds?: number;
+  /** The dead-man's switch: always firing, in the alerts' rule group after the configured alerts. */
+  heartbeat: AlertRule;
+}
+
+/**
+ * The always-firing alert of `monitoring.alerting.heartbeat`: `vector(1)` holds as long as Prometheus evaluates
+ * rules, so its notifications stop exactly when rule evaluation or delivery does.
+ */
+function heartbeatRule(platform: Platform): AlertRule {
+  const m = platform.monitoring;
+  const h = m.alerting.heartbeat;
+  return {
+    alert: h.alert,
+    expr: "vector(1)",
+    for: "0s",
+    labels: { severity: "none" },
+    annotations: { summary: h.summary, runbook_url: `${m.runbookBaseUrl.replace(/\/+$/, "")}/${h.alert}` },
+  };
 }
 
 /** `{job="nautilus-risk-engine"}` when a metric several services expose must be narrowed to the alert's service. */
@@ -250,6 +269,7 @@ function build(platform: Platform): MonitoringModel {
   const interval = formatDuration(m.evaluationInterval);
   const alerts = Object.entries(m.alerts).map(([name, a]) => modelAlert(platform, name, a));
   const recordingRules = Object.entries(m.recordingRules).map(([record, r]) => ({ record, expr: r.expr }));
+  const heartbeat = heartbeatRule(platform);
   const ruleFiles: RuleFile[] = [];
   if (recordingRules.length > 0)
     ruleFiles.push({
@@ -258,7 +278,7 @@ function build(platform: Platform): MonitoringModel {
     });
   ruleFiles.push({
     file: `${platform.name}-alerts.yaml`,
-    group: { name: `${platform.name}-alerts`, interval, rules: alerts.map((a) => a.rule) },
+    group: { name: `${platform.name}-alerts`, interval, rules: [...alerts.map((a) => a.rule), heartbeat] },
   });
   const budgets = Object.entries(platform.tiers).flatMap(([tier, t]) =>
     t.latencyBudget !== undefined ? [{ tier, seconds: t.latencyBudget, services: tierServices(platform, tier) }] : [],
@@ -277,6 +297,7 @@ function build(platform: Platform): MonitoringModel {
     alerts,
     recordingRules,
     ruleFiles,
+    heartbeat,
     ...(policyBudget !== undefined ? { policyBudgetSeconds: policyBudget } : {}),
   };
 }
@@ -294,4 +315,38 @@ export function monitoringModel(platform: Platform): MonitoringModel {
     cache.set(platform, model);
   }
   return model;
+}
+
+/** One `amtool config routes test` case: an alert's labels and the receivers it must reach. */
+export interface RouteCase {
+  alert: string;
+  labels: RouteLabels;
+  receivers: string[];
+  /** What the receiver is for (pager, chat, webhook): the intent the case proves. */
+  purpose: string;
+}
+
+/**
+ * Route cases for every alert: each configured alert with its severity and service (a service-less alert once per
+ * service that can raise it, since its `service` label comes from the series), and the heartbeat. The expected
+ * receiver is the routing's resolution, which the schema holds to its intent (critical → pager, warning → chat);
+ * amtool then proves the generated alertmanager.yml routes the same way.
+ */
+export function alertRouteCases(platform: Platform): RouteCase[] {
+  const m = platform.monitoring;
+  const a = m.alerting;
+  const all = Object.keys(platform.services);
+  const cases: RouteCase[] = [];
+  const add = (alert: string, labels: RouteLabels) => {
+    const { receiver } = resolveReceiver(a, labels);
+    cases.push({ alert, labels, receivers: [receiver], purpose: RECEIVER_CLASS[a.receivers[receiver]!.kind] });
+  };
+  for (const [name, alert] of Object.entries(m.alerts)) {
+    const own = alert.kind !== "down" ? alert.service : undefined;
+    const services =
+      own !== undefined ? [own] : alert.kind === "threshold" ? (m.metrics[alert.metric]?.services ?? all) : all;
+    for (const service of services) add(name, { alertname: name, severity: alert.severity, service });
+  }
+  add(a.heartbeat.alert, { alertname: a.heartbeat.alert, severity: "none" });
+  return cases;
 }

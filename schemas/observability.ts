@@ -5,6 +5,7 @@
  * render them in each metric's own unit, so a microsecond gauge and a seconds histogram share one budget.
  */
 import { z } from "zod";
+import { alertingIssues, alertingSchema } from "./alerting.ts";
 import { pinnedImage } from "./image-reference.ts";
 import {
   bytes,
@@ -286,6 +287,8 @@ export const monitoringSchema = z
     alerts: z
       .record(alertName, alert)
       .describe("Alerts by name (UpperCamelCase); names and severities are a contract."),
+    // Alert routing (issue 11): its own schema, in ./alerting.ts.
+    alerting: alertingSchema,
     components: z
       .strictObject({
         prometheus: component("Prometheus.")
@@ -451,6 +454,14 @@ export function monitoringReferenceIssues(
         });
     }
   }
+  // Alert routing: receivers, routes and inhibitions name real alerts and services, and reach the right people.
+  const configured = Object.entries(m.alerts).map(([name, a]) => ({
+    name,
+    severity: a.severity,
+    service: a.kind !== "down" ? a.service : undefined,
+  }));
+  for (const issue of alertingIssues(m.alerting, configured, services))
+    issues.push({ path: ["monitoring", "alerting", ...issue.path], message: issue.message });
   return issues;
 }
 

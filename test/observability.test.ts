@@ -112,7 +112,8 @@ test(
   () => {
     const rules = alertRules(platform());
     const severities = Object.fromEntries(rules.map((r) => [r.alert, r.labels?.severity]));
-    // The report's five, plus one p99 alert for each of the two engines the report left unwatched.
+    // The report's five, plus one p99 alert for each of the two engines the report left unwatched, and the
+    // dead-man's switch.
     assert.equal(severities, {
       RiskEngineP99LatencyHigh: "critical",
       IntegrationE2ELatencyHigh: "critical",
@@ -120,6 +121,7 @@ test(
       OrderManagerP99LatencyHigh: "critical",
       MemoryPoolEfficiencyLow: "warning",
       ServiceDown: "critical",
+      Watchdog: "none",
       HighErrorRate: "warning",
     });
     for (const r of rules) {

@@ -32,11 +32,12 @@ const real = files(platform());
 test("real promtool check rules, check config and test rules pass on the generated output", () => {
   const findings = runPromtool(real);
   assert.equal(errorsOf(findings), [], show(findings));
-  // Every alert has its own unit test file, so each was exercised.
+  // Every alert has its own unit test file, so each was exercised; the heartbeat (Watchdog) has one too.
   assert.is(
     [...real.keys()].filter((p) => p.startsWith("prometheus/tests/")).length,
-    Object.keys(config.monitoring.alerts).length,
+    Object.keys(config.monitoring.alerts).length + 1,
   );
+  assert.ok(real.has(`prometheus/tests/${config.monitoring.alerting.heartbeat.alert ?? "Watchdog"}.yaml`));
 });
 
 test("a seconds histogram alert's generated boundary tests pass under the real promtool", () => {
