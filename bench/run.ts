@@ -1,11 +1,15 @@
 /**
- * `npm run bench`: how generation, the in-process engines and kustomize scale with the number of
- * services. Each figure is the median of several runs and is printed as a ratio to the real
- * config's figure measured in the same run, so a slower machine does not change the conclusion.
+ * `npm run bench`: first cold processes through the real CLI, bundled (dist/platform.mjs) and under tsx, as a
+ * user and the pre-commit hook meet them (`--help`, `generate` + `check` on the real config and on 1,000
+ * services, `vet` of their rendered manifests), with peak memory; then how generation, the in-process engines
+ * and kustomize scale with the number of services, each figure the median of several runs and printed as a
+ * ratio to the real config's figure measured in the same run, so a slower machine does not change the
+ * conclusion. Writes bench/results.md with the figures, the machine and the goals of issue 14.
  * Never part of `npm test`.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, totalmem, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { readPolicySources } from "../bin/policies.ts";
@@ -13,11 +17,11 @@ import { findingLine } from "../core/finding.ts";
 import { generateBundle, type Bundle } from "../generators/bundle.ts";
 import { kustomizeBuild } from "../engines/kustomize.ts";
 import { runObjectEngines } from "../bin/object-engines.ts";
-import { platformOf } from "../test/support/config.ts";
+import { configInput, platformOf, ROOT } from "../test/support/config.ts";
 
 const policies = readPolicySources();
 
-function bundleWith(extraServices: number): Bundle {
+function syntheticServices(extraServices: number): Record<string, unknown> {
   const services: Record<string, unknown> = {};
   for (let i = 0; i < extraServices; i++) {
     services[`svc-${i}`] = {
@@ -33,7 +37,17 @@ function bundleWith(extraServices: number): Bundle {
       },
     };
   }
-  const r = generateBundle(platformOf({ services, tiers: { "high-performance": { nodes: 1000 } } }), policies);
+  return services;
+}
+
+/** The real config plus `extraServices` synthetic ones (on enough nodes for them all). */
+const withServices = (extraServices: number) => ({
+  services: syntheticServices(extraServices),
+  tiers: { "high-performance": { nodes: 1000 } },
+});
+
+function bundleWith(extraServices: number): Bundle {
+  const r = generateBundle(platformOf(withServices(extraServices)), policies);
   if (!r.ok) throw new Error(r.errors.map(findingLine).join("\n"));
   return r.bundle;
 }
@@ -56,6 +70,114 @@ function writeTree(files: ReadonlyMap<string, string>): string {
   }
   return dir;
 }
+
+// ---- Cold processes through the real CLI ----
+
+const build = spawnSync(process.execPath, [join(ROOT, "bin/build.mjs"), "--if-stale"], { stdio: "inherit" });
+if (build.status !== 0) throw new Error("bin/build.mjs failed");
+
+const CLIS = {
+  bundled: [process.execPath, join(ROOT, "dist/platform.mjs")],
+  // What `npx tsx bin/platform.ts` runs (the tsx CLI starts node again with its loaders).
+  tsx: [join(ROOT, "node_modules/.bin/tsx"), join(ROOT, "bin/platform.ts")],
+} as const;
+type Cli = keyof typeof CLIS;
+
+const TIME = "/usr/bin/time";
+const hasTime = existsSync(TIME);
+
+/** One cold run: wall time, and the peak resident memory of the largest process of the run (GNU time). */
+function coldRun(cli: Cli, args: string[]): { ms: number; peakMb?: number } {
+  const cmd = [...CLIS[cli], ...args];
+  const argv = hasTime ? [TIME, "-v", ...cmd] : cmd;
+  const t = performance.now();
+  const r = spawnSync(argv[0]!, argv.slice(1), { cwd: ROOT, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
+  const ms = performance.now() - t;
+  // Exit 1 (findings at error severity) is a complete run: a synthetic config may break a platform rule.
+  if (r.status !== 0 && r.status !== 1)
+    throw new Error(`${cmd.join(" ")} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  if (r.status === 1) console.log(`note: ${args.join(" ")} (${cli}) exited 1 (findings)`);
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr ?? "");
+  return rss ? { ms, peakMb: Number(rss[1]) / 1024 } : { ms };
+}
+
+/** The median time of `runs` cold runs and the highest peak memory among them. */
+function cold(cli: Cli, args: string[], runs: number): { ms: number; peakMb?: number } {
+  const all = Array.from({ length: runs }, () => coldRun(cli, args));
+  const ms = all.map((r) => r.ms).sort((a, b) => a - b)[Math.floor(runs / 2)]!;
+  const peaks = all.flatMap((r) => (r.peakMb === undefined ? [] : [r.peakMb]));
+  return peaks.length > 0 ? { ms, peakMb: Math.max(...peaks) } : { ms };
+}
+
+const work = mkdtempSync(join(tmpdir(), "platform-bench-cli-"));
+const BIG = 1000;
+const bigDir = join(work, "big");
+mkdirSync(bigDir);
+writeFileSync(join(bigDir, "package.json"), '{ "type": "module" }\n');
+writeFileSync(
+  join(bigDir, "platform.config.ts"),
+  `export default ${JSON.stringify(configInput(withServices(BIG - 7)), null, 2)};\n`,
+);
+const realConfig = join(ROOT, "platform.config.ts");
+const bigConfig = join(bigDir, "platform.config.ts");
+
+type ColdRow = { case: string; goal: string; figures: Record<Cli, { ms: number; peakMb?: number }> };
+const coldRows: ColdRow[] = [];
+for (const [name, goal, runs, args] of [
+  ["`--help`", "< 0.3 s", 5, () => ["--help"]],
+  ["real config: `generate`", "", 3, (cli: Cli) => ["generate", "--config", realConfig, "--out", join(work, cli)]],
+  ["real config: `check`", "", 3, (cli: Cli) => ["check", "--config", realConfig, "--out", join(work, cli)]],
+  [
+    `${BIG} services: \`generate\``,
+    "",
+    1,
+    (cli: Cli) => ["generate", "--config", bigConfig, "--out", join(bigDir, `out-${cli}`)],
+  ],
+  [
+    `${BIG} services: \`check\``,
+    "",
+    1,
+    (cli: Cli) => ["check", "--config", bigConfig, "--out", join(bigDir, `out-${cli}`)],
+  ],
+  [
+    `${BIG} services: \`vet\` of the rendered manifests`,
+    "",
+    1,
+    (cli: Cli) => ["vet", join(bigDir, `out-${cli}`, "rendered")],
+  ],
+] as const) {
+  const figures = { bundled: cold("bundled", args("bundled"), runs), tsx: cold("tsx", args("tsx"), runs) };
+  coldRows.push({ case: name, goal, figures });
+  console.log(`${name}: bundled ${seconds(figures.bundled.ms)}, tsx ${seconds(figures.tsx.ms)}`);
+}
+const renderedDir = join(bigDir, "out-bundled/rendered");
+const renderedDocs = (readdirSync(renderedDir, { recursive: true }) as string[])
+  .filter((f) => f.endsWith(".yaml"))
+  .reduce((n, f) => n + (readFileSync(join(renderedDir, f), "utf8").match(/^kind:/gm)?.length ?? 0), 0);
+rmSync(work, { recursive: true });
+
+/** The sum of two rows' figures, for the goals that are about `generate` + `check` together. */
+function together(name: string, a: ColdRow, b: ColdRow, goal: string): ColdRow {
+  const sum = (cli: Cli) => {
+    const peaks = [a.figures[cli].peakMb, b.figures[cli].peakMb].filter((x): x is number => x !== undefined);
+    const ms = a.figures[cli].ms + b.figures[cli].ms;
+    return peaks.length > 0 ? { ms, peakMb: Math.max(...peaks) } : { ms };
+  };
+  return { case: name, goal, figures: { bundled: sum("bundled"), tsx: sum("tsx") } };
+}
+coldRows.splice(3, 0, together("real config: `generate` + `check`", coldRows[1]!, coldRows[2]!, "< 1.5 s"));
+coldRows.splice(
+  6,
+  0,
+  together(`${BIG} services: \`generate\` + \`check\``, coldRows[4]!, coldRows[5]!, "< 4 s, < 1 GB"),
+);
+coldRows[coldRows.length - 1]!.goal = "10,000 documents < 1 s";
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+// ---- In process: scaling of generation, engines and kustomize ----
 
 const sizes = [0, 50, 200, 400];
 const rows: { services: number; objects: number; generate: number; engines: number; kustomize: number }[] = [];
@@ -84,3 +206,53 @@ for (const r of rows) {
       `${cell(r.kustomize, base.kustomize).padStart(25)}`,
   );
 }
+
+const mb = (x?: number) => (x === undefined ? "–" : `${Math.round(x)} MB`);
+const cpuModel =
+  /model name\s*:\s*(.*)/.exec(existsSync("/proc/cpuinfo") ? readFileSync("/proc/cpuinfo", "utf8") : "")?.[1] ??
+  cpus()[0]?.model ??
+  "unknown";
+const results = [
+  "# Bench results",
+  "",
+  "Written by `npm run bench` (bench/run.ts); the goals are issue 14's. Rerun it on your machine: the figures",
+  "below are one run on a shared machine, so read them to about ±20%.",
+  "",
+  `- Machine: ${cpus().length} CPUs (\`nproc\`), ${cpuModel}, ${(totalmem() / 2 ** 30).toFixed(1)} GB memory`,
+  `- Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
+  "",
+  "## Cold processes through the CLI",
+  "",
+  "Each a new process, as a user or the pre-commit hook runs it: `node dist/platform.mjs` (the bundle, what",
+  "`npm run generate|check|vet`, `npx platform` and the hook run) and `tsx bin/platform.ts` (the sources, for",
+  "development). Median of 5 runs for `--help`, 3 for the real config, 1 at 1,000 services. Peak memory is the",
+  `largest resident set of one process of the run (${hasTime ? "GNU time -v" : "not measured: no /usr/bin/time"});`,
+  "`check` runs `kubectl kustomize` and `promtool` as child processes, and their time is in its figure.",
+  `At ${BIG} services the rendered manifests hold ${renderedDocs} documents in 3 environments.`,
+  "",
+  "| case | bundled | tsx | peak memory (bundled) | goal |",
+  "|---|---|---|---|---|",
+  ...coldRows.map(
+    (r) =>
+      `| ${r.case} | ${seconds(r.figures.bundled.ms)} | ${seconds(r.figures.tsx.ms)} | ${mb(r.figures.bundled.peakMb)} | ` +
+      `${r.goal || ""} |`,
+  ),
+  "",
+  "## In process: scaling with the number of services",
+  "",
+  "Median of several runs inside one process (no start-up); the ratio is to the real config in the same run.",
+  "`kubectl kustomize` builds the prod overlay written to a temporary folder.",
+  "",
+  "| services | objects per environment | generate | engines, 3 environments | kubectl kustomize, prod |",
+  "|---|---|---|---|---|",
+  ...rows.map((r) => {
+    const cell = (v: number, b: number) => `${v.toFixed(0)} ms (${(v / b).toFixed(1)}x)`;
+    return (
+      `| ${r.services} | ${r.objects} | ${cell(r.generate, base.generate)} | ${cell(r.engines, base.engines)} | ` +
+      `${cell(r.kustomize, base.kustomize)} |`
+    );
+  }),
+  "",
+];
+writeFileSync(join(ROOT, "bench/results.md"), results.join("\n"));
+console.log("wrote bench/results.md");
