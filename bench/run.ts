@@ -9,7 +9,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, totalmem, tmpdir } from "node:os";
+import { cpus, loadavg, totalmem, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { readPolicySources } from "../bin/policies.ts";
@@ -40,11 +40,15 @@ function syntheticServices(extraServices: number): Record<string, unknown> {
   return services;
 }
 
-/** The real config plus `extraServices` synthetic ones (on enough nodes for them all). */
-const withServices = (extraServices: number) => ({
-  services: syntheticServices(extraServices),
-  tiers: { "high-performance": { nodes: 1000 } },
-});
+/** The real config plus `extraServices` synthetic ones, on enough nodes for them all in every environment. */
+const withServices = (extraServices: number) => {
+  const nodes = { "high-performance": { nodes: 1000 } };
+  return {
+    services: syntheticServices(extraServices),
+    tiers: nodes,
+    environments: { dev: { tiers: nodes }, staging: { tiers: nodes }, prod: { tiers: nodes } },
+  };
+};
 
 function bundleWith(extraServices: number): Bundle {
   const r = generateBundle(platformOf(withServices(extraServices)), policies);
@@ -86,27 +90,39 @@ type Cli = keyof typeof CLIS;
 const TIME = "/usr/bin/time";
 const hasTime = existsSync(TIME);
 
-/** One cold run: wall time, and the peak resident memory of the largest process of the run (GNU time). */
-function coldRun(cli: Cli, args: string[]): { ms: number; peakMb?: number } {
+type Figure = { ms: number; cpuMs?: number; peakMb?: number };
+
+/**
+ * One cold run: wall time, and with GNU time the CPU time (user + system, the process and its children) and the
+ * peak resident memory of the largest process of the run. CPU time is the steadier figure on a shared machine.
+ */
+function coldRun(cli: Cli, args: string[]): Figure {
   const cmd = [...CLIS[cli], ...args];
   const argv = hasTime ? [TIME, "-v", ...cmd] : cmd;
   const t = performance.now();
   const r = spawnSync(argv[0]!, argv.slice(1), { cwd: ROOT, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
   const ms = performance.now() - t;
-  // Exit 1 (findings at error severity) is a complete run: a synthetic config may break a platform rule.
-  if (r.status !== 0 && r.status !== 1)
-    throw new Error(`${cmd.join(" ")} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
-  if (r.status === 1) console.log(`note: ${args.join(" ")} (${cli}) exited 1 (findings)`);
-  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr ?? "");
-  return rss ? { ms, peakMb: Number(rss[1]) / 1024 } : { ms };
+  if (r.status !== 0) throw new Error(`${cmd.join(" ")} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  const field = (name: string) => {
+    const m = new RegExp(`${name}: ([\\d.]+)`).exec(r.stderr ?? "");
+    return m ? Number(m[1]) : undefined;
+  };
+  const user = field("User time \\(seconds\\)");
+  const system = field("System time \\(seconds\\)");
+  const rss = field("Maximum resident set size \\(kbytes\\)");
+  return {
+    ms,
+    ...(user !== undefined && system !== undefined ? { cpuMs: (user + system) * 1000 } : {}),
+    ...(rss !== undefined ? { peakMb: rss / 1024 } : {}),
+  };
 }
 
-/** The median time of `runs` cold runs and the highest peak memory among them. */
-function cold(cli: Cli, args: string[], runs: number): { ms: number; peakMb?: number } {
-  const all = Array.from({ length: runs }, () => coldRun(cli, args));
-  const ms = all.map((r) => r.ms).sort((a, b) => a - b)[Math.floor(runs / 2)]!;
+/** The run of median wall time among `runs` cold runs, with the highest peak memory among them. */
+function cold(cli: Cli, args: string[], runs: number): Figure {
+  const all = Array.from({ length: runs }, () => coldRun(cli, args)).sort((a, b) => a.ms - b.ms);
+  const median = all[Math.floor(runs / 2)]!;
   const peaks = all.flatMap((r) => (r.peakMb === undefined ? [] : [r.peakMb]));
-  return peaks.length > 0 ? { ms, peakMb: Math.max(...peaks) } : { ms };
+  return peaks.length > 0 ? { ...median, peakMb: Math.max(...peaks) } : median;
 }
 
 const work = mkdtempSync(join(tmpdir(), "platform-bench-cli-"));
@@ -121,7 +137,8 @@ writeFileSync(
 const realConfig = join(ROOT, "platform.config.ts");
 const bigConfig = join(bigDir, "platform.config.ts");
 
-type ColdRow = { case: string; goal: string; figures: Record<Cli, { ms: number; peakMb?: number }> };
+type ColdRow = { case: string; goal: string; figures: Record<Cli, Figure> };
+const loadBefore = loadavg()[0]!;
 const coldRows: ColdRow[] = [];
 for (const [name, goal, runs, args] of [
   ["`--help`", "< 0.3 s", 5, () => ["--help"]],
@@ -155,13 +172,17 @@ const renderedDocs = (readdirSync(renderedDir, { recursive: true }) as string[])
   .filter((f) => f.endsWith(".yaml"))
   .reduce((n, f) => n + (readFileSync(join(renderedDir, f), "utf8").match(/^kind:/gm)?.length ?? 0), 0);
 rmSync(work, { recursive: true });
+const loadAfter = loadavg()[0]!;
 
 /** The sum of two rows' figures, for the goals that are about `generate` + `check` together. */
 function together(name: string, a: ColdRow, b: ColdRow, goal: string): ColdRow {
-  const sum = (cli: Cli) => {
-    const peaks = [a.figures[cli].peakMb, b.figures[cli].peakMb].filter((x): x is number => x !== undefined);
-    const ms = a.figures[cli].ms + b.figures[cli].ms;
-    return peaks.length > 0 ? { ms, peakMb: Math.max(...peaks) } : { ms };
+  const sum = (cli: Cli): Figure => {
+    const [x, y] = [a.figures[cli], b.figures[cli]];
+    return {
+      ms: x.ms + y.ms,
+      ...(x.cpuMs !== undefined && y.cpuMs !== undefined ? { cpuMs: x.cpuMs + y.cpuMs } : {}),
+      ...(x.peakMb !== undefined && y.peakMb !== undefined ? { peakMb: Math.max(x.peakMb, y.peakMb) } : {}),
+    };
   };
   return { case: name, goal, figures: { bundled: sum("bundled"), tsx: sum("tsx") } };
 }
@@ -208,6 +229,7 @@ for (const r of rows) {
 }
 
 const mb = (x?: number) => (x === undefined ? "–" : `${Math.round(x)} MB`);
+const cpu = (x?: number) => (x === undefined ? "–" : seconds(x));
 const cpuModel =
   /model name\s*:\s*(.*)/.exec(existsSync("/proc/cpuinfo") ? readFileSync("/proc/cpuinfo", "utf8") : "")?.[1] ??
   cpus()[0]?.model ??
@@ -215,27 +237,30 @@ const cpuModel =
 const results = [
   "# Bench results",
   "",
-  "Written by `npm run bench` (bench/run.ts); the goals are issue 14's. Rerun it on your machine: the figures",
-  "below are one run on a shared machine, so read them to about ±20%.",
+  "Written by `npm run bench` (bench/run.ts); the goals are issue 14's. One run: on a machine shared with other",
+  "work, wall times stretch with the load (below) while CPU times hold, so compare CPU times across runs.",
   "",
   `- Machine: ${cpus().length} CPUs (\`nproc\`), ${cpuModel}, ${(totalmem() / 2 ** 30).toFixed(1)} GB memory`,
   `- Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
+  // Other work on the machine stretches wall times (not CPU times): the load says how much there was.
+  `- Load average (1 min) ${loadBefore.toFixed(1)} before the cold runs and ${loadAfter.toFixed(1)} after them`,
   "",
   "## Cold processes through the CLI",
   "",
-  "Each a new process, as a user or the pre-commit hook runs it: `node dist/platform.mjs` (the bundle, what",
-  "`npm run generate|check|vet`, `npx platform` and the hook run) and `tsx bin/platform.ts` (the sources, for",
-  "development). Median of 5 runs for `--help`, 3 for the real config, 1 at 1,000 services. Peak memory is the",
+  "Wall time, then CPU time (user + system of the process and its children), each a new process as a user or",
+  "the pre-commit hook runs it: `node dist/platform.mjs` (the bundle, what `npm run generate|check|vet`,",
+  "`npx platform` and the hook run) and `tsx bin/platform.ts` (the sources, for development). The run of",
+  "median wall time of 5 for `--help`, of 3 for the real config, 1 at 1,000 services. Peak memory is the",
   `largest resident set of one process of the run (${hasTime ? "GNU time -v" : "not measured: no /usr/bin/time"});`,
-  "`check` runs `kubectl kustomize` and `promtool` as child processes, and their time is in its figure.",
+  "`check` runs `kubectl kustomize` and `promtool` as child processes, and their time is in its figures.",
   `At ${BIG} services the rendered manifests hold ${renderedDocs} documents in 3 environments.`,
   "",
-  "| case | bundled | tsx | peak memory (bundled) | goal |",
-  "|---|---|---|---|---|",
+  "| case | bundled | tsx | bundled, CPU | tsx, CPU | peak memory (bundled) | goal |",
+  "|---|---|---|---|---|---|---|",
   ...coldRows.map(
     (r) =>
-      `| ${r.case} | ${seconds(r.figures.bundled.ms)} | ${seconds(r.figures.tsx.ms)} | ${mb(r.figures.bundled.peakMb)} | ` +
-      `${r.goal || ""} |`,
+      `| ${r.case} | ${seconds(r.figures.bundled.ms)} | ${seconds(r.figures.tsx.ms)} | ` +
+      `${cpu(r.figures.bundled.cpuMs)} | ${cpu(r.figures.tsx.cpuMs)} | ${mb(r.figures.bundled.peakMb)} | ${r.goal} |`,
   ),
   "",
   "## In process: scaling with the number of services",

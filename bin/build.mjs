@@ -8,7 +8,16 @@
  *   node bin/build.mjs --if-stale  build only when a source the last build read is newer than the bundle,
  *                                  so `npm run check` after an edit never runs yesterday's code
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -42,12 +51,17 @@ function stale() {
   } catch {
     return true;
   }
-  // A source added since is only ever reached through an edited (so newer) file that imports it.
-  return inputs.some((f) => !existsSync(join(ROOT, f)) || statSync(join(ROOT, f)).mtimeMs > built);
+  // A source added since is only ever reached through an edited (so newer) file that imports it; this script
+  // holds the build's options.
+  return [...inputs, "bin/build.mjs"].some(
+    (f) => !existsSync(join(ROOT, f)) || statSync(join(ROOT, f)).mtimeMs > built,
+  );
 }
 
 export async function buildCli() {
   const { build } = await import("esbuild");
+  // The bundle is dated when the build began: a source saved while esbuild reads stays newer, so stale.
+  const started = new Date();
   const result = await build({
     entryPoints: [join(ROOT, "bin/platform.ts")],
     absWorkingDir: ROOT,
@@ -71,9 +85,18 @@ export async function buildCli() {
   // The entry's own `#!/usr/bin/env -S npx tsx` would run the bundle under tsx: plain node is the point.
   const code = result.outputFiles[0].text.replace(/^#![^\n]*\n/, "");
   mkdirSync(dirname(BUNDLE), { recursive: true });
-  writeFileSync(BUNDLE, `#!/usr/bin/env node\n${code}`);
-  chmodSync(BUNDLE, 0o755);
-  writeFileSync(INPUTS, `${JSON.stringify(Object.keys(result.metafile.inputs).sort(), null, 1)}\n`);
+  // Renamed into place: a CLI starting meanwhile (another `npm run check`) reads the old bundle or the new one.
+  const inputs = Object.keys(result.metafile.inputs).sort();
+  replace(INPUTS, `${JSON.stringify(inputs, null, 1)}\n`, 0o644);
+  replace(BUNDLE, `#!/usr/bin/env node\n${code}`, 0o755, started);
+}
+
+function replace(file, text, mode, date) {
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, text);
+  chmodSync(temp, mode);
+  if (date) utimesSync(temp, date, date);
+  renameSync(temp, file);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

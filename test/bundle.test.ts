@@ -6,7 +6,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { configInput, ROOT } from "./support/config.ts";
@@ -106,6 +106,24 @@ test("vet on fixtures with findings and on the rendered manifests: the same repo
     assert.ok(a.code === 0 || a.code === 1, a.stderr);
   }
   assert.is(bundled(["vet", "test/fixtures/schema"]).code, 1);
+});
+
+test("--if-stale rebuilds a bundle older than a source it was built from, and only then", () => {
+  const ifStale = () => {
+    const r = spawnSync(process.execPath, [join(ROOT, "bin/build.mjs"), "--if-stale"], { encoding: "utf8" });
+    assert.is(r.status, 0, r.stderr);
+    return statSync(BUNDLE).mtimeMs;
+  };
+  const fresh = ifStale();
+  assert.is(ifStale(), fresh, "an up-to-date bundle was rebuilt");
+  const source = statSync(join(ROOT, "engines/drift.ts")).mtime;
+  // As if engines/drift.ts had been saved after the build.
+  const before = new Date(source.getTime() - 60_000);
+  utimesSync(BUNDLE, before, before);
+  const rebuilt = ifStale();
+  assert.ok(rebuilt > before.getTime(), "a stale bundle was not rebuilt");
+  assert.is(ifStale(), rebuilt);
+  assert.match(readFileSync(BUNDLE, "utf8"), /^#!\/usr\/bin\/env node\n/);
 });
 
 /** The real config as a plain module, edited as text, in a fresh folder (as test/config-errors.test.ts). */
