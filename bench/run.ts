@@ -238,7 +238,7 @@ const results = [
   "# Bench results",
   "",
   "Written by `npm run bench` (bench/run.ts); the goals are issue 14's. One run: on a machine shared with other",
-  "work, wall times stretch with the load (below) while CPU times hold, so compare CPU times across runs.",
+  "work, wall times stretch with the load (below), CPU times less: compare runs made at a similar load.",
   "",
   `- Machine: ${cpus().length} CPUs (\`nproc\`), ${cpuModel}, ${(totalmem() / 2 ** 30).toFixed(1)} GB memory`,
   `- Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
