@@ -1,11 +1,15 @@
 /**
- * `npm run bench`: how generation, the in-process engines and kustomize scale with the number of
- * services. Each figure is the median of several runs and is printed as a ratio to the real
- * config's figure measured in the same run, so a slower machine does not change the conclusion.
+ * `npm run bench`: first cold processes through the real CLI, bundled (dist/platform.mjs) and under tsx, as a
+ * user and the pre-commit hook meet them (`--help`, `generate` + `check` on the real config and on 1,000
+ * services, `vet` of their rendered manifests), with peak memory; then how generation, the in-process engines
+ * and kustomize scale with the number of services, each figure the median of several runs and printed as a
+ * ratio to the real config's figure measured in the same run, so a slower machine does not change the
+ * conclusion. Writes bench/results.md with the figures, the machine and the goals of issue 14.
  * Never part of `npm test`.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { readPolicySources } from "../bin/policies.ts";
@@ -13,11 +17,11 @@ import { findingLine } from "../core/finding.ts";
 import { generateBundle, type Bundle } from "../generators/bundle.ts";
 import { kustomizeBuild } from "../engines/kustomize.ts";
 import { runObjectEngines } from "../bin/object-engines.ts";
-import { platformOf } from "../test/support/config.ts";
+import { configInput, platformOf, ROOT } from "../test/support/config.ts";
 
 const policies = readPolicySources();
 
-function bundleWith(extraServices: number): Bundle {
+function syntheticServices(extraServices: number): Record<string, unknown> {
   const services: Record<string, unknown> = {};
   for (let i = 0; i < extraServices; i++) {
     services[`svc-${i}`] = {
@@ -33,7 +37,21 @@ function bundleWith(extraServices: number): Bundle {
       },
     };
   }
-  const r = generateBundle(platformOf({ services, tiers: { "high-performance": { nodes: 1000 } } }), policies);
+  return services;
+}
+
+/** The real config plus `extraServices` synthetic ones, on enough nodes for them all in every environment. */
+const withServices = (extraServices: number) => {
+  const nodes = { "high-performance": { nodes: 1000 } };
+  return {
+    services: syntheticServices(extraServices),
+    tiers: nodes,
+    environments: { dev: { tiers: nodes }, staging: { tiers: nodes }, prod: { tiers: nodes } },
+  };
+};
+
+function bundleWith(extraServices: number): Bundle {
+  const r = generateBundle(platformOf(withServices(extraServices)), policies);
   if (!r.ok) throw new Error(r.errors.map(findingLine).join("\n"));
   return r.bundle;
 }
@@ -56,6 +74,131 @@ function writeTree(files: ReadonlyMap<string, string>): string {
   }
   return dir;
 }
+
+// ---- Cold processes through the real CLI ----
+
+const build = spawnSync(process.execPath, [join(ROOT, "bin/build.mjs"), "--if-stale"], { stdio: "inherit" });
+if (build.status !== 0) throw new Error("bin/build.mjs failed");
+
+const CLIS = {
+  bundled: [process.execPath, join(ROOT, "dist/platform.mjs")],
+  // What `npx tsx bin/platform.ts` runs (the tsx CLI starts node again with its loaders).
+  tsx: [join(ROOT, "node_modules/.bin/tsx"), join(ROOT, "bin/platform.ts")],
+} as const;
+type Cli = keyof typeof CLIS;
+
+const TIME = "/usr/bin/time";
+const hasTime = existsSync(TIME);
+
+type Figure = { ms: number; cpuMs?: number; peakMb?: number };
+
+/**
+ * One cold run: wall time, and with GNU time the CPU time (user + system, the process and its children) and the
+ * peak resident memory of the largest process of the run. CPU time is the steadier figure on a shared machine.
+ */
+function coldRun(cli: Cli, args: string[]): Figure {
+  const cmd = [...CLIS[cli], ...args];
+  const argv = hasTime ? [TIME, "-v", ...cmd] : cmd;
+  const t = performance.now();
+  const r = spawnSync(argv[0]!, argv.slice(1), { cwd: ROOT, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
+  const ms = performance.now() - t;
+  if (r.status !== 0) throw new Error(`${cmd.join(" ")} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  const field = (name: string) => {
+    const m = new RegExp(`${name}: ([\\d.]+)`).exec(r.stderr ?? "");
+    return m ? Number(m[1]) : undefined;
+  };
+  const user = field("User time \\(seconds\\)");
+  const system = field("System time \\(seconds\\)");
+  const rss = field("Maximum resident set size \\(kbytes\\)");
+  return {
+    ms,
+    ...(user !== undefined && system !== undefined ? { cpuMs: (user + system) * 1000 } : {}),
+    ...(rss !== undefined ? { peakMb: rss / 1024 } : {}),
+  };
+}
+
+/** The run of median wall time among `runs` cold runs, with the highest peak memory among them. */
+function cold(cli: Cli, args: string[], runs: number): Figure {
+  const all = Array.from({ length: runs }, () => coldRun(cli, args)).sort((a, b) => a.ms - b.ms);
+  const median = all[Math.floor(runs / 2)]!;
+  const peaks = all.flatMap((r) => (r.peakMb === undefined ? [] : [r.peakMb]));
+  return peaks.length > 0 ? { ...median, peakMb: Math.max(...peaks) } : median;
+}
+
+const work = mkdtempSync(join(tmpdir(), "platform-bench-cli-"));
+const BIG = 1000;
+const bigDir = join(work, "big");
+mkdirSync(bigDir);
+writeFileSync(join(bigDir, "package.json"), '{ "type": "module" }\n');
+writeFileSync(
+  join(bigDir, "platform.config.ts"),
+  `export default ${JSON.stringify(configInput(withServices(BIG - 7)), null, 2)};\n`,
+);
+const realConfig = join(ROOT, "platform.config.ts");
+const bigConfig = join(bigDir, "platform.config.ts");
+
+type ColdRow = { case: string; goal: string; figures: Record<Cli, Figure> };
+const loadBefore = loadavg()[0]!;
+const coldRows: ColdRow[] = [];
+for (const [name, goal, runs, args] of [
+  ["`--help`", "< 0.3 s", 5, () => ["--help"]],
+  ["real config: `generate`", "", 3, (cli: Cli) => ["generate", "--config", realConfig, "--out", join(work, cli)]],
+  ["real config: `check`", "", 3, (cli: Cli) => ["check", "--config", realConfig, "--out", join(work, cli)]],
+  [
+    `${BIG} services: \`generate\``,
+    "",
+    1,
+    (cli: Cli) => ["generate", "--config", bigConfig, "--out", join(bigDir, `out-${cli}`)],
+  ],
+  [
+    `${BIG} services: \`check\``,
+    "",
+    1,
+    (cli: Cli) => ["check", "--config", bigConfig, "--out", join(bigDir, `out-${cli}`)],
+  ],
+  [
+    `${BIG} services: \`vet\` of the rendered manifests`,
+    "",
+    1,
+    (cli: Cli) => ["vet", join(bigDir, `out-${cli}`, "rendered")],
+  ],
+] as const) {
+  const figures = { bundled: cold("bundled", args("bundled"), runs), tsx: cold("tsx", args("tsx"), runs) };
+  coldRows.push({ case: name, goal, figures });
+  console.log(`${name}: bundled ${seconds(figures.bundled.ms)}, tsx ${seconds(figures.tsx.ms)}`);
+}
+const renderedDir = join(bigDir, "out-bundled/rendered");
+const renderedDocs = (readdirSync(renderedDir, { recursive: true }) as string[])
+  .filter((f) => f.endsWith(".yaml"))
+  .reduce((n, f) => n + (readFileSync(join(renderedDir, f), "utf8").match(/^kind:/gm)?.length ?? 0), 0);
+rmSync(work, { recursive: true });
+const loadAfter = loadavg()[0]!;
+
+/** The sum of two rows' figures, for the goals that are about `generate` + `check` together. */
+function together(name: string, a: ColdRow, b: ColdRow, goal: string): ColdRow {
+  const sum = (cli: Cli): Figure => {
+    const [x, y] = [a.figures[cli], b.figures[cli]];
+    return {
+      ms: x.ms + y.ms,
+      ...(x.cpuMs !== undefined && y.cpuMs !== undefined ? { cpuMs: x.cpuMs + y.cpuMs } : {}),
+      ...(x.peakMb !== undefined && y.peakMb !== undefined ? { peakMb: Math.max(x.peakMb, y.peakMb) } : {}),
+    };
+  };
+  return { case: name, goal, figures: { bundled: sum("bundled"), tsx: sum("tsx") } };
+}
+coldRows.splice(3, 0, together("real config: `generate` + `check`", coldRows[1]!, coldRows[2]!, "< 1.5 s"));
+coldRows.splice(
+  6,
+  0,
+  together(`${BIG} services: \`generate\` + \`check\``, coldRows[4]!, coldRows[5]!, "< 4 s, < 1 GB"),
+);
+coldRows[coldRows.length - 1]!.goal = "10,000 documents < 1 s";
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+// ---- In process: scaling of generation, engines and kustomize ----
 
 const sizes = [0, 50, 200, 400];
 const rows: { services: number; objects: number; generate: number; engines: number; kustomize: number }[] = [];
@@ -84,3 +227,60 @@ for (const r of rows) {
       `${cell(r.kustomize, base.kustomize).padStart(25)}`,
   );
 }
+
+const mb = (x?: number) => (x === undefined ? "–" : `${Math.round(x)} MB`);
+const cpu = (x?: number) => (x === undefined ? "–" : seconds(x));
+const cpuModel =
+  /model name\s*:\s*(.*)/.exec(existsSync("/proc/cpuinfo") ? readFileSync("/proc/cpuinfo", "utf8") : "")?.[1] ??
+  cpus()[0]?.model ??
+  "unknown";
+const results = [
+  "# Bench results",
+  "",
+  "Written by `npm run bench` (bench/run.ts); the goals are issue 14's. One run: on a machine shared with other",
+  "work, wall times stretch with the load (below), CPU times less: compare runs made at a similar load.",
+  "",
+  `- Machine: ${cpus().length} CPUs (\`nproc\`), ${cpuModel}, ${(totalmem() / 2 ** 30).toFixed(1)} GB memory`,
+  `- Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
+  // Other work on the machine stretches wall times (not CPU times): the load says how much there was.
+  `- Load average (1 min) ${loadBefore.toFixed(1)} before the cold runs and ${loadAfter.toFixed(1)} after them`,
+  "",
+  "## Cold processes through the CLI",
+  "",
+  "Wall time, then CPU time (user + system of the process and its children), each a new process as a user or",
+  "the pre-commit hook runs it: `node dist/platform.mjs` (the bundle, what `npm run generate|check|vet`,",
+  "`npx platform` and the hook run) and `tsx bin/platform.ts` (the sources, for development). The run of",
+  "median wall time of 5 for `--help`, of 3 for the real config, 1 at 1,000 services. Peak memory is the",
+  `largest resident set of one process of the run (${hasTime ? "GNU time -v" : "not measured: no /usr/bin/time"});`,
+  "`check` runs `kubectl kustomize` and `promtool` as child processes, and their time is in its figures.",
+  `At ${BIG} services the rendered manifests hold ${renderedDocs} documents in 3 environments.`,
+  "",
+  "| case | bundled | tsx | bundled, CPU | tsx, CPU | peak memory (bundled) | goal |",
+  "|---|---|---|---|---|---|---|",
+  ...coldRows.map(
+    (r) =>
+      `| ${r.case} | ${seconds(r.figures.bundled.ms)} | ${seconds(r.figures.tsx.ms)} | ` +
+      `${cpu(r.figures.bundled.cpuMs)} | ${cpu(r.figures.tsx.cpuMs)} | ${mb(r.figures.bundled.peakMb)} | ${r.goal} |`,
+  ),
+  "",
+  "## In process: scaling with the number of services",
+  "",
+  "Median of several runs inside one process (no start-up); the ratio is to the real config in the same run.",
+  "`kubectl kustomize` builds the prod overlay written to a temporary folder.",
+  "",
+  "| services | objects per environment | generate | engines, 3 environments | kubectl kustomize, prod |",
+  "|---|---|---|---|---|",
+  ...rows.map((r) => {
+    const cell = (v: number, b: number) => `${v.toFixed(0)} ms (${(v / b).toFixed(1)}x)`;
+    return (
+      `| ${r.services} | ${r.objects} | ${cell(r.generate, base.generate)} | ${cell(r.engines, base.engines)} | ` +
+      `${cell(r.kustomize, base.kustomize)} |`
+    );
+  }),
+  "",
+];
+const resultsFile = join(ROOT, "bench/results.md");
+writeFileSync(resultsFile, results.join("\n"));
+// Committed, so in the formatter's shape (biome aligns the tables' columns).
+spawnSync(join(ROOT, "node_modules/.bin/biome"), ["format", "--write", resultsFile], { stdio: "inherit" });
+console.log("wrote bench/results.md");

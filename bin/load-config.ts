@@ -11,6 +11,7 @@ import { describeThrown, parsePlatform } from "../schemas/parse.ts";
 import type { Platform } from "../schemas/platform.ts";
 import { ConfigSource, type Position } from "./config-source.ts";
 import { locateConfigFindings } from "./locate-findings.ts";
+import { typescriptLoader } from "./typescript-loader.ts";
 
 export class UsageError extends Error {}
 
@@ -59,6 +60,16 @@ function loadError(e: unknown, path: string, source: ConfigSource): { at?: Posit
   return { ...(quoted ? { at: quoted } : {}), message, rule: missing ? "missing-import" : "throws" };
 }
 
+/**
+ * A config in a folder without `"type": "module"` is compiled to CommonJS, whose namespace's default is the whole
+ * `module.exports` ({ __esModule, default }). tsx unwraps it in the code it compiles (bin/ under tsx), the
+ * bundle's own import() does not: the same unwrapping here gives both the same config, and is a no-op after tsx's.
+ */
+function cjsInterop(mod: { default?: unknown }): { default?: unknown } {
+  const inner = safely(() => mod.default);
+  return inner && typeof inner === "object" && "__esModule" in inner ? (inner as { default?: unknown }) : mod;
+}
+
 export async function loadConfig(file: string): Promise<LoadResult> {
   const path = resolve(file);
   if (!existsSync(path)) throw new UsageError(`${file}: no such config file`);
@@ -70,7 +81,8 @@ export async function loadConfig(file: string): Promise<LoadResult> {
   });
   let mod: { default?: unknown };
   try {
-    mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    await typescriptLoader();
+    mod = cjsInterop((await import(pathToFileURL(path).href)) as { default?: unknown });
   } catch (e) {
     const { at, message, rule } = loadError(e, path, source);
     const finding = configFinding(rule, "", message, {

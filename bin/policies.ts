@@ -1,12 +1,25 @@
 /** Reads the policies shipped in policies/<id>/policy.yaml (next to this tool, whatever the working directory). */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Finding, KubeObject } from "../core/finding.ts";
 import type { PolicySource } from "../core/policy.ts";
 import { evaluatePolicies, type CompiledPolicy } from "../engines/cel.ts";
 import { isParamFixture, type Fixture, type KubeObjectLike } from "../policies/builders.ts";
 
-export const POLICY_DIR = fileURLToPath(new URL("../policies/", import.meta.url));
+/**
+ * The package root: the nearest folder above this code that holds a package.json. This code runs from bin/
+ * (under tsx) or bundled into dist/platform.mjs, so no fixed "../" is right for both.
+ */
+function packageRoot(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (let dir = here; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "package.json"))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json in ${here} or any folder above it`);
+  }
+}
+
+export const POLICY_DIR = `${join(packageRoot(), "policies")}/`;
 export const POLICY_FILE = "policy.yaml";
 
 /** The ids of the shipped policies: every folder of policies/ that holds a policy.yaml. */
