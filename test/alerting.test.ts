@@ -8,25 +8,12 @@ import { runAmtool } from "../engines/amtool.ts";
 import { validateSchemas } from "../engines/schema.ts";
 import { parseYamlDocuments } from "../core/yaml.ts";
 import { findingLine, type Finding, type KubeObject } from "../core/finding.ts";
-import { parsePlatform } from "../schemas/parse.ts";
-import type { Platform, PlatformInput } from "../schemas/platform.ts";
+import type { Platform } from "../schemas/platform.ts";
+import { changedConfigErrors, changedInput, changedPlatform } from "./support/config.ts";
 
-function input(change: (c: PlatformInput) => void = () => {}): PlatformInput {
-  const c = structuredClone(config);
-  change(c);
-  return c;
-}
-
-function platform(change?: (c: PlatformInput) => void): Platform {
-  const parsed = parsePlatform(input(change));
-  if (!parsed.ok) throw new Error(parsed.errors.map(findingLine).join("\n"));
-  return parsed.platform;
-}
-
-function errors(change: (c: PlatformInput) => void): string[] {
-  const parsed = parsePlatform(input(change));
-  return parsed.ok ? [] : parsed.errors.map(findingLine);
-}
+const _input = changedInput;
+const platform = changedPlatform;
+const errors = changedConfigErrors;
 
 function files(p: Platform): Map<string, string> {
   const result = generateBundle(p);

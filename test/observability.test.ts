@@ -11,27 +11,13 @@ import { prometheusConfig } from "../generators/prometheus-config.ts";
 import { ruleGroups } from "../generators/prometheus-rules.ts";
 import { alertTestFiles } from "../generators/prometheus-tests.ts";
 import { parseYamlDocuments } from "../core/yaml.ts";
-import { findingLine, type KubeObject } from "../core/finding.ts";
-import { parsePlatform } from "../schemas/parse.ts";
+import type { KubeObject } from "../core/finding.ts";
 import type { Platform, PlatformInput } from "../schemas/platform.ts";
+import { changedConfigErrors, changedInput, changedPlatform } from "./support/config.ts";
 
-/** The real config, changed by `change` on a fresh copy. */
-function input(change: (c: PlatformInput) => void = () => {}): PlatformInput {
-  const c = structuredClone(config);
-  change(c);
-  return c;
-}
-
-function platform(change?: (c: PlatformInput) => void): Platform {
-  const parsed = parsePlatform(input(change));
-  if (!parsed.ok) throw new Error(parsed.errors.map(findingLine).join("\n"));
-  return parsed.platform;
-}
-
-function errors(change: (c: PlatformInput) => void): string[] {
-  const parsed = parsePlatform(input(change));
-  return parsed.ok ? [] : parsed.errors.map(findingLine);
-}
+const _input = changedInput;
+const platform = changedPlatform;
+const errors = changedConfigErrors;
 
 /** The risk engine exports a seconds histogram instead of the report's microsecond gauge. */
 const secondsHistogram = (c: PlatformInput) => {

@@ -18,7 +18,7 @@ test("tsc --noEmit passes", () => {
 });
 
 test("biome check passes (format and lint)", () => {
-  const r = spawnSync(join(root, "node_modules/.bin/biome"), ["check", "--colors=off", root], {
+  const r = spawnSync(join(root, "node_modules/.bin/biome"), ["check", "--colors=off", "--error-on-warnings", root], {
     cwd: root,
     encoding: "utf8",
   });

@@ -39,3 +39,23 @@ export function cli(args: string[], cwd = ROOT): { code: number; stdout: string;
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** The real config's input, changed in place by `change` on a fresh copy. */
+export function changedInput(change: (c: PlatformInput) => void = () => {}): PlatformInput {
+  const c = structuredClone(config);
+  change(c);
+  return c;
+}
+
+/** The real config changed by `change`, parsed; a config error throws with its findings. */
+export function changedPlatform(change?: (c: PlatformInput) => void): Platform {
+  const parsed = parsePlatform(changedInput(change));
+  if (!parsed.ok) throw new Error(parsed.errors.map(findingLine).join("\n"));
+  return parsed.platform;
+}
+
+/** The config errors of the real config changed by `change`, one line each; none when it parses. */
+export function changedConfigErrors(change: (c: PlatformInput) => void): string[] {
+  const parsed = parsePlatform(changedInput(change));
+  return parsed.ok ? [] : parsed.errors.map(findingLine);
+}
