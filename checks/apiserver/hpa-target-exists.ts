@@ -3,6 +3,7 @@
  * (and API group) in the same namespace and environment. The API server accepts a dangling
  * reference, hence a warning: the autoscaler then reports FailedGetScale forever.
  */
+import { ORDER_MANAGER_DEPLOYMENT } from "./examples.ts";
 import type { Finding } from "../../core/finding.ts";
 import { finding, get, namespaceOf } from "./context.ts";
 import type { ObjectCheck } from "../check.ts";
@@ -28,23 +29,7 @@ export const hpaTargetExists: ObjectCheck = {
       "Correct `scaleTargetRef.kind` and `name` to the workload's, or generate the workload in " +
       "the same namespace.",
     example: {
-      manifests: `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: order-manager
-  namespace: nautilus-trading
-spec:
-  replicas: 2
-  selector:
-    matchLabels: { app.kubernetes.io/name: order-manager }
-  template:
-    metadata:
-      labels: { app.kubernetes.io/name: order-manager }
-    spec:
-      containers:
-        - name: order-manager
-          image: registry.nautilus.io/order-manager:2.0.1
----
+      manifests: `${ORDER_MANAGER_DEPLOYMENT}---
 apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 metadata: { name: order-manager, namespace: nautilus-trading }

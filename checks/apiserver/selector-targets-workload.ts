@@ -4,6 +4,7 @@
  * namespace. The API server accepts a selector that selects nothing, hence a warning: the
  * Service has no endpoints, the budget protects nothing.
  */
+import { ORDER_MANAGER_DEPLOYMENT } from "./examples.ts";
 import type { Finding } from "../../core/finding.ts";
 import { finding, get, isEmptySelector, isObject, namespaceOf, podTemplateOf, selects } from "./context.ts";
 import type { ObjectCheck } from "../check.ts";
@@ -23,23 +24,7 @@ export const selectorTargetsWorkload: ObjectCheck = {
       "every connection to it fails, and the budget protects nothing during node drains.",
     fix: "Match the labels of the workload's `spec.template.metadata.labels`, in the workload's namespace.",
     example: {
-      manifests: `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: order-manager
-  namespace: nautilus-trading
-spec:
-  replicas: 2
-  selector:
-    matchLabels: { app.kubernetes.io/name: order-manager }
-  template:
-    metadata:
-      labels: { app.kubernetes.io/name: order-manager }
-    spec:
-      containers:
-        - name: order-manager
-          image: registry.nautilus.io/order-manager:2.0.1
----
+      manifests: `${ORDER_MANAGER_DEPLOYMENT}---
 apiVersion: v1
 kind: Service
 metadata: { name: order-manager, namespace: nautilus-trading }
