@@ -68,6 +68,8 @@ export default definePlatform({
       // The report's Phase 2B p99 target. Latency alerts on these services default to it, and the coverage check,
       // the dashboards, the promtool tests and the latency-alert admission policy hold every alert to it.
       latencyBudget: "2.75us",
+      // An engine stops taking orders for 10 s before SIGTERM, then has 20 s to finish what is in flight.
+      shutdown: { drainDelay: "10s", gracePeriod: "30s" },
     },
     "high-performance": {
       description: "Auto-scaled services on the general high-performance pool.",
@@ -78,6 +80,8 @@ export default definePlatform({
       nodes: 6,
       cpusPerNode: 32,
       scrapeInterval: "5s",
+      // WebSocket clients reconnect elsewhere once the pod leaves the endpoints; 45 s to close the rest.
+      shutdown: { drainDelay: "15s", gracePeriod: "60s" },
     },
   },
 
@@ -97,7 +101,6 @@ export default definePlatform({
       // listens on its own pair. The Service still exposes the report's 8000 and 9090.
       ports: { containerHttp: 8001, containerMetrics: 9101 },
       probes: healthProbes,
-      volumes: [{ claim: "logs", mountPath: "/var/log/nautilus" }],
     },
     "position-keeper": {
       tier: "ultra-low-latency",
@@ -112,7 +115,6 @@ export default definePlatform({
       },
       ports: { containerHttp: 8002, containerMetrics: 9102 },
       probes: healthProbes,
-      volumes: [{ claim: "logs", mountPath: "/var/log/nautilus" }],
     },
     "order-manager": {
       tier: "ultra-low-latency",
@@ -125,7 +127,6 @@ export default definePlatform({
       },
       ports: { containerHttp: 8003, containerMetrics: 9103 },
       probes: healthProbes,
-      volumes: [{ claim: "logs", mountPath: "/var/log/nautilus" }],
     },
     "integration-engine": {
       tier: "ultra-low-latency",
@@ -138,7 +139,6 @@ export default definePlatform({
       },
       ports: { containerHttp: 8004, containerMetrics: 9104 },
       probes: healthProbes,
-      volumes: [{ claim: "logs", mountPath: "/var/log/nautilus" }],
     },
     "market-data": {
       tier: "high-performance",
@@ -195,6 +195,8 @@ export default definePlatform({
         limits: { cpu: "1", memory: "512Mi" },
       },
       probes: healthProbes,
+      // Venue credentials come from the secret store, never from the config or out/.
+      secretEnv: { VENUE_API_KEY: { secret: "venue-api-keys", key: "api-key" } },
       volumes: [{ claim: "logs", mountPath: "/var/log/nautilus" }],
     },
   },
@@ -203,6 +205,51 @@ export default definePlatform({
   // network policies let pods accept connections from this range. Set it to your cluster's, and
   // with an overlay network (IPIP, VXLAN) include the CNI's tunnel addresses.
   network: { nodeCidrs: ["10.64.0.0/16"] },
+
+  // The classes the claims use. Both are the cluster's own (prerequisites `deploy` checks); what is
+  // declared here is what the platform relies on them to do.
+  storageClasses: {
+    "fast-ssd": {
+      description: "Block SSD volumes for Prometheus' time series.",
+      provided: true,
+      provisioner: "ebs.csi.aws.com",
+      accessModes: ["ReadWriteOnce", "ReadWriteOncePod"],
+    },
+    "shared-files": {
+      description: "NFS file shares mounted by many pods; volumes are kept when their claim goes (audit logs).",
+      provided: true,
+      provisioner: "nfs.csi.k8s.io",
+      reclaimPolicy: "Retain",
+      accessModes: ["ReadWriteOnce", "ReadWriteMany", "ReadOnlyMany"],
+      // csi-driver-nfs applies the pods' fsGroup only when installed with feature.enableFSGroupPolicy=true.
+      fsGroupPolicy: "File",
+    },
+  },
+
+  // Credentials by reference: the External Secrets Operator creates each Secret from the store.
+  secretStore: { kind: "ClusterSecretStore", name: "vault-backend" },
+  secrets: {
+    "venue-api-keys": {
+      description: "The smart order router's venue API keys.",
+      remoteKey: "nautilus/trading/venues",
+      keys: { "api-key": "api-key" },
+    },
+    "alertmanager-pagerduty": {
+      description: "PagerDuty Events v2 routing key of the trading on-call service.",
+      remoteKey: "nautilus/alerting/pagerduty",
+      keys: { "routing-key": "routing-key" },
+    },
+    "alertmanager-slack": {
+      description: "Slack incoming-webhook URL of #trading-alerts.",
+      remoteKey: "nautilus/alerting/slack",
+      keys: { "webhook-url": "webhook-url" },
+    },
+    "alertmanager-heartbeat": {
+      description: "The dead-man's-switch service's heartbeat URL.",
+      remoteKey: "nautilus/alerting/heartbeat",
+      keys: { token: "token" },
+    },
+  },
 
   storage: {
     metrics: {
@@ -217,6 +264,7 @@ export default definePlatform({
       size: "50Gi",
       accessMode: "ReadWriteMany",
       storageClass: "shared-files",
+      retain: true,
     },
     cache: {
       description: "Market data snapshot cache.",

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseAllDocuments } from "yaml";
-import { describeRef, type Finding, type KubeObject } from "../core/finding.ts";
+import { describeRef, findingLine, type Finding, type KubeObject } from "../core/finding.ts";
 import { type Check, type ConfigContext, groupOf, nameOf } from "../checks/check.ts";
 import { CHECKS, runConfigChecks, runObjectChecks } from "../checks/registry.ts";
 import { compilePolicies, type CompiledPolicy } from "../engines/cel.ts";
@@ -133,9 +133,9 @@ export async function exampleFindings(check: Check, root = ROOT): Promise<Findin
 async function configContext(overrides: unknown, root: string): Promise<ConfigContext> {
   const mod = (await import(pathToFileURL(join(root, CONFIG)).href)) as { default: unknown };
   const parsed = parsePlatform(withOverrides(mod.default, overrides));
-  if (!parsed.ok) throw new Error(`the example's config is not valid:\n${parsed.errors.join("\n")}`);
+  if (!parsed.ok) throw new Error(`the example's config is not valid:\n${parsed.errors.map(findingLine).join("\n")}`);
   const result = generateBundle(parsed.platform, readPolicySources(join(root, "policies/")));
-  if (!result.ok) throw new Error(`the example's config is not valid:\n${result.errors.join("\n")}`);
+  if (!result.ok) throw new Error(`the example's config is not valid:\n${result.errors.map(findingLine).join("\n")}`);
   const { environments, files } = result.bundle;
   return { environments, platform: parsed.platform, out: { dir: "out", files } };
 }

@@ -17,8 +17,11 @@ import { egressAllowsDns } from "./platform/egress-allows-dns.ts";
 import { histogramBuckets } from "./platform/histogram-buckets.ts";
 import { hostPortConflict } from "./platform/host-port-conflict.ts";
 import { latencyAlertCoverage } from "./platform/latency-alert-coverage.ts";
+import { latencyTierLocalStorage } from "./platform/latency-tier-local-storage.ts";
 import { rolloutCapacity } from "./platform/rollout-capacity.ts";
+import { secretDelivered } from "./platform/secret-delivered.ts";
 import { sharedRwoVolume } from "./platform/shared-rwo-volume.ts";
+import { volumeOwnership } from "./platform/volume-ownership.ts";
 import { promqlParseError, promqlUnknownMetric } from "./promql.ts";
 
 /** Every TypeScript check, in the order of their files. */
@@ -40,8 +43,11 @@ export const CHECKS: readonly Check[] = [
   histogramBuckets,
   hostPortConflict,
   latencyAlertCoverage,
+  latencyTierLocalStorage,
   rolloutCapacity,
+  secretDelivered,
   sharedRwoVolume,
+  volumeOwnership,
   promqlParseError,
   promqlUnknownMetric,
 ];

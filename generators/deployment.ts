@@ -49,8 +49,8 @@ function podSpec(platform: Platform, name: string, svc: Service, tier: Tier): Po
     automountServiceAccountToken: svc.kubernetesApiAccess,
     priorityClassName: objectName(platform, svc.tier),
     securityContext: podSecurityContext(svc.security),
-    terminationGracePeriodSeconds: 30,
-    containers: [container(platform, name, svc)],
+    terminationGracePeriodSeconds: tier.shutdown.gracePeriod,
+    containers: [container(platform, name, svc, tier)],
     volumes: volumes(platform, svc),
   };
   if (tier.hostNetwork) {
@@ -79,14 +79,17 @@ function antiAffinity(platform: Platform, name: string, tier: Tier): Affinity | 
   return undefined;
 }
 
-function container(platform: Platform, name: string, svc: Service): Container {
+function container(platform: Platform, name: string, svc: Service, tier: Tier): Container {
   // Platform variables first (later ones may reference earlier ones); the service's own env, sorted, after them, and
   // it wins on a name clash.
   const env: EnvVar[] = [
     ...otelEnv(platform, name).filter((e) => !(e.name in svc.env)),
     ...Object.entries(svc.env)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([k, v]) => ({ name: k, value: v })),
+      .map(([k, v]): EnvVar => ({ name: k, value: v })),
+    ...Object.entries(svc.secretEnv)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, ref]): EnvVar => ({ name: k, valueFrom: { secretKeyRef: { name: ref.secret, key: ref.key } } })),
   ];
   return {
     name,
@@ -116,6 +119,11 @@ function container(platform: Platform, name: string, svc: Service): Container {
       svc.probes.readiness.failureThreshold,
       svc.probes.readiness.timeout,
     ),
+    // Endpoints and load balancers learn of a stopping pod only after it is told to stop: it keeps serving
+    // for the drain delay, so no order or connection arrives at a process that already exited.
+    ...(tier.shutdown.drainDelay > 0
+      ? { lifecycle: { preStop: { sleep: { seconds: tier.shutdown.drainDelay } } } }
+      : {}),
     securityContext: containerSecurityContext(svc.security),
     volumeMounts: [
       { name: "tmp", mountPath: "/tmp" },

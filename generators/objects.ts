@@ -12,6 +12,8 @@ import { podDisruptionBudgets } from "./pod-disruption-budget.ts";
 import { priorityClasses } from "./priority-class.ts";
 import { serviceAccounts } from "./service-account.ts";
 import { services } from "./service.ts";
+import { storageClasses } from "./storage-class.ts";
+import { externalSecrets } from "./external-secret.ts";
 
 export function platformObjects(platform: Platform): KubeObject[] {
   return [
@@ -19,7 +21,9 @@ export function platformObjects(platform: Platform): KubeObject[] {
     ...priorityClasses(platform),
     environmentConfig(platform),
     ...networkPolicies(platform),
+    ...storageClasses(platform),
     ...persistentVolumeClaims(platform),
+    ...externalSecrets(platform),
     ...serviceAccounts(platform),
     ...deployments(platform),
     ...services(platform),

@@ -9,7 +9,16 @@ import { monitoringReferenceIssues, monitoringSchema } from "./observability.ts"
 import { resourceList, service } from "./service.ts";
 import { hasHostBits, networkOf, parseCidr } from "./cidr.ts";
 import { imageReference } from "./image-reference.ts";
-import { bytes, duration, FLOOR } from "./units.ts";
+import { bytes, duration, FLOOR, seconds } from "./units.ts";
+import {
+  ACCESS_MODES,
+  secretNameSchema,
+  secretSchema,
+  secretStoreSchema,
+  storageClassNameSchema,
+  storageClassSchema,
+  storageReferenceIssues,
+} from "./storage.ts";
 import { TIER } from "../core/conventions.ts";
 
 /** Deployment rollout bounds: a count of pods or a percentage of the replicas. */
@@ -98,6 +107,27 @@ const tier = z
     scrapeInterval: duration(FLOOR.prometheus).describe(
       "How often Prometheus scrapes the tier's services; a latency budget needs a short interval to be seen.",
     ),
+    shutdown: z
+      .strictObject({
+        drainDelay: seconds({ zero: true })
+          .prefault("5s")
+          .describe(
+            "How long a stopping pod keeps serving before it is sent SIGTERM (a preStop sleep): the time for " +
+              "Services and load balancers to stop sending it new orders and connections.",
+          ),
+        gracePeriod: seconds()
+          .prefault("30s")
+          .describe(
+            "The pod's terminationGracePeriodSeconds: the drain delay plus the time the process gets after " +
+              "SIGTERM to finish in-flight work before it is killed.",
+          ),
+      })
+      .refine((s) => s.gracePeriod > s.drainDelay, {
+        error: "gracePeriod must be longer than drainDelay, or the pod is killed before SIGTERM gives it any time",
+        path: ["gracePeriod"],
+      })
+      .prefault({})
+      .describe("How the tier's pods stop: drained first, then given time to finish."),
     latencyBudget: duration()
       .optional()
       .describe(
@@ -113,9 +143,18 @@ const storageClaim = z
     description: z.string().min(1).describe("What the claim holds, for people reading the config."),
     size: positiveBytes().describe('Requested size ("100Gi").'),
     accessMode: z
-      .enum(["ReadWriteOnce", "ReadWriteMany", "ReadOnlyMany", "ReadWriteOncePod"])
+      .enum(ACCESS_MODES)
       .describe("How nodes may mount it; a claim shared by several pods on several nodes needs ReadWriteMany."),
-    storageClass: z.string().optional().describe("StorageClass name; the cluster's default class when unset."),
+    storageClass: storageClassNameSchema
+      .optional()
+      .describe("The StorageClass, one of `storageClasses`; required (a cluster's default class is not a contract)."),
+    retain: z
+      .boolean()
+      .default(false)
+      .describe(
+        "The data must outlive the claim (audit logs): its class must reclaim with Retain, so deleting the " +
+          "namespace or `kubectl delete -k` keeps the volume.",
+      ),
   })
   .describe("A PersistentVolumeClaim services and the monitoring stack can mount.");
 
@@ -235,6 +274,15 @@ export const platformSchema = z
       .record(dnsLabel("a storage claim name"), storageClaim)
       .default({})
       .describe("Persistent volume claims by name (a DNS label)."),
+    storageClasses: z
+      .record(storageClassNameSchema, storageClassSchema)
+      .default({})
+      .describe("The StorageClasses the claims use: generated, or prerequisites the cluster provides."),
+    secretStore: secretStoreSchema.optional(),
+    secrets: z
+      .record(secretNameSchema, secretSchema)
+      .default({})
+      .describe("Every Secret a generated pod reads, by name: delivered by an ExternalSecret, or a prerequisite."),
     network: z
       .strictObject({ nodeCidrs })
       .optional()
@@ -295,6 +343,7 @@ export const platformSchema = z
       });
     }
     for (const issue of monitoringReferenceIssues(p.monitoring, p)) ctx.addIssue({ code: "custom", ...issue });
+    for (const issue of storageReferenceIssues(p)) ctx.addIssue({ code: "custom", ...issue });
     for (const [envName, env] of Object.entries(p.environments)) {
       for (const t of Object.keys(env.tiers)) {
         if (!(t in p.tiers))

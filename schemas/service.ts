@@ -229,6 +229,18 @@ export const service = z
       .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().describe("Value of the variable."))
       .default({})
       .describe("Environment variables of the container, by name."),
+    secretEnv: z
+      .record(
+        z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
+        z
+          .strictObject({
+            secret: z.string().describe("A secret declared under `secrets`."),
+            key: z.string().describe("One of its keys."),
+          })
+          .describe("The Secret key the variable is read from."),
+      )
+      .default({})
+      .describe("Environment variables read from declared secrets (credentials never appear in `env`)."),
     volumes: z.array(volumeMount).default([]).describe("Storage claims mounted into the container."),
     kubernetesApiAccess: z
       .boolean()

@@ -15,6 +15,7 @@ export interface ModelInfo {
 /** Groups whose models come from `@kubernetes-models/prometheus-operator`. */
 const CUSTOM_PACKAGES: Record<string, string> = {
   "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
+  "external-secrets.io": "@kubernetes-models/external-secrets",
 };
 
 const cache = new Map<string, Promise<ModelInfo | undefined>>();
