@@ -134,7 +134,7 @@ test("no secret value is ever in out/: the router reads its key by reference", (
   const router = prod().objects.find(
     (o) => o.kind === "Deployment" && o.metadata.name === "nautilus-smart-order-router",
   );
-  const env = (router?.spec as { template: { spec: { containers: { env: unknown[] }[] } } }).template.spec.containers[0]
+  const env = (router!.spec as { template: { spec: { containers: { env: unknown[] }[] } } }).template.spec.containers[0]
     ?.env;
   assert.ok(
     env?.some(
@@ -152,7 +152,7 @@ test("no secret value is ever in out/: the router reads its key by reference", (
 test("pods drain for the tier's delay before SIGTERM, within the tier's grace period", () => {
   const pod = (name: string) => {
     const d = prod().objects.find((o) => o.kind === "Deployment" && o.metadata.name === `nautilus-${name}`);
-    return (d?.spec as { template: { spec: Record<string, unknown> & { containers: Record<string, unknown>[] } } })
+    return (d!.spec as { template: { spec: Record<string, unknown> & { containers: Record<string, unknown>[] } } })
       .template.spec;
   };
   assert.is(pod("risk-engine").terminationGracePeriodSeconds, 30);

@@ -39,7 +39,9 @@ export function secretUses(o: KubeObject): SecretUse[] {
     if (typeof name === "string") {
       const items = asArray(get(v, "secret", "items")).filter(isObject);
       if (items.length === 0) uses.push({ secret: name, path: `${at}.secret` });
-      items.forEach((item, j) => uses.push({ secret: name, key: String(item.key), path: `${at}.secret.items[${j}]` }));
+      items.forEach((item, j) => {
+        uses.push({ secret: name, key: String(item.key), path: `${at}.secret.items[${j}]` });
+      });
     }
     asArray(get(v, "projected", "sources")).forEach((s, j) => {
       const projected = get(s, "secret", "name");
