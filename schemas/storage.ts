@@ -33,7 +33,7 @@ export const storageClassSchema = z
       .min(1)
       .describe('The CSI driver that provisions its volumes ("ebs.csi.aws.com", "nfs.csi.k8s.io").'),
     parameters: z
-      .record(z.string(), z.string())
+      .record(z.string(), z.string().describe("A parameter's value."))
       .default({})
       .describe("The driver's provisioning parameters (StorageClass `parameters`)."),
     reclaimPolicy: z
@@ -49,7 +49,7 @@ export const storageClassSchema = z
       .describe("WaitForFirstConsumer provisions in the zone of the pod that mounts the claim."),
     allowVolumeExpansion: z.boolean().default(true).describe("Whether a claim's size may grow in place."),
     accessModes: z
-      .array(z.enum(ACCESS_MODES))
+      .array(z.enum(ACCESS_MODES).describe("An access mode."))
       .min(1)
       .describe("The access modes the driver supports; a claim asking for another one never binds."),
     nodeLocal: z

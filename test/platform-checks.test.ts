@@ -75,17 +75,16 @@ const rows: { description: string; overrides: unknown; expect: string[] }[] = [
     ),
   },
   {
-    description: "a ReadWriteOnce claim mounted by every replica of every service, in every environment",
+    description: "a ReadWriteOnce claim mounted by every replica of every service using it, in every environment",
     overrides: { storage: { logs: { accessMode: "ReadWriteOnce" } } },
     expect: [
-      ["dev", 10],
-      ["staging", 20],
-      ["prod", 37],
+      ["dev", 6],
+      ["staging", 12],
+      ["prod", 28],
     ].map(
       ([env, pods]) =>
         `shared-rwo-volume ${env} storage.logs.accessMode: storage claim logs is ReadWriteOnce but up to ${pods} ` +
-        "pods mount it (risk-engine, position-keeper, order-manager, integration-engine, market-data, " +
-        "strategy-engine, smart-order-router); pods on other nodes cannot attach it",
+        "pods mount it (market-data, strategy-engine, smart-order-router); pods on other nodes cannot attach it",
     ),
   },
   {
