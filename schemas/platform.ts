@@ -289,13 +289,23 @@ export const platformSchema = z
     }
     for (const issue of monitoringReferenceIssues(p.monitoring, p)) ctx.addIssue({ code: "custom", ...issue });
     for (const [envName, env] of Object.entries(p.environments)) {
-      for (const t of Object.keys(env.tiers)) {
+      for (const [t, patch] of Object.entries(env.tiers)) {
         if (!(t in p.tiers))
           ctx.addIssue({
             code: "custom",
             path: ["environments", envName, "tiers", t],
             message: `unknown tier ${JSON.stringify(t)}`,
           });
+        // A zone the base pool does not name is a typo that would add nodes nobody planned.
+        for (const zone of Object.keys(patch.pool?.zones ?? {}))
+          if (p.tiers[t] && !(zone in p.tiers[t].pool.zones))
+            ctx.addIssue({
+              code: "custom",
+              path: ["environments", envName, "tiers", t, "pool", "zones", zone],
+              message:
+                `unknown zone ${JSON.stringify(zone)}; tiers.${t}.pool.zones names ` +
+                `${Object.keys(p.tiers[t].pool.zones).join(", ")}`,
+            });
       }
       for (const [s, patch] of Object.entries(env.services)) {
         const base = p.services[s];

@@ -203,6 +203,29 @@ test("after a loss ultra-low-latency keeps every replica, other tiers what their
   });
 });
 
+test("Deployments spread over zones as their tier says: required holds a pod back, preferred only tries", () => {
+  const spreadOf = (overrides: unknown, service: string) => {
+    const prodObjects = bundleOf(overrides).environments.find((e) => e.environment === "prod")!.objects;
+    const d = prodObjects.find((o) => o.kind === "Deployment" && o.metadata.name === `nautilus-${service}`) as {
+      spec: { template: { spec: { topologySpreadConstraints?: Record<string, unknown>[] } } };
+    };
+    return d.spec.template.spec.topologySpreadConstraints;
+  };
+  assert.equal(spreadOf({}, "order-manager"), [
+    {
+      maxSkew: 1,
+      topologyKey: "topology.kubernetes.io/zone",
+      whenUnsatisfiable: "DoNotSchedule",
+      labelSelector: {
+        matchLabels: { "app.kubernetes.io/name": "order-manager", "app.kubernetes.io/part-of": "nautilus" },
+      },
+      matchLabelKeys: ["pod-template-hash"],
+    },
+  ]);
+  assert.is(spreadOf({}, "market-data")?.[0]?.whenUnsatisfiable, "ScheduleAnyway");
+  assert.is(spreadOf({ tiers: { "high-performance": { zoneSpread: "none" } } }, "market-data"), undefined);
+});
+
 test("pool errors name the config path", () => {
   assert.equal(
     changedConfigErrors((c) => {
@@ -213,8 +236,20 @@ test("pool errors name the config path", () => {
   assert.equal(
     changedConfigErrors((c) => {
       c.tiers["ultra-low-latency"]!.pool.numa[1]!.cpus = "10-23";
-    }).length,
-    2,
+    }).map((e) => e.replace(/^config platform\.config\.ts:\d+ /, "")),
+    [
+      "tiers.ultra-low-latency.pool.numa[1].cpus: CPU 10 is also in numa[0]: a CPU belongs to one NUMA node",
+      "tiers.ultra-low-latency.pool.numa[1].cpus: CPU 11 is also in numa[0]: a CPU belongs to one NUMA node",
+    ],
+  );
+  assert.equal(
+    changedConfigErrors((c) => {
+      c.environments.dev.tiers = { "ultra-low-latency": { pool: { zones: { "eu-west-2d": 1 } } } };
+    }),
+    [
+      'environments.dev.tiers.ultra-low-latency.pool.zones.eu-west-2d: unknown zone "eu-west-2d"; ' +
+        "tiers.ultra-low-latency.pool.zones names eu-west-2a, eu-west-2b, eu-west-2c",
+    ],
   );
 });
 
