@@ -109,6 +109,43 @@ test("a Guaranteed pod larger than one NUMA node is refused, though the node's C
   );
 });
 
+test("nodes that cannot honour the tier are refused: no pinning, no reserved CPUs, missing hugepages, half cores", () => {
+  const prodOnly = (overrides: unknown) =>
+    findingsFor(overrides, "node-pool-capability").filter((f) => f.includes(" prod "));
+  assert.equal(prodOnly({ tiers: { "ultra-low-latency": { pool: { cpuPinning: false } } } }), [
+    "node-pool-capability prod tiers.ultra-low-latency.pool.cpuPinning: the ultra-low-latency tier promises pinned " +
+      "CPUs, but its nodes run without the static CPU manager and Topology Manager: its pods share CPUs with " +
+      "everything else",
+  ]);
+  assert.equal(prodOnly({ tiers: { "ultra-low-latency": { pool: { reserved: { cpus: "" } } } } }), [
+    "node-pool-capability prod tiers.ultra-low-latency.pool.reserved.cpus: the static CPU manager needs reserved " +
+      "CPUs for the OS and the kubelet; without them the kubelet refuses to start",
+  ]);
+  assert.equal(
+    prodOnly({
+      tiers: {
+        "ultra-low-latency": {
+          pool: {
+            numa: [
+              { cpus: "0-11", memory: "48Gi", hugepages: null },
+              { cpus: "12-23", memory: "48Gi", hugepages: null },
+            ],
+          },
+        },
+      },
+    }),
+    [
+      "node-pool-capability prod services.risk-engine.resources.requests.hugepages-2Mi: risk-engine requests 512Mi " +
+        "of hugepages-2Mi, and the nodes of the ultra-low-latency pool have no 2Mi pages",
+    ],
+  );
+  assert.equal(prodOnly({ tiers: { "ultra-low-latency": { pool: { threadsPerCore: 2 } } } }), [
+    "node-pool-capability prod services.integration-engine.resources.requests.cpu: integration-engine asks for 3 " +
+      "exclusive CPUs; with full-pcpus-only and 2 threads per core the kubelet gives whole cores only and refuses " +
+      "the pod (SMTAlignmentError)",
+  ]);
+});
+
 test("the engine itself keeps a pod off a node whose free NUMA nodes cannot hold it", () => {
   // Each NUMA node holds one 3-CPU pod; a third pod fits the node's CPUs but no NUMA node.
   const f = feasibility(
@@ -206,7 +243,9 @@ test("after a loss ultra-low-latency keeps every replica, other tiers what their
 test("Deployments spread over zones as their tier says: required holds a pod back, preferred only tries", () => {
   const spreadOf = (overrides: unknown, service: string) => {
     const prodObjects = bundleOf(overrides).environments.find((e) => e.environment === "prod")!.objects;
-    const d = prodObjects.find((o) => o.kind === "Deployment" && o.metadata.name === `nautilus-${service}`) as {
+    const d = prodObjects.find(
+      (o) => o.kind === "Deployment" && o.metadata.name === `nautilus-${service}`,
+    ) as unknown as {
       spec: { template: { spec: { topologySpreadConstraints?: Record<string, unknown>[] } } };
     };
     return d.spec.template.spec.topologySpreadConstraints;
