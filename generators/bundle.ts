@@ -16,6 +16,7 @@ import { baseFiles, overlayFiles } from "./kustomize.ts";
 import { OUT, renderedPath } from "../core/layout.ts";
 import { observabilityFiles } from "./observability-files.ts";
 import { nodeFiles } from "./kubelet-config.ts";
+import { placementSvg } from "./placement-svg.ts";
 import { platformObjects } from "./objects.ts";
 import { jsonFile, yamlFile } from "../core/yaml.ts";
 import { LABEL } from "../core/conventions.ts";
@@ -54,6 +55,7 @@ export function generateBundle(platform: Platform, policies: readonly PolicyText
   }
   for (const [path, content] of observabilityFiles(platform)) files.set(path, content);
   for (const [path, content] of nodeFiles(platform)) files.set(path, content);
+  for (const env of environments) files.set(`report/${env.environment}.svg`, placementSvg(env.platform));
   files.set(OUT.configSchema, jsonFile(configJsonSchema()));
   return { ok: true, bundle: { files: sortedMap(files), environments } };
 }
