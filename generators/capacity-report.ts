@@ -180,7 +180,8 @@ function poolCells(p: PoolRow): string[] {
 function ullLines(r: CapacityReport): string[] {
   if (!r.ull) return [];
   return [
-    `The seed's "Total ULL Resources": ${cpu(r.ull.seed.cpu)} CPU, ${mem(r.ull.seed.memory)} (one replica of each engine).`,
+    `The seed's "Total ULL Resources": ${cpu(r.ull.seed.cpu)} CPU, ${mem(r.ull.seed.memory)} ` +
+      "(one replica of each engine).",
     `One replica of each engine, from the config: ${demand(r.ull.oneEach)}.`,
     `The real ultra-low-latency total at peak: ${demand(r.ull.peak)}; during a rollout: ${demand(r.ull.rollout)}.`,
   ];

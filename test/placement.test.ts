@@ -109,7 +109,7 @@ test("a Guaranteed pod larger than one NUMA node is refused, though the node's C
   );
 });
 
-test("nodes that cannot honour the tier are refused: no pinning, no reserved CPUs, missing hugepages, half cores", () => {
+test("nodes that cannot honour the tier are refused: no pinning or reserved CPUs, no hugepages, half cores", () => {
   const prodOnly = (overrides: unknown) =>
     findingsFor(overrides, "node-pool-capability").filter((f) => f.includes(" prod "));
   assert.equal(prodOnly({ tiers: { "ultra-low-latency": { pool: { cpuPinning: false } } } }), [
