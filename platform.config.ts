@@ -34,6 +34,9 @@ const LATENCY_BUCKETS = [
   "1s",
 ] satisfies Duration[];
 
+/** The cluster's availability zones (the nodes' `topology.kubernetes.io/zone`). */
+const ZONES = ["eu-west-2a", "eu-west-2b", "eu-west-2c"] as const;
+
 /** The health endpoints every Nautilus service serves on its HTTP port. */
 const healthProbes = {
   liveness: { path: "/health/live", period: "10s", failureThreshold: 3 },
@@ -60,10 +63,23 @@ export default definePlatform({
       antiAffinity: "required",
       rollout: { maxSurge: 1, maxUnavailable: 0 },
       maxUnavailableDuringDisruption: 1,
-      // order-manager runs 3 replicas with required anti-affinity and maxSurge 1: a rollout needs
-      // a 4th node for its surge pod, or it stalls.
-      nodes: 4,
-      cpusPerNode: 16, // allocatable, after the static CPU manager's reserved CPUs
+      // Two nodes per zone: order-manager's 3 anti-affine replicas plus its surge pod need 4 nodes, and after
+      // losing any one zone the 4 left still hold 3 replicas one per node, 2 zones apart.
+      zoneSpread: "required",
+      pool: {
+        zones: { [ZONES[0]]: 2, [ZONES[1]]: 2, [ZONES[2]]: 2 },
+        // Two sockets of 12 cores, hyperthreading off: a sibling thread would share the engine's caches.
+        threadsPerCore: 1,
+        numa: [
+          { cpus: "0-11", memory: "48Gi", hugepages: { "2Mi": "2Gi" } },
+          { cpus: "12-23", memory: "48Gi", hugepages: { "2Mi": "2Gi" } },
+        ],
+        // The static CPU manager needs a reservation; the OS, the kubelet and interrupts live on CPUs 0-1.
+        reserved: { cpus: "0-1", memory: "4Gi" },
+        cpuPinning: true,
+        labels: { "node-type": "ultra-low-latency", "cpu-architecture": "x86_64" },
+        taints: [{ key: "dedicated", value: "ultra-low-latency", effect: "NoSchedule" }],
+      },
       scrapeInterval: "1s",
       // The report's Phase 2B p99 target. Latency alerts on these services default to it, and the coverage check,
       // the dashboards, the promtool tests and the latency-alert admission policy hold every alert to it.
@@ -77,8 +93,17 @@ export default definePlatform({
       nodeSelector: { "node-type": "high-performance" },
       antiAffinity: "preferred",
       rollout: { maxSurge: "25%", maxUnavailable: 0 },
-      nodes: 6,
-      cpusPerNode: 32,
+      // Preferred: an HPA scaling out at peak must not wait for the zones to balance.
+      zoneSpread: "preferred",
+      pool: {
+        zones: { [ZONES[0]]: 2, [ZONES[1]]: 2, [ZONES[2]]: 2 },
+        numa: [
+          { cpus: "0-7,16-23", memory: "64Gi" },
+          { cpus: "8-15,24-31", memory: "64Gi" },
+        ],
+        reserved: { cpus: "0,16", memory: "4Gi" },
+        labels: { "node-type": "high-performance" },
+      },
       scrapeInterval: "5s",
       // WebSocket clients reconnect elsewhere once the pod leaves the endpoints; 45 s to close the rest.
       shutdown: { drainDelay: "15s", gracePeriod: "60s" },
@@ -277,7 +302,10 @@ export default definePlatform({
   environments: {
     prod: {},
     staging: {
-      tiers: { "ultra-low-latency": { nodes: 3 }, "high-performance": { nodes: 3 } },
+      tiers: {
+        "ultra-low-latency": { pool: { zones: { [ZONES[0]]: 1, [ZONES[1]]: 1, [ZONES[2]]: 1 } } },
+        "high-performance": { pool: { zones: { [ZONES[0]]: 1, [ZONES[1]]: 1, [ZONES[2]]: 1 } } },
+      },
       services: {
         "order-manager": { replicas: 2 },
         "market-data": { scaling: { minReplicas: 2, maxReplicas: 6 } },
@@ -287,7 +315,10 @@ export default definePlatform({
       storage: { metrics: { size: "50Gi" } },
     },
     dev: {
-      tiers: { "ultra-low-latency": { nodes: 2, cpusPerNode: 8 }, "high-performance": { nodes: 2 } },
+      tiers: {
+        "ultra-low-latency": { pool: { zones: { [ZONES[0]]: 1, [ZONES[1]]: 1, [ZONES[2]]: 0 } } },
+        "high-performance": { pool: { zones: { [ZONES[0]]: 1, [ZONES[1]]: 1, [ZONES[2]]: 0 } } },
+      },
       services: {
         "risk-engine": { replicas: 1 },
         "position-keeper": { replicas: 1 },

@@ -11,14 +11,16 @@ import { rolloutProgress } from "./apiserver/rollout-progress.ts";
 import { selectorMatchesTemplate } from "./apiserver/selector-matches-template.ts";
 import { selectorTargetsWorkload } from "./apiserver/selector-targets-workload.ts";
 import { antiAffinitySelectsSelf } from "./platform/anti-affinity-selects-self.ts";
-import { cpuCapacity } from "./platform/cpu-capacity.ts";
 import { downAlertStartup } from "./platform/down-alert-startup.ts";
 import { egressAllowsDns } from "./platform/egress-allows-dns.ts";
+import { failureHeadroom } from "./platform/failure-headroom.ts";
 import { histogramBuckets } from "./platform/histogram-buckets.ts";
 import { hostPortConflict } from "./platform/host-port-conflict.ts";
 import { latencyAlertCoverage } from "./platform/latency-alert-coverage.ts";
 import { latencyTierLocalStorage } from "./platform/latency-tier-local-storage.ts";
+import { nodePoolCapability } from "./platform/node-pool-capability.ts";
 import { rolloutCapacity } from "./platform/rollout-capacity.ts";
+import { scheduling } from "./platform/scheduling.ts";
 import { secretDelivered } from "./platform/secret-delivered.ts";
 import { sharedRwoVolume } from "./platform/shared-rwo-volume.ts";
 import { volumeOwnership } from "./platform/volume-ownership.ts";
@@ -37,14 +39,16 @@ export const CHECKS: readonly Check[] = [
   selectorMatchesTemplate,
   selectorTargetsWorkload,
   antiAffinitySelectsSelf,
-  cpuCapacity,
   downAlertStartup,
   egressAllowsDns,
+  failureHeadroom,
   histogramBuckets,
   hostPortConflict,
   latencyAlertCoverage,
   latencyTierLocalStorage,
+  nodePoolCapability,
   rolloutCapacity,
+  scheduling,
   secretDelivered,
   sharedRwoVolume,
   volumeOwnership,

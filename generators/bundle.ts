@@ -15,6 +15,8 @@ import { admissionPolicies, parsePolicies, type PolicyText } from "./admission-p
 import { baseFiles, overlayFiles } from "./kustomize.ts";
 import { OUT, renderedPath } from "../core/layout.ts";
 import { observabilityFiles } from "./observability-files.ts";
+import { nodeFiles } from "./kubelet-config.ts";
+import { placementSvg } from "./placement-svg.ts";
 import { platformObjects } from "./objects.ts";
 import { jsonFile, yamlFile } from "../core/yaml.ts";
 import { LABEL } from "../core/conventions.ts";
@@ -52,6 +54,8 @@ export function generateBundle(platform: Platform, policies: readonly PolicyText
     for (const o of objects) files.set(`${OUT.rendered(environment)}/${renderedPath(o)}`, yamlFile([o]));
   }
   for (const [path, content] of observabilityFiles(platform)) files.set(path, content);
+  for (const [path, content] of nodeFiles(platform)) files.set(path, content);
+  for (const env of environments) files.set(`report/${env.environment}.svg`, placementSvg(env.platform));
   files.set(OUT.configSchema, jsonFile(configJsonSchema()));
   return { ok: true, bundle: { files: sortedMap(files), environments } };
 }

@@ -14,6 +14,7 @@ import { metadata, selectorLabels } from "./meta.ts";
 import { objectName } from "../model/names.ts";
 import { otelEnv } from "./otel.ts";
 import { containerSecurityContext, podSecurityContext } from "./security-context.ts";
+import { zoneSpread } from "./topology-spread.ts";
 
 export function deployments(platform: Platform): Deployment[] {
   return Object.entries(platform.services).map(([name, svc]) => deployment(platform, name, svc));
@@ -62,6 +63,8 @@ function podSpec(platform: Platform, name: string, svc: Service, tier: Tier): Po
   if (tier.tolerations.length > 0) spec.tolerations = tier.tolerations.map((t) => ({ ...t }));
   const affinity = antiAffinity(platform, name, tier);
   if (affinity) spec.affinity = affinity;
+  const spread = zoneSpread(platform, name, tier);
+  if (spread.length > 0) spec.topologySpreadConstraints = spread;
   return spec;
 }
 

@@ -20,6 +20,7 @@ import {
   storageReferenceIssues,
 } from "./storage.ts";
 import { TIER } from "../core/conventions.ts";
+import { nodePool, nodePoolPatch } from "./nodes.ts";
 
 /** Deployment rollout bounds: a count of pods or a percentage of the replicas. */
 const podsOrPercent = (what: string) =>
@@ -91,18 +92,16 @@ const tier = z
       .min(0)
       .default(1)
       .describe("PodDisruptionBudget for every service of the tier: pods a drain may take down at once."),
-    nodes: z
-      .number()
-      .int()
-      .min(0)
-      .describe("Nodes in the tier's pool, for scheduling feasibility checks (anti-affinity, surge, CPUs)."),
-    cpusPerNode: z
-      .number()
-      .int()
-      .min(1)
+    pool: nodePool.describe(
+      "The tier's nodes: zones and node counts, NUMA layout, reservations, labels and taints. Scheduling " +
+        "feasibility, failure headroom and the generated kubelet configuration (out/nodes/) all come from it.",
+    ),
+    zoneSpread: z
+      .enum(["required", "preferred", "none"])
+      .default("none")
       .describe(
-        "Allocatable whole CPUs per node of the pool: capacity minus kube-reserved and system-reserved (the " +
-          "static CPU manager needs a non-zero reservation, so a 16-CPU node offers at most 15).",
+        "Spread each service's replicas over the pool's zones (`topologySpreadConstraints`, maxSkew 1): required " +
+          "leaves a pod Pending rather than skew the zones, preferred only tries.",
       ),
     scrapeInterval: duration(FLOOR.prometheus).describe(
       "How often Prometheus scrapes the tier's services; a latency budget needs a short interval to be seen.",
@@ -203,13 +202,7 @@ const environmentPatch = (env: string) =>
           tierName,
           z
             .strictObject({
-              nodes: z.number().int().min(0).optional().describe("Nodes in the pool in this environment."),
-              cpusPerNode: z
-                .number()
-                .int()
-                .min(1)
-                .optional()
-                .describe("Allocatable whole CPUs per node in this environment."),
+              pool: nodePoolPatch.optional(),
             })
             .describe("Pool sizes of a tier in this environment."),
         )
@@ -345,13 +338,23 @@ export const platformSchema = z
     for (const issue of monitoringReferenceIssues(p.monitoring, p)) ctx.addIssue({ code: "custom", ...issue });
     for (const issue of storageReferenceIssues(p)) ctx.addIssue({ code: "custom", ...issue });
     for (const [envName, env] of Object.entries(p.environments)) {
-      for (const t of Object.keys(env.tiers)) {
+      for (const [t, patch] of Object.entries(env.tiers)) {
         if (!(t in p.tiers))
           ctx.addIssue({
             code: "custom",
             path: ["environments", envName, "tiers", t],
             message: `unknown tier ${JSON.stringify(t)}`,
           });
+        // A zone the base pool does not name is a typo that would add nodes nobody planned.
+        for (const zone of Object.keys(patch.pool?.zones ?? {}))
+          if (p.tiers[t] && !(zone in p.tiers[t].pool.zones))
+            ctx.addIssue({
+              code: "custom",
+              path: ["environments", envName, "tiers", t, "pool", "zones", zone],
+              message:
+                `unknown zone ${JSON.stringify(zone)}; tiers.${t}.pool.zones names ` +
+                `${Object.keys(p.tiers[t].pool.zones).join(", ")}`,
+            });
       }
       for (const [s, patch] of Object.entries(env.services)) {
         const base = p.services[s];

@@ -51,8 +51,8 @@ test("a check lives in its group's file or folder, named after it where it has a
 });
 
 test("vet's runner runs only the checks that need objects, check's runner the others", () => {
-  // Egress restricted without DNS (an object check) and a pool too small (a config check).
-  const overrides = { tiers: { "high-performance": { cpusPerNode: 4 } } };
+  // Egress restricted without DNS (an object check) and a pool that cannot pin CPUs (a config check).
+  const overrides = { tiers: { "ultra-low-latency": { pool: { cpuPinning: false } } } };
   const bundle = bundleOf(overrides);
   const dnsless = {
     apiVersion: "networking.k8s.io/v1",
@@ -64,7 +64,7 @@ test("vet's runner runs only the checks that need objects, check's runner the ot
   const ctx = { environments, platform: platformOf(overrides), out: { dir: "out", files: bundle.files } };
   const ids = (fs: { engine: string; rule: string }[]) => [...new Set(fs.map((f) => `${f.engine}/${f.rule}`))];
   assert.equal(ids(runObjectChecks(ctx)), ["platform/egress-allows-dns"]);
-  assert.equal(ids(runConfigChecks(ctx)), ["platform/cpu-capacity"]);
+  assert.equal(ids(runConfigChecks(ctx)), ["platform/node-pool-capability"]);
   assert.equal(ids(runObjectChecks({ environments: [{ environment: "", objects: [dnsless] }] })), [
     "platform/egress-allows-dns",
   ]);

@@ -1,25 +1,8 @@
 /** What the cross-object checks of the platform share: config paths and how Kubernetes counts pods. */
 import type { BundleEnvironment } from "../../model/environments.ts";
 
-/** Replicas a service can run at its peak: the HPA's maximum, or its static count. */
-export function peakReplicas(svc: {
-  replicas?: number | undefined;
-  scaling?: { maxReplicas: number } | undefined;
-}): number {
-  return svc.scaling ? svc.scaling.maxReplicas : (svc.replicas ?? 1);
-}
-
-/** Kubernetes rounds a percentage surge up (and unavailability down) against the replica count. */
-export function surgePods(maxSurge: number | string, replicas: number): number {
-  return typeof maxSurge === "number" ? maxSurge : Math.ceil((replicas * Number(maxSurge.slice(0, -1))) / 100);
-}
-
-/** Kubernetes rounds maxUnavailable as a percentage down. */
-export function unavailablePods(maxUnavailable: number | string, replicas: number): number {
-  return typeof maxUnavailable === "number"
-    ? maxUnavailable
-    : Math.floor((replicas * Number(maxUnavailable.slice(0, -1))) / 100);
-}
+// The engine's counting rules, where checks have always imported them from.
+export { peakReplicas, surgePods, unavailablePods } from "../../model/placement.ts";
 
 /** `environments.dev.services.x.replicas` when the environment sets it, `services.x.replicas` otherwise. */
 export function configPath(

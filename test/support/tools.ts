@@ -42,3 +42,9 @@ export function ensurePromtool(): { ok: boolean; message: string } {
   }
   return { ok: problems.length === 0, message: problems.join("\n") };
 }
+
+/** Headless Chromium (Debian's chromium), for looking at the generated pictures as a browser renders them. */
+export function ensureChromium(): { ok: boolean; message: string } {
+  const problem = ensureDebianTool("chromium", "chromium");
+  return { ok: problem === undefined, message: problem ?? "" };
+}
