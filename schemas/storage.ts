@@ -185,7 +185,9 @@ export function storageReferenceIssues(p: {
       else if (!(ref.key in declared.keys))
         issues.push({
           path: ["services", svc, "secretEnv", variable, "key"],
-          message: `secret ${ref.secret} has no key ${JSON.stringify(ref.key)}; its keys: ${Object.keys(declared.keys).join(", ")}`,
+          message:
+            `secret ${ref.secret} has no key ${JSON.stringify(ref.key)}; its keys: ` +
+            Object.keys(declared.keys).join(", "),
         });
     }
   return issues;

@@ -58,7 +58,8 @@ const refused: { description: string; overrides: unknown; message: string }[] = 
       services: { "smart-order-router": { secretEnv: { VENUE_API_KEY: { secret: "venue-api-keys", key: "token" } } } },
     },
     message:
-      'services.smart-order-router.secretEnv.VENUE_API_KEY.key: secret venue-api-keys has no key "token"; its keys: api-key',
+      "services.smart-order-router.secretEnv.VENUE_API_KEY.key: secret venue-api-keys has no key " +
+      '"token"; its keys: api-key',
   },
   {
     description: "a variable set both in env and from a secret",

@@ -89,7 +89,8 @@ export const secretDelivered: ConfigCheck = {
             ? `reads Secret ${use.secret}, which is not declared under secrets: nothing creates it, so the pod ` +
               "never starts"
             : use.key !== undefined && !(use.key in declared.keys)
-              ? `reads key ${use.key} of Secret ${use.secret}, which declares only ${Object.keys(declared.keys).join(", ")}`
+              ? `reads key ${use.key} of Secret ${use.secret}, which declares only ` +
+                Object.keys(declared.keys).join(", ")
               : undefined;
           if (!problem) return [];
           return [

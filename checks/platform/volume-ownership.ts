@@ -46,7 +46,9 @@ export const volumeOwnership: ConfigCheck = {
                 `${name} runs as user ${svc.security.runAsUser} and writes to claim ${v.claim} (${claim.accessMode}, ` +
                 `class ${claim.storageClass}), but the class' driver applies no fsGroup to it ` +
                 `(fsGroupPolicy ${cls.fsGroupPolicy}): the volume keeps the server's owner and writes fail`,
-              hint: `use a driver with fsGroupPolicy: File (storageClasses.${claim.storageClass}.fsGroupPolicy), or mount it readOnly`,
+              hint:
+                `use a driver with fsGroupPolicy: File (storageClasses.${claim.storageClass}.fsGroupPolicy), ` +
+                "or mount it readOnly",
             }),
           ];
         }),
