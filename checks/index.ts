@@ -10,6 +10,7 @@ import { resourceNames } from "./apiserver/resource-names.ts";
 import { rolloutProgress } from "./apiserver/rollout-progress.ts";
 import { selectorMatchesTemplate } from "./apiserver/selector-matches-template.ts";
 import { selectorTargetsWorkload } from "./apiserver/selector-targets-workload.ts";
+import { syncWave } from "./gitops/sync-wave.ts";
 import { antiAffinitySelectsSelf } from "./platform/anti-affinity-selects-self.ts";
 import { cpuCapacity } from "./platform/cpu-capacity.ts";
 import { downAlertStartup } from "./platform/down-alert-startup.ts";
@@ -33,6 +34,7 @@ export const CHECKS: readonly Check[] = [
   rolloutProgress,
   selectorMatchesTemplate,
   selectorTargetsWorkload,
+  syncWave,
   antiAffinitySelectsSelf,
   cpuCapacity,
   downAlertStartup,

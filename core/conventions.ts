@@ -14,6 +14,8 @@ export const LABEL = {
 export const ANNOTATION = {
   /** Marks a file or object as generated; reviewers edit platform.config.ts instead. */
   generatedFrom: "platform.nautilus.io/generated-from",
+  /** Argo CD applies lower waves first and waits for them to be healthy (core/stages.ts). */
+  syncWave: "argocd.argoproj.io/sync-wave",
 } as const;
 
 export const MANAGED_BY = "nautilus-platform";

@@ -18,6 +18,7 @@ import { observabilityFiles } from "./observability-files.ts";
 import { platformObjects } from "./objects.ts";
 import { jsonFile, yamlFile } from "../core/yaml.ts";
 import { LABEL } from "../core/conventions.ts";
+import { withSyncWaves } from "./meta.ts";
 
 export interface Bundle {
   files: Map<string, string>;
@@ -31,7 +32,8 @@ export type BundleResult = { ok: true; bundle: Bundle } | { ok: false; errors: F
 export function generateBundle(platform: Platform, policies: readonly PolicyText[] = []): BundleResult {
   const parsed = parsePolicies(policies);
   const errors: Finding[] = parsed.errors.map(policyError);
-  const objectsOf = (p: ResolvedPlatform) => [...platformObjects(p), ...admissionPolicies(p, parsed.policies)];
+  const objectsOf = (p: ResolvedPlatform) =>
+    withSyncWaves([...platformObjects(p), ...admissionPolicies(p, parsed.policies)]);
   const environments: BundleEnvironment[] = [];
   const collisions = new Map<string, Finding>();
   for (const env of ENVIRONMENT_NAMES) {
