@@ -9,6 +9,9 @@ export const LABEL = {
   managedBy: "app.kubernetes.io/managed-by",
   /** Policies and scrape configs select workloads by this label. */
   tier: "platform.nautilus.io/tier",
+  /** The region of an environment's cluster, on its Argo CD Application. */
+  region: "platform.nautilus.io/region",
+  environment: "platform.nautilus.io/environment",
 } as const;
 
 export const ANNOTATION = {

@@ -19,6 +19,7 @@ import { platformObjects } from "./objects.ts";
 import { jsonFile, yamlFile } from "../core/yaml.ts";
 import { LABEL } from "../core/conventions.ts";
 import { withSyncWaves } from "./meta.ts";
+import { argocdFiles, argocdObjects } from "./argocd.ts";
 
 export interface Bundle {
   files: Map<string, string>;
@@ -54,6 +55,7 @@ export function generateBundle(platform: Platform, policies: readonly PolicyText
     for (const o of objects) files.set(`${OUT.rendered(environment)}/${renderedPath(o)}`, yamlFile([o]));
   }
   for (const [path, content] of observabilityFiles(platform)) files.set(path, content);
+  for (const [path, content] of argocdFiles(argocdObjects(platform, environments))) files.set(path, content);
   files.set(OUT.configSchema, jsonFile(configJsonSchema()));
   return { ok: true, bundle: { files: sortedMap(files), environments } };
 }

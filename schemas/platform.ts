@@ -11,6 +11,7 @@ import { hasHostBits, networkOf, parseCidr } from "./cidr.ts";
 import { imageReference } from "./image-reference.ts";
 import { bytes, duration, FLOOR } from "./units.ts";
 import { TIER } from "../core/conventions.ts";
+import { gitopsSchema } from "./gitops.ts";
 
 /** Deployment rollout bounds: a count of pods or a percentage of the replicas. */
 const podsOrPercent = (what: string) =>
@@ -247,6 +248,7 @@ export const platformSchema = z
       })
       .describe("The three environments, each a small patch over the base config."),
     monitoring: monitoringSchema,
+    gitops: gitopsSchema.optional().describe("Argo CD delivery and `platform deploy`; no Argo CD objects when unset."),
   })
   .superRefine((p, ctx) => {
     const hostNetworkTiers = [...new Set(Object.values(p.services).map((svc) => svc.tier))].filter(

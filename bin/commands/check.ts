@@ -12,6 +12,7 @@ import { REPORTERS } from "../../reporters/index.ts";
 import { invalidConfig, loadConfig, UsageError } from "../load-config.ts";
 import { locateFindings } from "../locate-findings.ts";
 import { runObjectEngines } from "../object-engines.ts";
+import { argocdSchemaFindings } from "../argocd-schema.ts";
 import { displayDir, guardOutDir, snapshot } from "../out-dir.ts";
 import { readPolicySources } from "../policies.ts";
 import { CONFIG_OPTION, type Command, FORMAT_OPTION, OUT_OPTION, stringOption } from "./command.ts";
@@ -52,6 +53,7 @@ async function check(configFile: string, outDir: string, format: string): Promis
     ...checkKustomize(name, environments, KUSTOMIZE_OBJECT_LIMIT, driftedPaths(drift, name)),
     ...(await runObjectEngines({ environments, policies, kubernetesVersion: platform.kubernetesVersion })),
     ...runConfigChecks({ environments, platform, out: { dir: name, files } }),
+    ...(await argocdSchemaFindings(platform, environments, configFile, source)),
     ...runPromtool(files, name),
     ...runAmtool(files, name),
   ];

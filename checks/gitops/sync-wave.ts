@@ -47,7 +47,8 @@ spec:
     return environments.flatMap((env) => {
       const out: Finding[] = [];
       for (const o of env.objects) {
-        if (o.metadata?.labels?.[LABEL.managedBy] !== MANAGED_BY) continue;
+        // Argo CD's own objects are applied to Argo CD, not synced in waves.
+        if (o.metadata?.labels?.[LABEL.managedBy] !== MANAGED_BY || o.apiVersion.startsWith("argoproj.io/")) continue;
         const stage = stageOf(o);
         const wave = syncWaveOf(o);
         const at = { ...environmentOf(env), resource: refOf(o), path: PATH };

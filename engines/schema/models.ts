@@ -12,9 +12,10 @@ export interface ModelInfo {
   custom: boolean;
 }
 
-/** Groups whose models come from `@kubernetes-models/prometheus-operator`. */
+/** Custom resource groups and the packages their models (compiled from the CRDs' schemas) come from. */
 const CUSTOM_PACKAGES: Record<string, string> = {
   "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
+  "argoproj.io": "@kubernetes-models/argo-cd",
 };
 
 const cache = new Map<string, Promise<ModelInfo | undefined>>();
