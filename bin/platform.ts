@@ -21,6 +21,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
     summary: "the schema and policy engines on any YAML manifests",
     load: () => import("./commands/vet.ts"),
   },
+  diff: {
+    summary: "the plan of a change per environment: replicas, capacity, images, alerts, policies",
+    load: () => import("./commands/diff.ts"),
+  },
 };
 
 const HELP = `Usage: platform <command> [options]
