@@ -25,6 +25,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
     summary: "the plan of a change per environment: replicas, capacity, images, alerts, policies",
     load: () => import("./commands/diff.ts"),
   },
+  deploy: {
+    summary: "the seed's staged deploy with kubectl: preflight, dry run, diff, apply wave by wave, wait, smoke",
+    load: () => import("./commands/deploy.ts"),
+  },
 };
 
 const HELP = `Usage: platform <command> [options]
