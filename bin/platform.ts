@@ -4,6 +4,7 @@
  * severity, 2 bad config or usage.
  */
 import { parseArgs } from "node:util";
+import pkg from "../package.json" with { type: "json" };
 import type { Command } from "./commands/command.ts";
 import { UsageError } from "./load-config.ts";
 
@@ -38,11 +39,16 @@ ${Object.entries(COMMANDS)
   .map(([name, { summary }]) => `  ${name.padEnd(10)} ${summary}`)
   .join("\n")}
   help       show this help, or "platform <command> --help"
+  --version  print the version
 
 Exit codes: 0 clean, 1 findings, 2 bad config or usage.`;
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === "--version" || name === "-v" || name === "version") {
+    console.log(`platform ${pkg.version}`);
+    return 0;
+  }
   if (!name || name === "help" || name === "--help" || name === "-h") {
     const topic = rest[0] !== undefined ? COMMANDS[rest[0]] : undefined;
     console.log(topic ? (await topic.load()).command.help : HELP);
