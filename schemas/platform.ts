@@ -12,6 +12,7 @@ import { imageReference } from "./image-reference.ts";
 import { bytes, duration, FLOOR } from "./units.ts";
 import { TIER } from "../core/conventions.ts";
 import { gitopsSchema } from "./gitops.ts";
+import { skipSchema } from "./skip.ts";
 
 /** Deployment rollout bounds: a count of pods or a percentage of the replicas. */
 const podsOrPercent = (what: string) =>
@@ -248,6 +249,7 @@ export const platformSchema = z
       })
       .describe("The three environments, each a small patch over the base config."),
     monitoring: monitoringSchema,
+    skip: skipSchema,
     gitops: gitopsSchema.optional().describe("Argo CD delivery and `platform deploy`; no Argo CD objects when unset."),
   })
   .superRefine((p, ctx) => {

@@ -2,6 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import { runConfigChecks } from "../../checks/registry.ts";
 import { type Finding, hasErrors } from "../../core/finding.ts";
 import { mergeEnvironments } from "../../core/merge-environments.ts";
+import { applySkips } from "../../core/skips.ts";
 import { runAmtool } from "../../engines/amtool.ts";
 import { checkDrift, driftedPaths } from "../../engines/drift.ts";
 import { checkKustomize, KUSTOMIZE_OBJECT_LIMIT } from "../../engines/kustomize.ts";
@@ -58,7 +59,12 @@ async function check(configFile: string, outDir: string, format: string): Promis
     ...runAmtool(files, name),
   ];
   const located = locateFindings(engineFindings, { configFile, source, environments, outDir: name });
-  const findings = mergeEnvironments(located, ENVIRONMENT_NAMES);
+  const skipped = applySkips(located, platform.skip, configFile).map((f) => {
+    if (f.rule !== "unused-skip") return f;
+    const at = source.locate(f.path ?? "");
+    return { ...f, line: at.line, column: at.column };
+  });
+  const findings = mergeEnvironments(skipped, ENVIRONMENT_NAMES);
   process.stdout.write(report(findings));
   if (format === "text" && !hasErrors(findings))
     console.log(
