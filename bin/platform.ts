@@ -4,7 +4,6 @@
  * severity, 2 bad config or usage.
  */
 import { parseArgs } from "node:util";
-import pkg from "../package.json" with { type: "json" };
 import type { Command } from "./commands/command.ts";
 import { UsageError } from "./load-config.ts";
 
@@ -46,7 +45,8 @@ Exit codes: 0 clean, 1 findings, 2 bad config or usage.`;
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === "--version" || name === "-v" || name === "version") {
-    console.log(`platform ${pkg.version}`);
+    const { packageVersion } = await import("./policies.ts");
+    console.log(`platform ${packageVersion()}`);
     return 0;
   }
   if (!name || name === "help" || name === "--help" || name === "-h") {

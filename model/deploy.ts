@@ -165,7 +165,8 @@ export function podTroubles(podList: unknown): string[] {
     const unscheduled = pod.status?.conditions?.find((c) => c.type === "PodScheduled" && c.status === "False");
     if (unscheduled) {
       out.push(
-        `${name}: ${pod.status?.phase ?? "Pending"}, ${unscheduled.reason ?? "not scheduled"}: ${unscheduled.message ?? ""}`,
+        `${name}: ${pod.status?.phase ?? "Pending"}, ${unscheduled.reason ?? "not scheduled"}: ` +
+          `${unscheduled.message ?? ""}`,
       );
       continue;
     }

@@ -124,7 +124,8 @@ test("preflight names missing labels, taints and CPUs of a tier's nodes", () => 
       "config counts on 4 (tiers.ultra-low-latency.nodes)",
     "tier ultra-low-latency: node(s) ull-1 lack the taint dedicated=ultra-low-latency:NoSchedule, so other " +
       "workloads can land on the dedicated nodes",
-    "tier ultra-low-latency: node(s) ull-2 have fewer than 16 allocatable CPUs (tiers.ultra-low-latency.cpusPerNode): 8",
+    "tier ultra-low-latency: node(s) ull-2 have fewer than 16 allocatable CPUs " +
+      "(tiers.ultra-low-latency.cpusPerNode): 8",
   ]);
 });
 

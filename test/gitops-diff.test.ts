@@ -37,7 +37,7 @@ function lines(plan: Plan): string[] {
   return [...out, ...plan.monitoring.map((m) => `alerting ${m}`)];
 }
 
-test("one service's replicas: the plan names it, the environments, old and new counts, the capacity, nothing else", () => {
+test("one service's replicas: the plan names it, its environments, old and new counts and the capacity", () => {
   // dev and staging set their own counts, so only prod changes.
   assert.equal(lines(planFor({ services: { "order-manager": { replicas: 4 } } })), [
     "prod ~ Deployment nautilus-order-manager (service order-manager): replicas 3 → 4; requested capacity +2 CPU, " +

@@ -56,7 +56,9 @@ export const noOpPatch: ConfigCheck = {
             environment: env,
             file: CONFIG_FILE,
             path: at,
-            message: `${at}: ${shown(path, value)} equals the base value (${path.join(".")}), so the patch changes nothing`,
+            message:
+              `${at}: ${shown(path, value)} equals the base value (${path.join(".")}), so the patch changes ` +
+              "nothing",
             hint: `delete it from environments.${env}, or set the value ${env} really needs`,
           }),
         );
