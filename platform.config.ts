@@ -556,4 +556,13 @@ export default definePlatform({
       adapter: { image: "registry.k8s.io/prometheus-adapter/prometheus-adapter:v0.12.0", cpu: "250m", memory: "256Mi" },
     },
   },
+
+  // Argo CD syncs each environment's overlay from this repository: dev and staging on every commit, prod when
+  // someone presses sync. `platform deploy` runs the seed's stages with kubectl instead.
+  gitops: {
+    repoURL: "https://git.nautilus.io/platform/nautilus-platform.git",
+    targetRevision: "main",
+    // The seed's smoke test after the rollout: the pipeline's end-to-end latency self-check.
+    smoke: { "integration-engine": ["/health/e2e-latency"] },
+  },
 });

@@ -12,6 +12,7 @@ import type { Platform } from "../schemas/platform.ts";
 import { ConfigSource, type Position } from "./config-source.ts";
 import { locateConfigFindings } from "./locate-findings.ts";
 import { typescriptLoader } from "./typescript-loader.ts";
+import { DATA_CONFIG, loadDataConfig } from "./data-config.ts";
 
 export class UsageError extends Error {}
 
@@ -73,6 +74,7 @@ function cjsInterop(mod: { default?: unknown }): { default?: unknown } {
 export async function loadConfig(file: string): Promise<LoadResult> {
   const path = resolve(file);
   if (!existsSync(path)) throw new UsageError(`${file}: no such config file`);
+  if (DATA_CONFIG.test(path)) return loadDataConfig(file, path);
   const source = new ConfigSource(readFileSync(path, "utf8"));
   const fail = (summary: string, findings: Finding[]): LoadResult => ({
     ok: false,

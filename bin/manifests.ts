@@ -22,6 +22,18 @@ export interface Manifest {
 
 const MANIFEST_NAME = /\.ya?ml$/;
 
+/** `vet -` reads the manifests from standard input: `helm template ... | platform vet -`. */
+const STDIN = "-";
+
+function readStdin(): { text: string } | { problem: string; rule?: string } {
+  if (process.stdin.isTTY)
+    throw new UsageError("vet -: standard input is a terminal; pipe manifests in (helm template ... | platform vet -)");
+  const text = readFileSync(0, "utf8");
+  if (Buffer.byteLength(text) > MAX_MANIFEST_BYTES)
+    return { rule: "too-large", problem: `more than vet reads (${MAX_MANIFEST_BYTES / 2 ** 20} MiB)` };
+  return { text };
+}
+
 /**
  * Parsing takes about 40 bytes of memory per byte of YAML: past this, one file could exhaust the heap and end the
  * whole run. The API server takes at most 3 MB per request, so a file this large is many objects: split it.
@@ -67,6 +79,7 @@ function kindOf(s: { isFIFO(): boolean; isSocket(): boolean; isCharacterDevice()
  * finding.
  */
 function manifestFiles(path: string, findings: Finding[]): string[] {
+  if (path === STDIN) return [path];
   let link: ReturnType<typeof lstatSync>;
   try {
     link = lstatSync(path);
@@ -111,6 +124,7 @@ function walk(dir: string, out: string[], findings: Finding[], seen: Set<string>
 
 /** The text of a manifest file, or why it cannot be read. Never blocks: a FIFO is refused, not opened for reading. */
 function readManifestFile(file: string): { text: string } | { problem: string; rule?: string } {
+  if (file === STDIN) return readStdin();
   let fd: number | undefined;
   try {
     const s = statSync(file);

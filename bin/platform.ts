@@ -25,6 +25,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
     summary: "capacity per tier, service and node pool of one environment, from the scheduling engine",
     load: () => import("./commands/report.ts"),
   },
+  diff: {
+    summary: "the plan of a change per environment: replicas, capacity, images, alerts, policies",
+    load: () => import("./commands/diff.ts"),
+  },
+  deploy: {
+    summary: "the seed's staged deploy with kubectl: preflight, dry run, diff, apply wave by wave, wait, smoke",
+    load: () => import("./commands/deploy.ts"),
+  },
 };
 
 const HELP = `Usage: platform <command> [options]
@@ -34,11 +42,17 @@ ${Object.entries(COMMANDS)
   .map(([name, { summary }]) => `  ${name.padEnd(10)} ${summary}`)
   .join("\n")}
   help       show this help, or "platform <command> --help"
+  --version  print the version
 
 Exit codes: 0 clean, 1 findings, 2 bad config or usage.`;
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === "--version" || name === "-v" || name === "version") {
+    const { packageVersion } = await import("./policies.ts");
+    console.log(`platform ${packageVersion()}`);
+    return 0;
+  }
   if (!name || name === "help" || name === "--help" || name === "-h") {
     const topic = rest[0] !== undefined ? COMMANDS[rest[0]] : undefined;
     console.log(topic ? (await topic.load()).command.help : HELP);

@@ -20,6 +20,11 @@ function packageRoot(): string {
 }
 
 export const POLICY_DIR = `${join(packageRoot(), "policies")}/`;
+
+/** The `version` of this tool's package.json, for `platform --version`. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }).version;
+}
 export const POLICY_FILE = "policy.yaml";
 
 /** The ids of the shipped policies: every folder of policies/ that holds a policy.yaml. */

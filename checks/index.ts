@@ -10,6 +10,7 @@ import { resourceNames } from "./apiserver/resource-names.ts";
 import { rolloutProgress } from "./apiserver/rollout-progress.ts";
 import { selectorMatchesTemplate } from "./apiserver/selector-matches-template.ts";
 import { selectorTargetsWorkload } from "./apiserver/selector-targets-workload.ts";
+import { syncWave } from "./gitops/sync-wave.ts";
 import { antiAffinitySelectsSelf } from "./platform/anti-affinity-selects-self.ts";
 import { downAlertStartup } from "./platform/down-alert-startup.ts";
 import { egressAllowsDns } from "./platform/egress-allows-dns.ts";
@@ -18,6 +19,7 @@ import { histogramBuckets } from "./platform/histogram-buckets.ts";
 import { hostPortConflict } from "./platform/host-port-conflict.ts";
 import { latencyAlertCoverage } from "./platform/latency-alert-coverage.ts";
 import { latencyTierLocalStorage } from "./platform/latency-tier-local-storage.ts";
+import { noOpPatch } from "./platform/no-op-patch.ts";
 import { nodePoolCapability } from "./platform/node-pool-capability.ts";
 import { rolloutCapacity } from "./platform/rollout-capacity.ts";
 import { scheduling } from "./platform/scheduling.ts";
@@ -38,6 +40,7 @@ export const CHECKS: readonly Check[] = [
   rolloutProgress,
   selectorMatchesTemplate,
   selectorTargetsWorkload,
+  syncWave,
   antiAffinitySelectsSelf,
   downAlertStartup,
   egressAllowsDns,
@@ -46,6 +49,7 @@ export const CHECKS: readonly Check[] = [
   hostPortConflict,
   latencyAlertCoverage,
   latencyTierLocalStorage,
+  noOpPatch,
   nodePoolCapability,
   rolloutCapacity,
   scheduling,

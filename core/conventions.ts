@@ -9,11 +9,16 @@ export const LABEL = {
   managedBy: "app.kubernetes.io/managed-by",
   /** Policies and scrape configs select workloads by this label. */
   tier: "platform.nautilus.io/tier",
+  /** The region of an environment's cluster, on its Argo CD Application. */
+  region: "platform.nautilus.io/region",
+  environment: "platform.nautilus.io/environment",
 } as const;
 
 export const ANNOTATION = {
   /** Marks a file or object as generated; reviewers edit platform.config.ts instead. */
   generatedFrom: "platform.nautilus.io/generated-from",
+  /** Argo CD applies lower waves first and waits for them to be healthy (core/stages.ts). */
+  syncWave: "argocd.argoproj.io/sync-wave",
 } as const;
 
 export const MANAGED_BY = "nautilus-platform";

@@ -7,6 +7,8 @@ export const OUT = {
   overlay: (env: string) => `overlays/${env}`,
   rendered: (env: string) => `rendered/${env}`,
   configSchema: "platform.schema.json",
+  /** Argo CD Applications and ApplicationSets, applied to the Argo CD namespace, not synced by themselves. */
+  argocd: "argocd",
 } as const;
 
 /** The observability files of out/, read by people and tools directly. */

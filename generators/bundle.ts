@@ -20,6 +20,8 @@ import { placementSvg } from "./placement-svg.ts";
 import { platformObjects } from "./objects.ts";
 import { jsonFile, yamlFile } from "../core/yaml.ts";
 import { LABEL } from "../core/conventions.ts";
+import { withSyncWaves } from "./meta.ts";
+import { argocdFiles, argocdObjects } from "./argocd.ts";
 
 export interface Bundle {
   files: Map<string, string>;
@@ -33,7 +35,8 @@ export type BundleResult = { ok: true; bundle: Bundle } | { ok: false; errors: F
 export function generateBundle(platform: Platform, policies: readonly PolicyText[] = []): BundleResult {
   const parsed = parsePolicies(policies);
   const errors: Finding[] = parsed.errors.map(policyError);
-  const objectsOf = (p: ResolvedPlatform) => [...platformObjects(p), ...admissionPolicies(p, parsed.policies)];
+  const objectsOf = (p: ResolvedPlatform) =>
+    withSyncWaves([...platformObjects(p), ...admissionPolicies(p, parsed.policies)]);
   const environments: BundleEnvironment[] = [];
   const collisions = new Map<string, Finding>();
   for (const env of ENVIRONMENT_NAMES) {
@@ -56,6 +59,7 @@ export function generateBundle(platform: Platform, policies: readonly PolicyText
   for (const [path, content] of observabilityFiles(platform)) files.set(path, content);
   for (const [path, content] of nodeFiles(platform)) files.set(path, content);
   for (const env of environments) files.set(`report/${env.environment}.svg`, placementSvg(env.platform));
+  for (const [path, content] of argocdFiles(argocdObjects(platform, environments))) files.set(path, content);
   files.set(OUT.configSchema, jsonFile(configJsonSchema()));
   return { ok: true, bundle: { files: sortedMap(files), environments } };
 }

@@ -1,7 +1,9 @@
 /** Names and labels shared by every generator, derived from conventions.ts in one place. */
 import type { ObjectMeta } from "kubernetes-types/meta/v1.js";
 import type { Platform } from "../schemas/platform.ts";
-import { LABEL, MANAGED_BY } from "../core/conventions.ts";
+import { ANNOTATION, LABEL, MANAGED_BY } from "../core/conventions.ts";
+import type { KubeObject } from "../core/finding.ts";
+import { stageOf } from "../core/stages.ts";
 import { objectName } from "../model/names.ts";
 
 export type Component = "service" | "platform" | "storage" | "monitoring" | "policy";
@@ -31,4 +33,17 @@ export function metadata(
   if (opts.namespaced !== false) meta.namespace = platform.namespace;
   meta.labels = labels(platform, opts.labelName ?? name, opts.component, opts.tier);
   return meta;
+}
+
+/**
+ * Each object with the sync wave of its stage (core/stages.ts), so Argo CD applies in the seed's order; an object
+ * the table does not place is left without one, and the platform/sync-wave check refuses it.
+ */
+export function withSyncWaves<T extends KubeObject>(objects: readonly T[]): T[] {
+  return objects.map((o) => {
+    const stage = stageOf(o, objects);
+    if (!stage) return o;
+    const annotations = { ...o.metadata.annotations, [ANNOTATION.syncWave]: String(stage.wave) };
+    return { ...o, metadata: { ...o.metadata, annotations } };
+  });
 }

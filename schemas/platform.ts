@@ -21,6 +21,8 @@ import {
 } from "./storage.ts";
 import { TIER } from "../core/conventions.ts";
 import { nodePool, nodePoolPatch } from "./nodes.ts";
+import { gitopsSchema } from "./gitops.ts";
+import { skipSchema } from "./skip.ts";
 
 /** Deployment rollout bounds: a count of pods or a percentage of the replicas. */
 const podsOrPercent = (what: string) =>
@@ -288,6 +290,8 @@ export const platformSchema = z
       })
       .describe("The three environments, each a small patch over the base config."),
     monitoring: monitoringSchema,
+    skip: skipSchema,
+    gitops: gitopsSchema.optional().describe("Argo CD delivery and `platform deploy`; no Argo CD objects when unset."),
   })
   .superRefine((p, ctx) => {
     const hostNetworkTiers = [...new Set(Object.values(p.services).map((svc) => svc.tier))].filter(

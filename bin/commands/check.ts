@@ -2,6 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import { runConfigChecks } from "../../checks/registry.ts";
 import { type Finding, hasErrors } from "../../core/finding.ts";
 import { mergeEnvironments } from "../../core/merge-environments.ts";
+import { applySkips } from "../../core/skips.ts";
 import { runAmtool } from "../../engines/amtool.ts";
 import { checkDrift, driftedPaths } from "../../engines/drift.ts";
 import { checkKustomize, KUSTOMIZE_OBJECT_LIMIT } from "../../engines/kustomize.ts";
@@ -12,6 +13,7 @@ import { REPORTERS } from "../../reporters/index.ts";
 import { invalidConfig, loadConfig, UsageError } from "../load-config.ts";
 import { locateFindings } from "../locate-findings.ts";
 import { runObjectEngines } from "../object-engines.ts";
+import { argocdSchemaFindings } from "../argocd-schema.ts";
 import { displayDir, guardOutDir, snapshot } from "../out-dir.ts";
 import { readPolicySources } from "../policies.ts";
 import { CONFIG_OPTION, type Command, FORMAT_OPTION, OUT_OPTION, stringOption } from "./command.ts";
@@ -52,11 +54,17 @@ async function check(configFile: string, outDir: string, format: string): Promis
     ...checkKustomize(name, environments, KUSTOMIZE_OBJECT_LIMIT, driftedPaths(drift, name)),
     ...(await runObjectEngines({ environments, policies, kubernetesVersion: platform.kubernetesVersion })),
     ...runConfigChecks({ environments, platform, out: { dir: name, files } }),
+    ...(await argocdSchemaFindings(platform, environments, configFile, source)),
     ...runPromtool(files, name),
     ...runAmtool(files, name),
   ];
   const located = locateFindings(engineFindings, { configFile, source, environments, outDir: name });
-  const findings = mergeEnvironments(located, ENVIRONMENT_NAMES);
+  const skipped = applySkips(located, platform.skip, configFile).map((f) => {
+    if (f.rule !== "unused-skip") return f;
+    const at = source.locate(f.path ?? "");
+    return { ...f, line: at.line, column: at.column };
+  });
+  const findings = mergeEnvironments(skipped, ENVIRONMENT_NAMES);
   process.stdout.write(report(findings));
   if (format === "text" && !hasErrors(findings))
     console.log(

@@ -8,7 +8,8 @@ import { type Command, FORMAT_OPTION, stringOption } from "./command.ts";
 const HELP = `Usage: platform vet [--kubernetes-version 1.30] [--format ${Object.keys(REPORTERS).join("|")}] PATH...
 
 Runs the schema engine (strict Kubernetes schemas and the API server's own rules) and every policy
-in policies/ on the YAML manifests in PATH (files or folders, recursively; multi-document files),
+in policies/ on the YAML manifests in PATH (files or folders, recursively; multi-document files; "-"
+reads standard input, as in \`helm template ... | platform vet -\`),
 read as kubectl reads them: YAML 1.1 (unquoted on/yes/0777 are a boolean and a number), merge keys,
 the items of List kinds. Custom resources are judged by the CustomResourceDefinitions among them.
 A file that cannot be read or parsed (a FIFO, a broken symlink, an alias bomb, a duplicate key) is

@@ -12,10 +12,11 @@ export interface ModelInfo {
   custom: boolean;
 }
 
-/** Groups whose models come from `@kubernetes-models/prometheus-operator`. */
+/** Custom resource groups and the packages their models (compiled from the CRDs' schemas) come from. */
 const CUSTOM_PACKAGES: Record<string, string> = {
   "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
   "external-secrets.io": "@kubernetes-models/external-secrets",
+  "argoproj.io": "@kubernetes-models/argo-cd",
 };
 
 const cache = new Map<string, Promise<ModelInfo | undefined>>();
