@@ -287,6 +287,29 @@ export const SEVERITY_CLASS: Record<
 /** "a pagerduty receiver", "an email receiver" */
 const article = (kind: string) => `${/^[aeiou]/.test(kind) ? "an" : "a"} ${kind} receiver`;
 
+/**
+ * The meta-monitoring alerts (model/meta-monitoring.ts) and their severities: alerts on Prometheus, Alertmanager,
+ * the custom metrics API and Jaeger, with no `service` label. They are routed like the configured alerts, so the
+ * same intent holds: critical ones page, warnings go to chat.
+ */
+export const META_ALERTS = {
+  PrometheusRuleFailures: "critical",
+  PrometheusErrorSendingAlerts: "critical",
+  PrometheusNotificationsDropped: "warning",
+  PrometheusAlertmanagersMissing: "warning",
+  PrometheusConfigReloadFailed: "critical",
+  PrometheusTSDBCompactionsFailing: "warning",
+  PrometheusTSDBHeadTruncationsFailing: "warning",
+  PrometheusTSDBReloadsFailing: "warning",
+  AlertmanagerFailedToSendAlerts: "critical",
+  AlertmanagerClusterMembersMismatch: "warning",
+  AlertmanagerConfigReloadFailed: "critical",
+  CustomMetricsAPIUnavailable: "critical",
+  JaegerDown: "warning",
+  JaegerSpansDropped: "warning",
+} as const satisfies Record<string, "critical" | "warning">;
+export type MetaAlertName = keyof typeof META_ALERTS;
+
 type Issue = { path: (string | number)[]; message: string };
 
 /**
@@ -306,7 +329,7 @@ export function alertingIssues(
   };
   known(a.defaultReceiver, ["defaultReceiver"]);
   known(a.heartbeat.receiver, ["heartbeat", "receiver"]);
-  const alertNames = new Set([...alerts.map((x) => x.name), a.heartbeat.alert]);
+  const alertNames = new Set([...alerts.map((x) => x.name), ...Object.keys(META_ALERTS), a.heartbeat.alert]);
   const knownAlert = (name: string, path: (string | number)[]) => {
     if (!alertNames.has(name))
       issues.push({
@@ -355,7 +378,13 @@ export function alertingIssues(
     });
   // One issue per route (or the default) that sends alerts to the wrong kind of receiver, naming them all.
   const wrong = new Map<string, { path: (string | number)[]; receiver: string; severity: string; names: string[] }>();
-  for (const alert of alerts) {
+  const meta = Object.entries(META_ALERTS).map(([name, severity]) => ({
+    name,
+    severity,
+    service: undefined,
+    meta: true,
+  }));
+  for (const alert of [...alerts, ...meta]) {
     const want = SEVERITY_CLASS[alert.severity];
     const labels = {
       alertname: alert.name,
@@ -363,7 +392,8 @@ export function alertingIssues(
       ...(alert.service ? { service: alert.service } : {}),
     };
     // A service-less alert is routed per service at run time (ServiceDown takes it from the job): try each.
-    const cases = alert.service !== undefined ? [labels] : services.map((service) => ({ ...labels, service }));
+    const cases =
+      alert.service !== undefined || "meta" in alert ? [labels] : services.map((service) => ({ ...labels, service }));
     for (const l of cases) {
       const got = resolveReceiver(a, l);
       const kind = a.receivers[got.receiver]!.kind;
