@@ -142,8 +142,9 @@ function definitions(platform: Platform): Record<MetaAlertName, Definition> {
       ],
     },
     PrometheusNotificationsDropped: {
+      // Over 15 minutes, not at once: Prometheus drops what it evaluates before it has discovered its Alertmanagers.
       expr: `increase(prometheus_notifications_dropped_total${sel(P)}[5m]) > 0`,
-      for: 5 * MINUTE,
+      for: 15 * MINUTE,
       summary: "Prometheus {{ $labels.instance }} drops alerts it should send (queue full or no Alertmanager)",
       healthy: (n) => [series("prometheus_notifications_dropped_total", prom, flat(0, n))],
       failing: (n) => [

@@ -30,7 +30,7 @@ import { OBSERVABILITY_OUT } from "../core/layout.ts";
 import { parseYamlDocuments, yamlFile } from "../core/yaml.ts";
 import type { Platform } from "../schemas/platform.ts";
 import { ensureDebianTool } from "./support/tools.ts";
-import { freePort, getJson, Harness, HOST, sleep, waitFor } from "./support/e2e.ts";
+import { freePort, getJson, Harness, HOST, sleep, staticJob, waitFor, webhookReceivers } from "./support/e2e.ts";
 import { platformOf } from "./support/config.ts";
 
 /** The whole test's wall-clock bound: every wait below ends by then, and the servers are killed. */
@@ -115,18 +115,13 @@ function testPrometheusConfig(targetPort: number, alertmanagerPort: number): Doc
   const scrapeConfigs = (generated.scrape_configs as Doc[]).flatMap((job) => {
     const service = jobs.get(job.job_name as string);
     if (!service) return [];
-    const { kubernetes_sd_configs: _sd, relabel_configs: _relabel, ...kept } = job;
     return [
-      {
-        ...kept,
-        params: { service: [service.s] },
-        static_configs: [
-          {
-            targets: [`${HOST}:${targetPort}`],
-            labels: { namespace: platform.namespace, pod: `${job.job_name as string}-0`, tier: service.svc.tier },
-          },
-        ],
-      },
+      staticJob(
+        job,
+        [`${HOST}:${targetPort}`],
+        { namespace: platform.namespace, pod: `${job.job_name as string}-0`, tier: service.svc.tier },
+        { params: { service: [service.s] } },
+      ),
     ];
   });
   const alerting = generated.alerting as { alertmanagers: Doc[] };
@@ -162,14 +157,7 @@ function testAlertmanagerConfig(hookPort: number): Doc {
     ...(route.group_wait !== undefined && route.group_wait !== "0s" ? { group_wait: TEST_GROUP_WAIT } : {}),
     ...(Array.isArray(route.routes) ? { routes: (route.routes as Doc[]).map(shorten) } : {}),
   });
-  return {
-    ...generated,
-    route: shorten(generated.route as Doc),
-    receivers: (generated.receivers as Doc[]).map((r) => ({
-      name: r.name,
-      webhook_configs: [{ url: `http://${HOST}:${hookPort}/${String(r.name)}`, send_resolved: false }],
-    })),
-  };
+  return webhookReceivers({ ...generated, route: shorten(generated.route as Doc) }, `http://${HOST}:${hookPort}`);
 }
 
 interface Notified {

@@ -144,3 +144,31 @@ export async function getJson(url: string): Promise<unknown> {
   if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}`);
   return res.json();
 }
+
+type Doc = Record<string, unknown>;
+
+/**
+ * A generated scrape job with Kubernetes discovery replaced by static targets (Debian's Prometheus has no
+ * Kubernetes discovery, and there is no cluster): the same name, intervals, timeout and path; `labels` stand for
+ * what the relabelling would have copied from the pod.
+ */
+export function staticJob(job: Doc, targets: string[], labels: Record<string, string> = {}, extra: Doc = {}): Doc {
+  const { kubernetes_sd_configs: _sd, relabel_configs: _relabel, ...kept } = job;
+  return { ...kept, ...extra, static_configs: [{ targets, labels }] };
+}
+
+/**
+ * A generated alertmanager.yml with every receiver a webhook to `baseUrl/<receiver name>`: PagerDuty, Opsgenie,
+ * Slack and mail live outside this machine (and must never be paged by a test), and the webhook payload carries
+ * every label and annotation as Alertmanager holds them, so routing, grouping and inhibition stay the generated
+ * ones.
+ */
+export function webhookReceivers(generated: Doc, baseUrl: string): Doc {
+  return {
+    ...generated,
+    receivers: (generated.receivers as Doc[]).map((r) => ({
+      name: r.name,
+      webhook_configs: [{ url: `${baseUrl}/${String(r.name)}`, send_resolved: false }],
+    })),
+  };
+}
