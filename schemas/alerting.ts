@@ -1,6 +1,6 @@
 /**
- * `monitoring.alerting`: where alerts go. Receivers (PagerDuty, Opsgenie, Slack, e-mail, webhooks) with every credential
- * read from a key of a Secret the Alertmanager pods mount (never written in the config or in out/),
+ * `monitoring.alerting`: where alerts go. Receivers (PagerDuty, Opsgenie, Slack, e-mail, webhooks) with every
+ * credential read from a key of a Secret the Alertmanager pods mount (never written in the config or in out/),
  * routes by severity, service and alert name, grouping and repeat intervals, inhibition, and the
  * dead-man's switch: an always-firing alert that must reach its own receiver, so silence means the alert
  * path is broken. The routing is resolved here once (`resolveReceiver`, Alertmanager's first-match rule) and

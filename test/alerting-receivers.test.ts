@@ -164,7 +164,7 @@ function amtoolCheck(doc: unknown): { ok: boolean; output: string } {
   }
 }
 
-test("prometheus-operator mode: the AlertmanagerConfig's Opsgenie and e-mail receivers pass amtool as the operator renders them", async () => {
+test("operator mode: the AlertmanagerConfig Opsgenie and e-mail receivers pass amtool as rendered", async () => {
   const operator = changedPlatform((c) => {
     withOpsgenieAndEmail(c);
     c.monitoring.mode = "prometheus-operator";
@@ -220,7 +220,10 @@ test("critical alerts routed to e-mail are a config error: a mailbox is not a pa
   }).join("\n");
   assert.match(
     found,
-    /routes\[0\]\.receiver: critical alerts .* reach trading-mail, an email receiver; critical alerts must reach a pager receiver \(pagerduty or opsgenie\)/,
+    new RegExp(
+      "routes\\[0\\]\\.receiver: critical alerts .* reach trading-mail, an email receiver; " +
+        "critical alerts must reach a pager receiver \\(pagerduty or opsgenie\\)",
+    ),
   );
 });
 

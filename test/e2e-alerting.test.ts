@@ -4,20 +4,21 @@
  * target that serves each service's catalogue metrics (histograms shaped by their declared buckets); the real
  * Alertmanager runs the GENERATED routing, grouping and inhibition; a local webhook records what each receiver
  * gets. Proven: a risk-engine p99 above the budget for the alert's `for` pages, with its labels and annotations;
- * latencies under the budget reach nobody; a latency alert of a service that is down stays silent (inhibited by
- * ServiceDown); the Watchdog reaches the heartbeat receiver.
+ * latencies under the budget (a gauge, and a histogram's buckets) reach nobody; a latency alert of a service that
+ * is down stays silent, inhibited by ServiceDown (position-keeper is slow, then every scrape fails: the 1m rate
+ * window keeps its p99 above the budget after the last scrape, as for a service that dies while slow, and the
+ * alert fires in Prometheus while Alertmanager holds it suppressed); the Watchdog reaches the heartbeat receiver.
  *
  * What the test copy changes, and why, all in `testPrometheusConfig` / `testRuleFiles` / `testAlertmanagerConfig`:
- * - Kubernetes discovery becomes one static target per job (Debian's Prometheus has no Kubernetes discovery, and
- *   there is no cluster): same job names, intervals, timeouts and metrics path; the labels the relabelling would
- *   copy from the pod (namespace, pod, tier) are set on the target. The API-server job is left out.
+ * - Kubernetes discovery becomes one static target per service job (`staticJob`: Debian's Prometheus has no
+ *   Kubernetes discovery, and there is no cluster). The API-server and the monitoring stack's own jobs are left
+ *   out (e2e-meta-monitoring.test.ts runs the stack's).
  * - Alertmanager targets become the local Alertmanager.
- * - Receivers become webhooks to the local sink, one path per receiver name: PagerDuty and Slack live outside this
- *   machine (and must never be paged by a test), and the webhook payload carries every label and annotation as
- *   Alertmanager holds them, so the routing, grouping and inhibition under test are the generated ones.
- * - Waits: `group_wait` of 1s instead of 10s/30s, ServiceDown's `for` of 10s instead of 90s (the promtool
- *   tests prove the real `for` values), and Prometheus' resend delay of 2s instead of 1m (a flag, see below). RiskEngineP99LatencyHigh keeps its real `for`, and the test checks that
- *   the page did not come sooner.
+ * - Receivers become webhooks to the local sink (`webhookReceivers`, which says why).
+ * - Waits: `group_wait` of 1s instead of 10s/30s, ServiceDown's `for` of 10s instead of 90s (the promtool tests
+ *   prove the real `for` values), and Prometheus' resend delay of 2s instead of 1m (a flag, see below).
+ *   RiskEngineP99LatencyHigh keeps its real `for`, and the test checks that the page did not come sooner.
+ * Evaluation and scrape intervals stay the generated ones.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -172,7 +173,7 @@ interface PromAlert {
   state: string;
 }
 
-test("the real Prometheus and Alertmanager deliver the generated alerts: page, silence, inhibition, heartbeat", async () => {
+test("real Prometheus and Alertmanager deliver generated alerts: page, silence, inhibition, heartbeat", async () => {
   for (const [cmd, pkg] of [
     ["prometheus", "prometheus"],
     ["prometheus-alertmanager", "prometheus-alertmanager"],

@@ -47,7 +47,7 @@ function exported(text: string): Set<string> {
   return names;
 }
 
-test("the real Prometheus and a two-peer Alertmanager export what the meta alerts read, and keep them quiet", async () => {
+test("real Prometheus and a two-peer Alertmanager export what the meta alerts read, and keep them quiet", async () => {
   for (const [cmd, pkg] of [
     ["prometheus", "prometheus"],
     ["prometheus-alertmanager", "prometheus-alertmanager"],

@@ -27,7 +27,7 @@ const promtoolFiles = (alerts: string[]) =>
   );
 const show = (findings: Finding[]) => findings.map((f) => `${f.rule} ${f.file}: ${f.message}`).join("\n");
 
-test("standalone: one rule file holds every meta-monitoring alert with its contract severity, summary and runbook", () => {
+test("standalone: one rule file holds every meta alert with its contract severity, summary and runbook", () => {
   const doc = parseYamlDocuments(files.get(META_FILE)!)[0] as {
     groups: { name: string; interval: string; rules: Doc[] }[];
   };
@@ -129,7 +129,7 @@ test("standalone scrapes Prometheus, Alertmanager and Jaeger by their pods' labe
   assert.ok(Object.values(META_JOBS).every((j) => !j.startsWith("nautilus-")));
 });
 
-test("prometheus-operator mode: no meta-monitoring rules or scrape jobs (the operator's stack brings its mixins)", () => {
+test("prometheus-operator mode: no meta rules or scrape jobs (the operator's stack brings its mixins)", () => {
   const operator = changedPlatform((c) => {
     c.monitoring.mode = "prometheus-operator";
   });
