@@ -17,11 +17,29 @@ export const secretFile = (ref: SecretRef) => `${SECRETS_DIR}/${ref.secret}/${re
 
 /** Every Secret the receivers read, sorted: what the pods mount. */
 export function alertmanagerSecrets(platform: Platform): string[] {
-  const refs = Object.values(platform.monitoring.alerting.receivers).flatMap((r): SecretRef[] =>
-    r.kind === "pagerduty" ? [r.routingKey] : r.kind === "slack" ? [r.apiUrl] : r.token ? [r.token] : [],
-  );
+  const refs = Object.values(platform.monitoring.alerting.receivers).flatMap(receiverSecrets);
   return [...new Set(refs.map((r) => r.secret))].sort();
 }
+
+/** The credentials one receiver reads. */
+export function receiverSecrets(r: Receiver): SecretRef[] {
+  switch (r.kind) {
+    case "pagerduty":
+      return [r.routingKey];
+    case "opsgenie":
+      return [r.apiKey];
+    case "slack":
+      return [r.apiUrl];
+    case "email":
+      return r.smtp.password ? [r.smtp.password] : [];
+    case "webhook":
+      return r.token ? [r.token] : [];
+  }
+}
+
+/** The summary and runbook of each alert of a notification: what a person reads in chat or mail. */
+const ALERT_LINES = "{{ range .Alerts }}{{ .Annotations.summary }} {{ .Annotations.runbook_url }}\n{{ end }}";
+const TITLE = "{{ .Status | toUpper }}: {{ .CommonLabels.alertname }} {{ .CommonLabels.service }}";
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const oneOf = (label: string, values: readonly string[]) =>
@@ -30,6 +48,21 @@ const oneOf = (label: string, values: readonly string[]) =>
 function receiverConfig(name: string, r: Receiver): Record<string, unknown> {
   if (r.kind === "pagerduty")
     return { name, pagerduty_configs: [{ routing_key_file: secretFile(r.routingKey), send_resolved: true }] };
+  if (r.kind === "opsgenie")
+    return {
+      name,
+      opsgenie_configs: [
+        {
+          api_key_file: secretFile(r.apiKey),
+          ...(r.apiUrl !== undefined ? { api_url: r.apiUrl } : {}),
+          ...(r.priority !== undefined ? { priority: r.priority } : {}),
+          ...(r.teams !== undefined ? { responders: r.teams.map((team) => ({ name: team, type: "team" })) } : {}),
+          message: TITLE,
+          description: ALERT_LINES,
+          send_resolved: true,
+        },
+      ],
+    };
   if (r.kind === "slack")
     return {
       name,
@@ -38,8 +71,24 @@ function receiverConfig(name: string, r: Receiver): Record<string, unknown> {
           api_url_file: secretFile(r.apiUrl),
           channel: r.channel,
           send_resolved: true,
-          title: "{{ .Status | toUpper }}: {{ .CommonLabels.alertname }} {{ .CommonLabels.service }}",
-          text: "{{ range .Alerts }}{{ .Annotations.summary }} {{ .Annotations.runbook_url }}\n{{ end }}",
+          title: TITLE,
+          text: ALERT_LINES,
+        },
+      ],
+    };
+  if (r.kind === "email")
+    return {
+      name,
+      email_configs: [
+        {
+          to: r.to.join(", "),
+          from: r.from,
+          smarthost: `${r.smtp.host}:${r.smtp.port}`,
+          require_tls: r.smtp.requireTls,
+          ...(r.smtp.username !== undefined ? { auth_username: r.smtp.username } : {}),
+          ...(r.smtp.password !== undefined ? { auth_password_file: secretFile(r.smtp.password) } : {}),
+          headers: { Subject: TITLE },
+          send_resolved: true,
         },
       ],
     };

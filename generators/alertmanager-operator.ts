@@ -34,8 +34,36 @@ const oneOf = (name: string, values: readonly string[]): IMatcher =>
 function receiver(name: string, r: Receiver): IReceiver {
   if (r.kind === "pagerduty")
     return { name, pagerdutyConfigs: [{ routingKey: selector(r.routingKey), sendResolved: true }] };
+  if (r.kind === "opsgenie")
+    return {
+      name,
+      opsgenieConfigs: [
+        {
+          apiKey: selector(r.apiKey),
+          ...(r.apiUrl !== undefined ? { apiURL: r.apiUrl } : {}),
+          ...(r.priority !== undefined ? { priority: r.priority } : {}),
+          ...(r.teams !== undefined ? { responders: r.teams.map((team) => ({ name: team, type: "team" })) } : {}),
+          sendResolved: true,
+        },
+      ],
+    };
   if (r.kind === "slack")
     return { name, slackConfigs: [{ apiURL: selector(r.apiUrl), channel: r.channel, sendResolved: true }] };
+  if (r.kind === "email")
+    return {
+      name,
+      emailConfigs: [
+        {
+          to: r.to.join(", "),
+          from: r.from,
+          smarthost: `${r.smtp.host}:${r.smtp.port}`,
+          requireTLS: r.smtp.requireTls,
+          ...(r.smtp.username !== undefined ? { authUsername: r.smtp.username } : {}),
+          ...(r.smtp.password !== undefined ? { authPassword: selector(r.smtp.password) } : {}),
+          sendResolved: true,
+        },
+      ],
+    };
   return {
     name,
     webhookConfigs: [

@@ -4,7 +4,8 @@
  * ConfigMap, the receivers' Secrets mounted read-only (created outside this tool: they hold credentials), a PDB
  * keeping all but one pod through drains, a PriorityClass above the service tiers that never preempts (the alert
  * path must survive the moment the trading tiers scale, without taking their place), and an egress policy to the
- * receivers' HTTPS endpoints. Silences and the notification log live on emptyDir: the peers replicate them. Pure.
+ * receivers' HTTPS endpoints and SMTP servers. Silences and the notification log live on emptyDir: the peers
+ * replicate them. Pure.
  */
 import type { StatefulSet } from "kubernetes-types/apps/v1.js";
 import type { ConfigMap, Service as KubeService, ServiceAccount } from "kubernetes-types/core/v1.js";
@@ -24,8 +25,16 @@ const WEB_PORT = 9093;
 const CLUSTER_PORT = 9094;
 /** The `nobody` user the Alertmanager image runs as. */
 const USER = 65534;
-/** Notifications leave for PagerDuty, Slack and webhooks over HTTPS. */
+/** Notifications leave for PagerDuty, Opsgenie, Slack and webhooks over HTTPS. */
 const RECEIVER_PORT = 443;
+
+/** Ports notifications leave on: HTTPS, and each e-mail receiver's SMTP port. */
+function receiverPorts(platform: Platform): number[] {
+  const smtp = Object.values(platform.monitoring.alerting.receivers).flatMap((r) =>
+    r.kind === "email" ? [r.smtp.port] : [],
+  );
+  return [...new Set([RECEIVER_PORT, ...smtp])].sort((a, b) => a - b);
+}
 
 const clusterService = (platform: Platform) => objectName(platform, `${NAME}-cluster`);
 
@@ -156,7 +165,7 @@ export function alertmanagerObjects(platform: Platform): KubeObject[] {
     spec: {
       podSelector: { matchLabels: selectorLabels(platform, NAME) },
       policyTypes: ["Egress"],
-      egress: [{ ports: [{ protocol: "TCP", port: RECEIVER_PORT }] }],
+      egress: [{ ports: receiverPorts(platform).map((port) => ({ protocol: "TCP", port })) }],
     },
   };
   return [

@@ -11,6 +11,8 @@ import { LABEL, SERVICE_ACCOUNT_DIR } from "../core/conventions.ts";
 import { jobName } from "../model/monitoring.ts";
 import { ruleFiles } from "./prometheus-rules.ts";
 import { alertmanagerTargets } from "./alertmanager.ts";
+import { META_JOBS } from "../model/meta-monitoring.ts";
+import { metaScrapeJobs } from "./meta-monitoring-scrape.ts";
 
 /** Prometheus' default scrape timeout; a job scraped more often must time out sooner. */
 const DEFAULT_TIMEOUT = 10;
@@ -43,7 +45,7 @@ export function prometheusConfig(platform: Platform): Record<string, unknown> {
     };
   });
   const cluster = {
-    job_name: "kubernetes-apiservers",
+    job_name: META_JOBS.apiserver,
     scrape_interval: formatDuration(m.scrapeInterval),
     scheme: "https",
     authorization: { credentials_file: `${SERVICE_ACCOUNT_DIR}/token` },
@@ -70,6 +72,6 @@ export function prometheusConfig(platform: Platform): Record<string, unknown> {
     rule_files: ruleFiles(platform).map((f) => `rules/${f.file}`),
     // Every Alertmanager pod, not the load-balanced Service: the peers deduplicate, and one pod down loses nothing.
     alerting: { alertmanagers: [{ api_version: "v2", static_configs: [{ targets: alertmanagerTargets(platform) }] }] },
-    scrape_configs: [...serviceJobs, cluster],
+    scrape_configs: [...serviceJobs, cluster, ...metaScrapeJobs(platform)],
   };
 }

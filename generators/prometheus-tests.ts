@@ -20,6 +20,7 @@ import {
   WELL_UNDER,
 } from "../model/monitoring.ts";
 import { serviceDownTests } from "./service-down-tests.ts";
+import { metaTestFiles } from "./meta-monitoring-tests.ts";
 
 interface Series {
   series: string;
@@ -144,7 +145,7 @@ export function alertTestFiles(platform: Platform): AlertTestFile[] {
   const model = monitoringModel(platform);
   const step = platform.monitoring.evaluationInterval;
   const rules = model.ruleFiles.map((f) => `../rules/${f.file}`);
-  return model.alerts.map((alert) => {
+  const configured = model.alerts.map((alert) => {
     const { name, config: a, rule } = alert;
     const content = (tests: Record<string, unknown>[]) => ({
       file: `${name}.yaml`,
@@ -186,4 +187,5 @@ export function alertTestFiles(platform: Platform): AlertTestFile[] {
     ];
     return content(tests);
   });
+  return [...configured, ...metaTestFiles(platform)];
 }

@@ -3,7 +3,8 @@
  * monitoring (rule files, promtool tests, dashboards, the latency-alert policy's parameter, the promql
  * and latency coverage checks), so they cannot disagree. It holds each alert with its threshold resolved
  * (the tier's latency budget when the config leaves it out) in canonical units and in the compared value's
- * own unit, the alert's PromQL, the metric catalogue with units, and the rule groups. Pure.
+ * own unit, the alert's PromQL, the metric catalogue with units, and the rule groups (the meta-monitoring alerts of
+ * ./meta-monitoring.ts in a file of their own). Pure.
  */
 import {
   isLatencyUnit,
@@ -14,9 +15,10 @@ import {
   type Threshold,
 } from "../schemas/observability.ts";
 import type { Platform } from "../schemas/platform.ts";
-import { RECEIVER_CLASS, resolveReceiver, type RouteLabels } from "../schemas/alerting.ts";
+import { RECEIVER_CLASS, resolveReceiver, type RoutedSeverity, type RouteLabels } from "../schemas/alerting.ts";
 import { formatDuration } from "../schemas/units.ts";
 import { objectName } from "./names.ts";
+import { metaAlerts, metaRuleFile } from "./meta-monitoring.ts";
 import { TIER } from "../core/conventions.ts";
 
 /** Scrape jobs are named like the service's objects: `nautilus-risk-engine`. */
@@ -280,6 +282,8 @@ function build(platform: Platform): MonitoringModel {
     file: `${platform.name}-alerts.yaml`,
     group: { name: `${platform.name}-alerts`, interval, rules: [...alerts.map((a) => a.rule), heartbeat] },
   });
+  const meta = metaRuleFile(platform);
+  if (meta) ruleFiles.push(meta);
   const budgets = Object.entries(platform.tiers).flatMap(([tier, t]) =>
     t.latencyBudget !== undefined ? [{ tier, seconds: t.latencyBudget, services: tierServices(platform, tier) }] : [],
   );
@@ -347,6 +351,9 @@ export function alertRouteCases(platform: Platform): RouteCase[] {
       own !== undefined ? [own] : alert.kind === "threshold" ? (m.metrics[alert.metric]?.services ?? all) : all;
     for (const service of services) add(name, { alertname: name, severity: alert.severity, service });
   }
+  // Meta-monitoring alerts carry no service label: one case each.
+  for (const meta of metaAlerts(platform))
+    add(meta.rule.alert, { alertname: meta.rule.alert, severity: meta.rule.labels.severity as RoutedSeverity });
   add(a.heartbeat.alert, { alertname: a.heartbeat.alert, severity: "none" });
   return cases;
 }

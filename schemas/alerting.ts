@@ -1,6 +1,6 @@
 /**
- * `monitoring.alerting`: where alerts go. Receivers (PagerDuty, Slack, webhooks) with every credential
- * read from a key of a Secret the Alertmanager pods mount (never written in the config or in out/),
+ * `monitoring.alerting`: where alerts go. Receivers (PagerDuty, Opsgenie, Slack, e-mail, webhooks) with every
+ * credential read from a key of a Secret the Alertmanager pods mount (never written in the config or in out/),
  * routes by severity, service and alert name, grouping and repeat intervals, inhibition, and the
  * dead-man's switch: an always-firing alert that must reach its own receiver, so silence means the alert
  * path is broken. The routing is resolved here once (`resolveReceiver`, Alertmanager's first-match rule) and
@@ -67,14 +67,95 @@ const webhook = z
   })
   .describe("A webhook receiver.");
 
+const opsgenie = z
+  .strictObject({
+    kind: z.literal("opsgenie").describe("Opsgenie Alert API: pages the on-call person."),
+    apiKey: secretRef.describe("The API integration's key (Alertmanager `api_key_file`)."),
+    apiUrl: z
+      .string()
+      .regex(HTTPS_URL, { error: (iss) => `expected an https URL without user info, got ${JSON.stringify(iss.input)}` })
+      .refine((s) => URL.canParse(s), { error: "expected an https URL" })
+      .optional()
+      .describe(
+        'The Opsgenie API, for an EU account "https://api.eu.opsgenie.com/"; Alertmanager\'s default if left out.',
+      ),
+    priority: z
+      .enum(["P1", "P2", "P3", "P4", "P5"])
+      .optional()
+      .describe("The Opsgenie priority of the alerts (P1 highest); Opsgenie's default (P3) if left out."),
+    teams: z
+      .array(z.string().min(1).describe("An Opsgenie team name."))
+      .min(1)
+      .optional()
+      .describe("Opsgenie teams the alert is assigned to (responders of type team)."),
+  })
+  .describe("An Opsgenie integration: a pager receiver.");
+
+/** An e-mail address as SMTP takes it: one address, no display name (Alertmanager's `to` is a comma list). */
+const EMAIL = /^[^\s@,<>"]+@[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)+$/;
+const emailAddress = z.string().regex(EMAIL, {
+  error: (iss) => `expected an e-mail address like "oncall@example.com", got ${JSON.stringify(iss.input)}`,
+});
+const HOSTNAME = /^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)*$/;
+
+const smtp = z
+  .strictObject({
+    host: z
+      .string()
+      .regex(HOSTNAME, {
+        error: (iss) => `expected a host name like "smtp.example.com", got ${JSON.stringify(iss.input)}`,
+      })
+      .describe("The SMTP server (Alertmanager `smarthost` host)."),
+    port: z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .default(587)
+      .describe("The SMTP port: 587 (submission with STARTTLS) by default, 465 for implicit TLS."),
+    requireTls: z
+      .boolean()
+      .default(true)
+      .describe("Refuse to send unless the server offers STARTTLS (Alertmanager `require_tls`)."),
+    username: z.string().min(1).optional().describe("The SMTP login (Alertmanager `auth_username`)."),
+    password: secretRef.optional().describe("The SMTP password (Alertmanager `auth_password_file`)."),
+  })
+  .refine((s) => (s.username === undefined) === (s.password === undefined), {
+    error: "give both username and password, or neither (a server without authentication)",
+    path: ["password"],
+  })
+  .describe("How Alertmanager reaches the mail server.");
+
+const email = z
+  .strictObject({
+    kind: z.literal("email").describe("E-mail to a team's mailbox or list: a chat-like, non-paging receiver."),
+    to: z.array(emailAddress.describe("A recipient.")).min(1).describe("Recipients."),
+    from: emailAddress.describe("The sender address the mail server accepts for Alertmanager."),
+    smtp: smtp.describe("The SMTP server, port, TLS and login."),
+  })
+  .describe("An e-mail receiver.");
+
 const receiver = z
-  .discriminatedUnion("kind", [pagerduty, slack, webhook])
-  .describe("A receiver: PagerDuty (a pager), Slack (a chat channel) or a webhook.");
+  .discriminatedUnion("kind", [pagerduty, opsgenie, slack, email, webhook])
+  .describe("A receiver: PagerDuty or Opsgenie (a pager), Slack or e-mail (a chat channel) or a webhook.");
 export type Receiver = z.output<typeof receiver>;
 export type SecretRef = z.output<typeof secretRef>;
 
 /** What a receiver is for, by kind: the routing intent is checked against it. */
-export const RECEIVER_CLASS = { pagerduty: "pager", slack: "chat", webhook: "webhook" } as const;
+export const RECEIVER_CLASS = {
+  pagerduty: "pager",
+  opsgenie: "pager",
+  slack: "chat",
+  email: "chat",
+  webhook: "webhook",
+} as const;
+
+/** The receiver kinds of a class, for messages: "pagerduty or opsgenie". */
+export const kindsOf = (cls: (typeof RECEIVER_CLASS)[keyof typeof RECEIVER_CLASS]) =>
+  Object.entries(RECEIVER_CLASS)
+    .filter(([, c]) => c === cls)
+    .map(([k]) => k)
+    .join(" or ");
 
 export const ROUTED_SEVERITIES = ["critical", "warning", "none"] as const;
 export type RoutedSeverity = (typeof ROUTED_SEVERITIES)[number];
@@ -203,6 +284,32 @@ export const SEVERITY_CLASS: Record<
   (typeof RECEIVER_CLASS)[keyof typeof RECEIVER_CLASS]
 > = { critical: "pager", warning: "chat" };
 
+/** "a pagerduty receiver", "an email receiver" */
+const article = (kind: string) => `${/^[aeiou]/.test(kind) ? "an" : "a"} ${kind} receiver`;
+
+/**
+ * The meta-monitoring alerts (model/meta-monitoring.ts) and their severities: alerts on Prometheus, Alertmanager,
+ * the custom metrics API and Jaeger, with no `service` label. They are routed like the configured alerts, so the
+ * same intent holds: critical ones page, warnings go to chat.
+ */
+export const META_ALERTS = {
+  PrometheusRuleFailures: "critical",
+  PrometheusErrorSendingAlerts: "critical",
+  PrometheusNotificationsDropped: "warning",
+  PrometheusAlertmanagersMissing: "warning",
+  PrometheusConfigReloadFailed: "critical",
+  PrometheusTSDBCompactionsFailing: "warning",
+  PrometheusTSDBHeadTruncationsFailing: "warning",
+  PrometheusTSDBReloadsFailing: "warning",
+  AlertmanagerFailedToSendAlerts: "critical",
+  AlertmanagerClusterMembersMismatch: "warning",
+  AlertmanagerConfigReloadFailed: "critical",
+  CustomMetricsAPIUnavailable: "critical",
+  JaegerDown: "warning",
+  JaegerSpansDropped: "warning",
+} as const satisfies Record<string, "critical" | "warning">;
+export type MetaAlertName = keyof typeof META_ALERTS;
+
 type Issue = { path: (string | number)[]; message: string };
 
 /**
@@ -222,7 +329,7 @@ export function alertingIssues(
   };
   known(a.defaultReceiver, ["defaultReceiver"]);
   known(a.heartbeat.receiver, ["heartbeat", "receiver"]);
-  const alertNames = new Set([...alerts.map((x) => x.name), a.heartbeat.alert]);
+  const alertNames = new Set([...alerts.map((x) => x.name), ...Object.keys(META_ALERTS), a.heartbeat.alert]);
   const knownAlert = (name: string, path: (string | number)[]) => {
     if (!alertNames.has(name))
       issues.push({
@@ -266,12 +373,18 @@ export function alertingIssues(
     issues.push({
       path: ["heartbeat", "receiver"],
       message:
-        `the heartbeat receiver ${a.heartbeat.receiver} is a ${hb.kind} receiver: an always-firing alert there ` +
+        `the heartbeat receiver ${a.heartbeat.receiver} is ${article(hb.kind)}: an always-firing alert there ` +
         `would page or post every ${a.heartbeat.repeatInterval}s; use a webhook to a dead-man's-switch service`,
     });
   // One issue per route (or the default) that sends alerts to the wrong kind of receiver, naming them all.
   const wrong = new Map<string, { path: (string | number)[]; receiver: string; severity: string; names: string[] }>();
-  for (const alert of alerts) {
+  const meta = Object.entries(META_ALERTS).map(([name, severity]) => ({
+    name,
+    severity,
+    service: undefined,
+    meta: true,
+  }));
+  for (const alert of [...alerts, ...meta]) {
     const want = SEVERITY_CLASS[alert.severity];
     const labels = {
       alertname: alert.name,
@@ -279,7 +392,8 @@ export function alertingIssues(
       ...(alert.service ? { service: alert.service } : {}),
     };
     // A service-less alert is routed per service at run time (ServiceDown takes it from the job): try each.
-    const cases = alert.service !== undefined ? [labels] : services.map((service) => ({ ...labels, service }));
+    const cases =
+      alert.service !== undefined || "meta" in alert ? [labels] : services.map((service) => ({ ...labels, service }));
     for (const l of cases) {
       const got = resolveReceiver(a, l);
       const kind = a.receivers[got.receiver]!.kind;
@@ -297,8 +411,8 @@ export function alertingIssues(
     issues.push({
       path: w.path,
       message:
-        `${w.severity} alerts ${w.names.join(", ")} reach ${w.receiver}, a ${a.receivers[w.receiver]!.kind} ` +
-        `receiver; ${w.severity} alerts must reach a ${want} receiver (${want === "pager" ? "pagerduty" : "slack"})`,
+        `${w.severity} alerts ${w.names.join(", ")} reach ${w.receiver}, ${article(a.receivers[w.receiver]!.kind)}; ` +
+        `${w.severity} alerts must reach a ${want} receiver (${kindsOf(want)})`,
     });
   }
   return issues;

@@ -11,6 +11,7 @@ import { prometheusConfig } from "../generators/prometheus-config.ts";
 import { ruleGroups } from "../generators/prometheus-rules.ts";
 import { alertTestFiles } from "../generators/prometheus-tests.ts";
 import { parseYamlDocuments } from "../core/yaml.ts";
+import { META_ALERTS } from "../schemas/alerting.ts";
 import type { KubeObject } from "../core/finding.ts";
 import type { Platform, PlatformInput } from "../schemas/platform.ts";
 import { changedConfigErrors, changedInput, changedPlatform } from "./support/config.ts";
@@ -109,6 +110,8 @@ test(
       ServiceDown: "critical",
       Watchdog: "none",
       HighErrorRate: "warning",
+      // The meta-monitoring alerts (model/meta-monitoring.ts), in their own rule file.
+      ...META_ALERTS,
     });
     for (const r of rules) {
       assert.ok(r.annotations?.summary, `${r.alert} has a summary`);
@@ -198,7 +201,11 @@ test(
     assert.ok(keep.includes("__meta_kubernetes_pod_label_app_kubernetes_io_name=risk-engine"));
     assert.ok(keep.includes("__meta_kubernetes_pod_label_platform_nautilus_io_tier=ultra-low-latency"));
     assert.ok(keep.includes("__meta_kubernetes_pod_container_port_name=metrics"));
-    assert.equal(cfg.rule_files, ["rules/nautilus-recording.yaml", "rules/nautilus-alerts.yaml"]);
+    assert.equal(cfg.rule_files, [
+      "rules/nautilus-recording.yaml",
+      "rules/nautilus-alerts.yaml",
+      "rules/nautilus-meta.yaml",
+    ]);
   },
 );
 

@@ -4,6 +4,7 @@ import config from "../platform.config.ts";
 import { generateBundle } from "../generators/bundle.ts";
 import { analyse, checkExpressions, checkPromql, knownMetrics, modelExpressions } from "../checks/promql.ts";
 import { runPromtool } from "../engines/promtool.ts";
+import { META_ALERTS } from "../schemas/alerting.ts";
 import { findingLine, type Finding } from "../core/finding.ts";
 import { parsePlatform } from "../schemas/parse.ts";
 import type { Platform, PlatformInput } from "../schemas/platform.ts";
@@ -32,10 +33,11 @@ const real = files(platform());
 test("real promtool check rules, check config and test rules pass on the generated output", () => {
   const findings = runPromtool(real);
   assert.equal(errorsOf(findings), [], show(findings));
-  // Every alert has its own unit test file, so each was exercised; the heartbeat (Watchdog) has one too.
+  // Every alert has its own unit test file, so each was exercised; the heartbeat (Watchdog) and each
+  // meta-monitoring alert have one too.
   assert.is(
     [...real.keys()].filter((p) => p.startsWith("prometheus/tests/")).length,
-    Object.keys(config.monitoring.alerts).length + 1,
+    Object.keys(config.monitoring.alerts).length + 1 + Object.keys(META_ALERTS).length,
   );
   assert.ok(real.has(`prometheus/tests/${config.monitoring.alerting.heartbeat.alert ?? "Watchdog"}.yaml`));
 });

@@ -9,7 +9,7 @@ export function has(cmd: string): boolean {
 }
 
 /** Installs Debian's `pkg` when `cmd` is missing and we are root; otherwise the exact command, as a problem. */
-function ensureDebianTool(cmd: string, pkg: string): string | undefined {
+export function ensureDebianTool(cmd: string, pkg: string): string | undefined {
   if (has(cmd)) return undefined;
   if (process.getuid?.() === 0 && has("apt-get")) {
     spawnSync("sh", ["-c", `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${pkg}`], {
