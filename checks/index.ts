@@ -10,6 +10,7 @@ import { resourceNames } from "./apiserver/resource-names.ts";
 import { rolloutProgress } from "./apiserver/rollout-progress.ts";
 import { selectorMatchesTemplate } from "./apiserver/selector-matches-template.ts";
 import { selectorTargetsWorkload } from "./apiserver/selector-targets-workload.ts";
+import { alertShadowing } from "./platform/alert-shadowing.ts";
 import { antiAffinitySelectsSelf } from "./platform/anti-affinity-selects-self.ts";
 import { cpuCapacity } from "./platform/cpu-capacity.ts";
 import { downAlertStartup } from "./platform/down-alert-startup.ts";
@@ -18,6 +19,7 @@ import { histogramBuckets } from "./platform/histogram-buckets.ts";
 import { hostPortConflict } from "./platform/host-port-conflict.ts";
 import { latencyAlertCoverage } from "./platform/latency-alert-coverage.ts";
 import { rolloutCapacity } from "./platform/rollout-capacity.ts";
+import { runbookLinks } from "./platform/runbook-links.ts";
 import { sharedRwoVolume } from "./platform/shared-rwo-volume.ts";
 import { promqlParseError, promqlUnknownMetric } from "./promql.ts";
 
@@ -33,6 +35,7 @@ export const CHECKS: readonly Check[] = [
   rolloutProgress,
   selectorMatchesTemplate,
   selectorTargetsWorkload,
+  alertShadowing,
   antiAffinitySelectsSelf,
   cpuCapacity,
   downAlertStartup,
@@ -41,6 +44,7 @@ export const CHECKS: readonly Check[] = [
   hostPortConflict,
   latencyAlertCoverage,
   rolloutCapacity,
+  runbookLinks,
   sharedRwoVolume,
   promqlParseError,
   promqlUnknownMetric,
