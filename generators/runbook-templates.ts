@@ -3,6 +3,8 @@
  * generate time because generators are pure (only bin/ reads files), the bundled CLI then needs no template
  * files beside it, and `tsc` checks the context each template is rendered with (generators/runbooks.ts).
  * Markdown only: compiled with `noEscape`, since HTML escaping would turn `>` of an expression into `&gt;`.
+ * A backslash at the end of a line continues it (a template literal's line continuation). Helpers: `codes`
+ * writes a list as `a`, `b` (or with the separator given); `receivers` the receivers of an escalation list so.
  */
 
 /** One alert's runbook: out/runbooks/<Alert>.md. */
@@ -13,7 +15,7 @@ export const RUNBOOK_TEMPLATE = `<!-- {{header}} -->
 
 | Severity | Service | Fires after | Escalation |
 |---|---|---|---|
-| **{{severity}}** | {{#if service}}\`{{service}}\`{{else}}{{serviceNote}}{{/if}} | {{for}} | {{#each escalation}}{{#unless @first}}, {{/unless}}\`{{receiver}}\`{{/each}} |
+| **{{severity}}** | {{serviceCell}} | {{for}} | {{receivers escalation}} |
 
 ## What it means
 
@@ -25,11 +27,11 @@ export const RUNBOOK_TEMPLATE = `<!-- {{header}} -->
 {{#if excludes.length}}
 
 Services with an alert of their own on the same value are left out of this one (their own alert replaces it):
-{{#each excludes}}{{#unless @first}}, {{/unless}}\`{{this}}\`{{/each}}.
+{{codes excludes}}.
 {{/if}}
 {{#if replaces.length}}
 
-For \`{{service}}\` this alert replaces {{#each replaces}}{{#unless @first}}, {{/unless}}{{this}}{{/each}}, which leaves the service out.
+For \`{{service}}\` this alert replaces {{codes replaces}}, which leaves the service out.
 {{/if}}
 
 ## Expression
@@ -39,7 +41,7 @@ For \`{{service}}\` this alert replaces {{#each replaces}}{{#unless @first}}, {{
 \`\`\`
 {{#if threshold}}
 
-Fires when the value is **{{comparisonWords}} {{threshold}}** for {{for}}{{#if thresholdNote}} ({{thresholdNote}}){{/if}}.
+Fires when the value is **{{comparisonWords}} {{threshold}}** for {{for}} ({{thresholdNote}}).
 {{/if}}
 
 ## Where to see it
@@ -56,16 +58,15 @@ open \`{{panel.path}}\` on your Grafana. The panel's description links back here
 ## Escalation
 
 {{#each escalation}}
-- {{#if services}}For {{#each services}}{{#unless @first}}, {{/unless}}\`{{this}}\`{{/each}}: {{/if}}Alertmanager sends it to \`{{receiver}}\` ({{description}}), repeated every {{repeat}} while it fires.
+- {{#if services}}For {{codes services}}: {{/if}}Alertmanager sends it to \`{{receiver}}\` ({{description}}), \
+repeated every {{repeat}} while it fires.
 {{/each}}
-{{#if inhibitedBy.length}}
 {{#each inhibitedBy}}
-- Silenced while {{#each source}}{{#unless @first}} or {{/unless}}\`{{this}}\`{{/each}} fires with the same {{#each equal}}{{#unless @first}}, {{/unless}}\`{{this}}\`{{/each}}: fix that first.
+- Silenced while {{codes source " or "}} fires with the same {{codes equal}}: fix that first.
 {{/each}}
-{{/if}}
-{{#if inhibits.length}}
-- While it fires, it silences {{#each inhibits}}{{#unless @first}}, {{/unless}}\`{{this}}\`{{/each}} for the same service.
-{{/if}}
+{{#each inhibits}}
+- While it fires, it silences {{codes target}} with the same {{codes equal}}.
+{{/each}}
 
 [All runbooks](README.md)
 `;
@@ -81,6 +82,6 @@ its \`runbook_url\` annotation.
 | Alert | Severity | Service | Reaches | Summary |
 |---|---|---|---|---|
 {{#each alerts}}
-| [{{alert}}]({{file}}) | {{severity}} | {{#if service}}\`{{service}}\`{{else}}{{serviceNote}}{{/if}} | {{#each escalation}}{{#unless @first}}, {{/unless}}\`{{receiver}}\`{{/each}} | {{summary}} |
+| [{{alert}}]({{file}}) | {{severity}} | {{serviceCell}} | {{receivers escalation}} | {{summary}} |
 {{/each}}
 `;

@@ -13,6 +13,7 @@ import {
   humanThreshold,
   monitoringModel,
   ownAlertServices,
+  promNumber,
   runbookFile,
   type AlertRule,
   type ModelAlert,
@@ -41,8 +42,8 @@ export interface RunbookContext {
   file: string;
   severity: string;
   service?: string;
-  /** Where a service-less alert's `service` comes from. */
-  serviceNote: string;
+  /** The service column: the alert's service, or where a service-less alert's `service` label comes from. */
+  serviceCell: string;
   summary: string;
   for: string;
   meaning: string;
@@ -58,20 +59,25 @@ export interface RunbookContext {
   checks: string[];
   escalation: Escalation[];
   inhibitedBy: { source: string[]; equal: string[] }[];
-  inhibits: string[];
+  inhibits: { target: string[]; equal: string[] }[];
 }
 
+/** A Handlebars of our own, so the helpers are not registered on the library's shared instance. */
+const hb = Handlebars.create();
+const codes = (xs: readonly string[], sep: unknown) =>
+  xs.map((x) => `\`${x}\``).join(typeof sep === "string" ? sep : ", ");
+hb.registerHelper("codes", codes);
+hb.registerHelper("receivers", (es: readonly Escalation[]) => codes([...new Set(es.map((e) => e.receiver))], ", "));
+
 const render = {
-  runbook: Handlebars.compile<RunbookContext>(RUNBOOK_TEMPLATE, { noEscape: true, strict: false }),
-  index: Handlebars.compile<{ header: string; platform: string; alerts: RunbookContext[] }>(INDEX_TEMPLATE, {
-    noEscape: true,
-  }),
+  runbook: hb.compile<RunbookContext>(RUNBOOK_TEMPLATE, { noEscape: true }),
+  index: hb.compile<{ header: string; platform: string; alerts: RunbookContext[] }>(INDEX_TEMPLATE, { noEscape: true }),
 };
 
 /** A table cell: a `|` would end it. */
 const cell = (s: string) => s.replace(/\|/g, "\\|");
 
-/** A summary for people: `{{ $labels.service }}` reads `` `<service>` `` (a bare <service> is an HTML tag to Markdown). */
+/** A summary for people: `{{ $labels.service }}` reads `` `<service>` `` (a bare <service> is an HTML tag). */
 const readable = (summary: string) => summary.replace(/\{\{\s*\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}/g, "`<$1>`");
 
 /** A metric's HELP inside a sentence: without its full stop. */
@@ -126,12 +132,13 @@ function serviceChecks(platform: Platform, a: ModelAlert): string[] {
         `(\`kubectl -n ${ns} get events --sort-by=.lastTimestamp\`) or preemption by a higher PriorityClass.`,
       `Pods present but not ready: \`kubectl -n ${ns} describe pod <pod>\` shows failing probes and restarts; ` +
         `\`kubectl -n ${ns} logs <pod> --previous\` the last crash.`,
-      `Pods ready but not scraped: open Prometheus' targets page (\`/targets\`, job \`${objectName(platform, svc)}\`) ` +
+      `Pods ready but not scraped: open Prometheus' targets page (\`/targets\`, job \`${deployment}\`) ` +
         "for the scrape error (the metrics port, a NetworkPolicy).",
       `A rollout in progress: ${rollout}; roll back with \`kubectl -n ${ns} rollout undo deployment/${deployment}\`.`,
     ];
   const panel =
-    "Open the panel (where to see it, below): one pod or every pod? One pod points at its node, every pod at load or a release.";
+    "Open the panel (where to see it, below): one pod or every pod? One pod points at its node, every pod at " +
+    "load or a release.";
   if (c.kind === "ratio")
     return [
       panel,
@@ -244,7 +251,7 @@ function context(
     file: runbookFile(rule.alert),
     severity: rule.labels.severity ?? "none",
     ...(alert?.service !== undefined ? { service: alert.service } : {}),
-    serviceNote,
+    serviceCell: alert?.service !== undefined ? `\`${alert.service}\`` : serviceNote,
     summary: cell(readable(rule.annotations.summary ?? "")),
     for: rule.for,
     meaning: alert ? meaning(platform, alert) : readable(rule.annotations.summary ?? rule.alert),
@@ -256,7 +263,7 @@ function context(
       ? {
           threshold: humanThreshold(alert.threshold),
           comparisonWords: alert.comparison === "<" ? "below" : "above",
-          thresholdNote: `\`${alert.value}\` in the metric's unit, ${alert.unit}`,
+          thresholdNote: `\`${promNumber(alert.value)}\` in the metric's unit, ${alert.unit}`,
         }
       : {}),
     dashboard: { uid: spec.uid, title: spec.title },
@@ -266,7 +273,7 @@ function context(
     inhibitedBy: a.inhibit
       .filter((i) => i.target.includes(rule.alert))
       .map((i) => ({ source: i.source, equal: i.equal })),
-    inhibits: [...new Set(a.inhibit.filter((i) => i.source.includes(rule.alert)).flatMap((i) => i.target))],
+    inhibits: a.inhibit.filter((i) => i.source.includes(rule.alert)).map((i) => ({ target: i.target, equal: i.equal })),
   };
 }
 

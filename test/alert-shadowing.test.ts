@@ -125,7 +125,7 @@ test("the runbooks say who is left out and what replaces the global alert", () =
     b.files.get("runbooks/HighErrorRate.md"),
   );
   assert.ok(
-    b.files.get("runbooks/SorErrors.md")!.includes("For `smart-order-router` this alert replaces HighErrorRate"),
+    b.files.get("runbooks/SorErrors.md")!.includes("For `smart-order-router` this alert replaces `HighErrorRate`"),
   );
 });
 

@@ -62,9 +62,11 @@ test("panels read their data source from a dashboard variable, not a hard-coded 
     (d.templating as { list: Json[] }).list.map((v) => [v.name, v.type, v.query]),
     [["datasource", "datasource", "prometheus"]],
   );
+  // Grafana's variable syntax, `${datasource}`.
+  const variable = `$\{datasource}`;
   for (const p of panelsOf(real)) {
-    assert.is(p.datasource?.uid, "${datasource}", p.title);
-    for (const t of p.targets ?? []) assert.is(t.datasource.uid, "${datasource}", `${p.title} ${t.refId}`);
+    assert.is(p.datasource?.uid, variable, p.title);
+    for (const t of p.targets ?? []) assert.is(t.datasource.uid, variable, `${p.title} ${t.refId}`);
   }
 });
 
@@ -132,7 +134,7 @@ test("per-pod values have legends naming the pod, and no panel repeats a legend"
   );
 });
 
-test("only a tier with an autoscaled service has the replicas vs HPA bounds panel, for its scaled services only", () => {
+test("only a tier with an autoscaled service has a replicas vs HPA bounds panel, for the scaled services only", () => {
   const rows = dashboardSpec(real).rows;
   const hpa = (r: (typeof rows)[number]) => r.panels.find((p) => p.title === "Replicas vs HPA bounds");
   assert.is(hpa(rows.find((r) => r.title === "Tier: ultra-low-latency")!), undefined);

@@ -66,7 +66,7 @@ test("a latency runbook says what the alert means, its threshold in µs, its pan
     assert.ok(text.includes(part), `missing ${JSON.stringify(part)} in:\n${text}`);
 });
 
-test("a runbook is Markdown, not HTML-escaped: the expression's quotes and comparison are as Prometheus reads them", () => {
+test("a runbook is Markdown, not HTML-escaped: quotes and comparisons are as Prometheus reads them", () => {
   const text = runbook("HighErrorRate");
   assert.ok(text.includes('"service", "$1", "job", "nautilus-(.*)")) > 0.01'), text);
   assert.not.match(text, /&gt;|&quot;|&#x3D;/);

@@ -74,9 +74,9 @@ export const alertShadowing: ConfigCheck = {
             file: CONFIG_FILE,
             path: `monitoring.alerts.${g.name}.shadowing`,
             message:
-              `alert ${g.name} (${g.comparison} ${gt}, for ${g.rule.for}) also covers ${s.service}, which has its own ` +
-              `alert ${s.name} (${s.comparison} ${st}, for ${s.rule.for}) on the same value: ${g.name} fires first, ` +
-              `so ${s.service}'s own threshold never decides`,
+              `alert ${g.name} (${g.comparison} ${gt}, for ${g.rule.for}) also covers ${s.service}, which has its ` +
+              `own alert ${s.name} (${s.comparison} ${st}, for ${s.rule.for}) on the same value: ${g.name} fires ` +
+              `first, so ${s.service}'s own threshold never decides`,
             hint:
               `remove shadowing: "keep" from monitoring.alerts.${g.name}, so ${s.service} is left out of it ` +
               `(job!~"${jobName(platform, s.service)}"), or make ${s.name} the stricter of the two`,
