@@ -151,11 +151,21 @@ function latencyAlerts(platform: Platform, services?: readonly string[]): Map<Me
   return byUnit;
 }
 
-/** One query per alert, each series coloured by its own alert's threshold. */
+/**
+ * One query per alert, under the panel's thresholds (those of all its alerts); a series whose own alert's
+ * threshold differs is coloured by it (an override of its query).
+ */
 function alertQueries(alerts: readonly ModelAlert[], legend: (a: ModelAlert) => string) {
-  const targets = alerts.map((a, i) => ({ expr: a.valueExpr, legend: legend(a), refId: refId(i) }));
-  const overrides = alerts.map((a, i) => ({ match: { query: refId(i) }, thresholds: thresholdSteps([a]) }));
-  return { targets, overrides: alerts.length > 1 ? overrides : [] };
+  const thresholds = thresholdSteps(alerts);
+  const same = JSON.stringify(thresholds);
+  return {
+    thresholds,
+    targets: alerts.map((a, i) => ({ expr: a.valueExpr, legend: legend(a), refId: refId(i) })),
+    overrides: alerts.flatMap((a, i) => {
+      const own = thresholdSteps([a]);
+      return JSON.stringify(own) === same ? [] : [{ match: { query: refId(i) }, thresholds: own }];
+    }),
+  };
 }
 
 /** A gauge's value is per pod: its legend names the pod, or every pod of a service would read the same. */
@@ -260,7 +270,6 @@ function tierRow(platform: Platform, tier: string, index: number) {
         alerts.map((a) => a.name),
       ),
       unit: GRAFANA_UNIT[unit],
-      thresholds: thresholdSteps(alerts),
       ...alertQueries(alerts, (a) => (perPod(platform, a) ? `${a.name} {{pod}}` : a.name)),
       alerts: alerts.map((a) => a.name),
     });
@@ -388,7 +397,6 @@ export function dashboardSpec(platform: Platform): DashboardSpec {
         alerts.map((a) => a.name),
       ),
       unit: GRAFANA_UNIT[unit],
-      thresholds: thresholdSteps(alerts),
       ...alertQueries(alerts, (a) => `${a.service ?? a.metric}${perPod(platform, a) ? " {{pod}}" : ""}`),
       alerts: alerts.map((a) => a.name),
     });
