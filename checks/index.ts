@@ -11,6 +11,7 @@ import { rolloutProgress } from "./apiserver/rollout-progress.ts";
 import { selectorMatchesTemplate } from "./apiserver/selector-matches-template.ts";
 import { selectorTargetsWorkload } from "./apiserver/selector-targets-workload.ts";
 import { syncWave } from "./gitops/sync-wave.ts";
+import { alertShadowing } from "./platform/alert-shadowing.ts";
 import { antiAffinitySelectsSelf } from "./platform/anti-affinity-selects-self.ts";
 import { downAlertStartup } from "./platform/down-alert-startup.ts";
 import { egressAllowsDns } from "./platform/egress-allows-dns.ts";
@@ -22,6 +23,7 @@ import { latencyTierLocalStorage } from "./platform/latency-tier-local-storage.t
 import { noOpPatch } from "./platform/no-op-patch.ts";
 import { nodePoolCapability } from "./platform/node-pool-capability.ts";
 import { rolloutCapacity } from "./platform/rollout-capacity.ts";
+import { runbookLinks } from "./platform/runbook-links.ts";
 import { scheduling } from "./platform/scheduling.ts";
 import { secretDelivered } from "./platform/secret-delivered.ts";
 import { sharedRwoVolume } from "./platform/shared-rwo-volume.ts";
@@ -41,6 +43,7 @@ export const CHECKS: readonly Check[] = [
   selectorMatchesTemplate,
   selectorTargetsWorkload,
   syncWave,
+  alertShadowing,
   antiAffinitySelectsSelf,
   downAlertStartup,
   egressAllowsDns,
@@ -52,6 +55,7 @@ export const CHECKS: readonly Check[] = [
   noOpPatch,
   nodePoolCapability,
   rolloutCapacity,
+  runbookLinks,
   scheduling,
   secretDelivered,
   sharedRwoVolume,

@@ -13,7 +13,7 @@ import type { Monitoring } from "../schemas/observability.ts";
 import type { Platform } from "../schemas/platform.ts";
 import type { Finding } from "../core/finding.ts";
 import type { ConfigCheck, ConfigContext } from "./check.ts";
-import { dashboardSpec } from "../model/dashboard.ts";
+import { dashboardSpec, KUBE_STATE_METRICS } from "../model/dashboard.ts";
 import { monitoringModel } from "../model/monitoring.ts";
 import { CONFIG_FILE } from "../core/finding.ts";
 
@@ -111,7 +111,8 @@ export function knownMetrics(
   monitoring: Monitoring,
   recorded: Iterable<string> = Object.keys(monitoring.recordingRules),
 ): Set<string> {
-  const known = new Set<string>([...BUILT_IN, ...recorded]);
+  // The dashboard reads HPA bounds from kube-state-metrics (model/dashboard.ts) rather than baking them in.
+  const known = new Set<string>([...BUILT_IN, ...KUBE_STATE_METRICS, ...recorded]);
   for (const [name, def] of Object.entries(monitoring.metrics)) {
     known.add(name);
     if (def.type === "histogram") for (const s of ["_bucket", "_sum", "_count"]) known.add(name + s);

@@ -19,6 +19,7 @@ export const OBSERVABILITY_OUT = {
   dashboards: "grafana/dashboards",
   alertmanagerConfig: "alertmanager/alertmanager.yml",
   alertmanagerTests: "alertmanager/tests",
+  runbooks: "runbooks",
 } as const;
 
 /** `deployment-nautilus-risk-engine.yaml` */

@@ -6,7 +6,7 @@
  */
 import type { Platform } from "../schemas/platform.ts";
 import { formatDuration } from "../schemas/units.ts";
-import { expandSummary } from "../model/monitoring.ts";
+import { expandSummary, runbookUrl } from "../model/monitoring.ts";
 import { metaAlerts, metaRuleFile } from "../model/meta-monitoring.ts";
 import type { AlertTestFile } from "./prometheus-tests.ts";
 
@@ -51,6 +51,7 @@ export function metaTestFiles(platform: Platform): AlertTestFile[] {
                     exp_annotations: {
                       ...rule.annotations,
                       summary: expandSummary(rule.annotations.summary!, f.labels),
+                      runbook_url: runbookUrl(platform, rule.alert),
                     },
                   },
                 ],

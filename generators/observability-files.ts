@@ -1,7 +1,7 @@
 /**
  * The observability files of out/ (the out/ contract): plain Prometheus rule files, prometheus.yml,
- * promtool unit tests (the Watchdog's among them), alertmanager.yml with its amtool route cases, and Grafana
- * dashboards, from the base config. Tools and people use these
+ * promtool unit tests (the Watchdog's among them), alertmanager.yml with its amtool route cases, Grafana
+ * dashboards and the alerts' runbooks, from the base config. Tools and people use these
  * directly (`promtool test rules out/prometheus/tests/*.yaml`); the cluster gets the same content
  * through the ConfigMaps of the monitoring stack. Pure.
  */
@@ -14,6 +14,7 @@ import { OBSERVABILITY_OUT } from "../core/layout.ts";
 import { jsonFile, yamlFile } from "../core/yaml.ts";
 import { alertmanagerConfig, alertmanagerRouteTests, ROUTE_TESTS_HEADER } from "./alertmanager-config.ts";
 import { heartbeatTestFile } from "./alertmanager-tests.ts";
+import { runbookFiles } from "./runbooks.ts";
 
 export function observabilityFiles(platform: Platform): Map<string, string> {
   const files = new Map<string, string>();
@@ -29,5 +30,6 @@ export function observabilityFiles(platform: Platform): Map<string, string> {
     yamlFile([alertmanagerRouteTests(platform)], ROUTE_TESTS_HEADER),
   );
   for (const d of dashboards(platform)) files.set(`${OBSERVABILITY_OUT.dashboards}/${d.file}`, jsonFile(d.dashboard));
+  for (const [file, text] of runbookFiles(platform)) files.set(`${OBSERVABILITY_OUT.runbooks}/${file}`, text);
   return files;
 }

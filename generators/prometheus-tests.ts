@@ -15,6 +15,7 @@ import {
   expandSummary,
   jobName,
   monitoringModel,
+  ownAlertServices,
   promNumber,
   type ModelAlert,
   WELL_UNDER,
@@ -92,7 +93,10 @@ function describeObservations(obs: Observation[]): string {
 function scenario(platform: Platform, alert: ModelAlert, a: Compared, which: Case, samples: number): Scenario {
   const m = platform.monitoring;
   const value = boundaryValue(alert, a.comparison, which === "loud");
-  const service = a.service ?? m.metrics[a.metric]!.services[0]!;
+  // A service-less alert leaves out the services with their own alert on the same value: test one it covers.
+  const excluded = ownAlertServices(platform, a);
+  const services = m.metrics[a.metric]!.services;
+  const service = a.service ?? services.find((s) => !excluded.includes(s)) ?? services[0]!;
   const job = jobName(platform, service);
   if (a.kind === "ratio") {
     const labels = { [a.by]: service, job };
@@ -130,7 +134,8 @@ function scenario(platform: Platform, alert: ModelAlert, a: Compared, which: Cas
   const labels = { job };
   return {
     series: [{ series: `${a.metric}${labelText(labels)}`, values: `${promNumber(value)}x${samples}` }],
-    resultLabels: labels,
+    // A gauge several services expose gets its `service` label from the job (serviceFromJob).
+    resultLabels: a.service === undefined && def.services.length > 1 ? { ...labels, service } : labels,
     value,
     description: `at ${promNumber(value)}`,
   };

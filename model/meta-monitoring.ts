@@ -307,7 +307,6 @@ export function metaAlerts(platform: Platform): MetaAlert[] {
   const m = platform.monitoring;
   if (m.mode !== "standalone") return [];
   const defs = definitions(platform);
-  const base = m.runbookBaseUrl.replace(/\/+$/, "");
   return (Object.keys(META_ALERTS) as MetaAlertName[]).map((name) => {
     const d = defs[name];
     // Samples through the `for`, the longest window (3h of the TSDB alerts is inside their 4h `for`) and slack.
@@ -318,7 +317,8 @@ export function metaAlerts(platform: Platform): MetaAlert[] {
         expr: d.expr,
         for: formatDuration(d.for),
         labels: { severity: META_ALERTS[name] },
-        annotations: { summary: d.summary, runbook_url: `${base}/${name}` },
+        // runbook_url is set with every other alert's, in model/monitoring.ts.
+        annotations: { summary: d.summary },
       },
       forSeconds: d.for,
       sampleInterval: SAMPLE,

@@ -80,6 +80,13 @@ export function describeSeconds(seconds: number): string {
   return seconds < 1e-3 ? `${Number((seconds * 1e6).toPrecision(6))} µs` : formatDuration(seconds);
 }
 
+/** A threshold as a person writes it: 2.75 µs, 1%, 500. */
+export function humanThreshold(t: Threshold): string {
+  if (t.kind === "duration") return describeSeconds(t.seconds);
+  if (t.kind === "percent") return `${Number((t.ratio * 100).toPrecision(12))}%`;
+  return String(t.value);
+}
+
 export interface AlertRule {
   alert: string;
   expr: string;
@@ -163,8 +170,21 @@ function heartbeatRule(platform: Platform): AlertRule {
     expr: "vector(1)",
     for: "0s",
     labels: { severity: "none" },
-    annotations: { summary: h.summary, runbook_url: `${m.runbookBaseUrl.replace(/\/+$/, "")}/${h.alert}` },
+    annotations: { summary: h.summary },
   };
+}
+
+/**
+ * Where an alert's runbook is read: `monitoring.runbookBaseUrl`, "/", the runbook's file name under out/runbooks/.
+ * Absolute, or a path relative to the repository root (the default, `out/runbooks`, which a Git host renders).
+ */
+export function runbookUrl(platform: Platform, alert: string): string {
+  return `${platform.monitoring.runbookBaseUrl.replace(/\/+$/, "")}/${runbookFile(alert)}`;
+}
+
+/** The runbook of an alert, relative to out/runbooks/: `RiskEngineP99LatencyHigh.md`. */
+export function runbookFile(alert: string): string {
+  return `${alert}.md`;
 }
 
 /** `{job="nautilus-risk-engine"}` when a metric several services expose must be narrowed to the alert's service. */
@@ -174,10 +194,35 @@ function selector(platform: Platform, metric: MetricDef | undefined, service: st
     : "";
 }
 
-/** One counter's rate over another's per `by` label, narrowed by `sel`: the error ratio of alerts and dashboards. */
-export function ratioExpr(a: { metric: string; per: string; by: string; window: number }, sel = ""): string {
+/**
+ * `expr` with its `service` label set from its scrape job (`nautilus-risk-engine` → `risk-engine`): the platform
+ * names jobs, so every alert (ServiceDown, HighErrorRate, MemoryPoolEfficiencyLow) says `service` the same way,
+ * whatever labels an application exports.
+ */
+export function serviceFromJob(platform: Platform, expr: string): string {
+  return `label_replace(${expr}, "service", "$1", "job", "${jobName(platform, "(.*)")}")`;
+}
+
+/** `{job="nautilus-a"}`, `{job=~"(nautilus-a|nautilus-b)"}` or `{job!~"..."}` for services, by their jobs. */
+export function jobSelector(platform: Platform, services: readonly string[], exclude = false): string {
+  const jobs = services.map((s) => jobName(platform, s));
+  if (jobs.length === 1 && !exclude) return `{job="${jobs[0]}"}`;
+  return `{job${exclude ? "!~" : "=~"}"${jobs.length === 1 ? jobs[0] : `(${jobs.join("|")})`}"}`;
+}
+
+/**
+ * One counter's rate over another's per `by` label, narrowed by `sel`: the error ratio of alerts and dashboards.
+ * Per `service`, the label is derived from the job (serviceFromJob).
+ */
+export function ratioExpr(
+  platform: Platform,
+  a: { metric: string; per: string; by: string; window: number },
+  sel = "",
+): string {
   const w = formatDuration(a.window);
-  return `sum by (${a.by}) (rate(${a.metric}${sel}[${w}])) / sum by (${a.by}) (rate(${a.per}${sel}[${w}]))`;
+  const rate = (m: string) =>
+    a.by === "service" ? serviceFromJob(platform, `rate(${m}${sel}[${w}])`) : `rate(${m}${sel}[${w}])`;
+  return `sum by (${a.by}) (${rate(a.metric)}) / sum by (${a.by}) (${rate(a.per)})`;
 }
 
 /**
@@ -185,24 +230,58 @@ export function ratioExpr(a: { metric: string; per: string; by: string; window: 
  * pod of a service is gone, discovery drops its targets and `up` has no series for it, so a `sum by (job)` over
  * `up` would lose the service rather than read 0: each job is summed on its own and a missing sum reads as 0.
  */
-export function healthyTargetsExpr(platform: Platform): string {
-  const perService = Object.keys(platform.services).map(
+export function healthyTargetsExpr(platform: Platform, services = Object.keys(platform.services)): string {
+  const perService = services.map(
     (s) => `label_replace(sum(up{job="${jobName(platform, s)}"}) or vector(0), "service", "${s}", "", "")`,
   );
   return `(${perService.join(" or ")})`;
 }
 
+/**
+ * The services a service-less alert leaves out because each declares its own alert on the same value (same kind,
+ * metric, divisor and direction): the service's own alert replaces the global one for it, so a global 1% error
+ * ratio does not fire before, and instead of, a service's own 2% (alert shadowing). `shadowing: "keep"` opts out.
+ */
+export function ownAlertServices(platform: Platform, a: Alert): string[] {
+  if (a.kind === "down" || a.service !== undefined || a.shadowing === "keep") return [];
+  const own = Object.values(platform.monitoring.alerts).flatMap((b) =>
+    sameValue(a, b) && b.kind !== "down" && b.service !== undefined ? [b.service] : [],
+  );
+  return [...new Set(own)];
+}
+
+/** Two alerts compare the same value in the same direction, so one of them firing first shadows the other. */
+export function sameValue(a: Alert, b: Alert): boolean {
+  if (a.kind === "down" || b.kind === "down" || a.kind !== b.kind || a.metric !== b.metric) return false;
+  if (a.comparison !== b.comparison) return false;
+  if (a.kind === "ratio" && b.kind === "ratio") return a.per === b.per && a.by === b.by;
+  return a.kind === "threshold" && b.kind === "threshold" && a.quantile === b.quantile;
+}
+
 /** The left-hand side of an alert: the value compared with the threshold, in the metric's unit. */
 function alertValueExpr(platform: Platform, a: Alert): string {
   if (a.kind === "down") return healthyTargetsExpr(platform);
-  if (a.kind === "ratio") return ratioExpr(a, a.service !== undefined ? `{${a.by}="${a.service}"}` : "");
+  const excluded = ownAlertServices(platform, a);
+  const rest = excluded.length > 0 ? jobSelector(platform, excluded, true) : "";
+  if (a.kind === "ratio")
+    return ratioExpr(
+      platform,
+      a,
+      a.service === undefined
+        ? rest
+        : a.by === "service"
+          ? jobSelector(platform, [a.service])
+          : `{${a.by}="${a.service}"}`,
+    );
   const def = platform.monitoring.metrics[a.metric];
-  const sel = selector(platform, def, a.service);
+  const sel = selector(platform, def, a.service) || rest;
   if (def?.type === "histogram")
     return (
       `histogram_quantile(${a.quantile}, sum by (le) ` +
       `(rate(${a.metric}_bucket${sel}[${formatDuration(a.window)}])))`
     );
+  // A gauge several services expose, alerted on for all of them: each series says which service it is about.
+  if (a.service === undefined && (def?.services.length ?? 0) > 1) return serviceFromJob(platform, `${a.metric}${sel}`);
   return `${a.metric}${sel}`;
 }
 
@@ -248,7 +327,7 @@ function modelAlert(platform: Platform, name: string, a: Alert): ModelAlert {
     expr: `${valueExpr} ${comparison} ${promNumber(value)}`,
     for: formatDuration(a.for),
     labels,
-    annotations: { summary: a.summary, runbook_url: `${m.runbookBaseUrl.replace(/\/+$/, "")}/${name}` },
+    annotations: { summary: a.summary },
   };
   return {
     name,
@@ -284,6 +363,11 @@ function build(platform: Platform): MonitoringModel {
   });
   const meta = metaRuleFile(platform);
   if (meta) ruleFiles.push(meta);
+  // Every alert of every rule file links its runbook, whoever adds the alert (the config, the heartbeat, the
+  // stack's own alerts), so no alert reaches a person without one: written here once, for all of them.
+  for (const f of ruleFiles)
+    for (const r of f.group.rules)
+      if ("alert" in r) r.annotations = { ...r.annotations, runbook_url: runbookUrl(platform, r.alert) };
   const budgets = Object.entries(platform.tiers).flatMap(([tier, t]) =>
     t.latencyBudget !== undefined ? [{ tier, seconds: t.latencyBudget, services: tierServices(platform, tier) }] : [],
   );

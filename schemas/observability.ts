@@ -185,6 +185,15 @@ const alertCommon = {
     ),
 };
 const alertService = z.string().optional().describe("The service the alert is about; becomes the `service` label.");
+/** What a service-less alert does with a service that declares its own alert on the same value. */
+const shadowing = z
+  .enum(["exclude", "keep"])
+  .default("exclude")
+  .describe(
+    "Service-less alerts only: `exclude` (the default) leaves out every service that declares its own alert on " +
+      "the same value (same metric and direction), so a global 1% error-ratio alert does not fire before, and " +
+      "instead of, a service's own 2% alert; `keep` alerts on those services too (platform/alert-shadowing warns).",
+  );
 /** Rate and quantile windows: Prometheus refuses a zero range. */
 const window = () => duration(FLOOR.prometheus);
 
@@ -202,6 +211,7 @@ const thresholdAlert = z
       ),
     quantile: z.number().gt(0).lt(1).default(0.99).describe("Histograms only: the quantile compared (0.99 is p99)."),
     window: window().prefault("1m").describe("Histograms only: the rate window of the buckets."),
+    shadowing,
   })
   .describe("A metric compared with a threshold: a gauge as is, a histogram through its quantile over `window`.");
 
@@ -220,6 +230,7 @@ const ratioAlert = z
     comparison,
     threshold,
     window: window().prefault("5m").describe("The rate window of both counters."),
+    shadowing,
   })
   .describe("One counter's rate over another's, per `by` label: error rates.");
 
@@ -254,6 +265,8 @@ const component = (what: string) =>
 
 /** What the URL checks let through: http(s) with a host; `z.url()` alone also takes "mailto:" and "file:". */
 const HTTP_URL = /^https?:\/\/[^\s/?#]+(?:[/?#]\S*)?$/;
+/** A runbook base: an http(s) URL, or a repository path (no scheme, no "..", not absolute). */
+const RUNBOOK_BASE = new RegExp(`${HTTP_URL.source}|^(?!.*\\.\\.)[A-Za-z0-9_][A-Za-z0-9._/-]*$`);
 
 export const monitoringSchema = z
   .strictObject({
@@ -271,12 +284,21 @@ export const monitoringSchema = z
     ),
     runbookBaseUrl: z
       .string()
-      .regex(HTTP_URL, {
+      .regex(RUNBOOK_BASE, {
         error: (iss) =>
-          `expected an absolute URL like https://runbooks.example.com/alerts, got ${JSON.stringify(iss.input)}`,
+          `expected an absolute URL like https://runbooks.example.com/alerts, or a path in the repository like ` +
+          `out/runbooks, got ${JSON.stringify(iss.input)}`,
       })
-      .refine((s) => URL.canParse(s), { error: "expected an absolute URL like https://runbooks.example.com/alerts" })
-      .describe('`runbook_url` of each alert is this URL followed by "/" and the alert name.'),
+      .refine((s) => !HTTP_URL.test(s) || URL.canParse(s), {
+        error: "expected an absolute URL like https://runbooks.example.com/alerts",
+      })
+      .default("out/runbooks")
+      .describe(
+        "Where the generated runbooks (out/runbooks/<alert>.md) are read: each alert's `runbook_url` is this, " +
+          '"/" and the runbook\'s file name. An http(s) URL, or a path relative to the repository root (the ' +
+          "default, out/runbooks, which a Git host renders as Markdown); set it to the browsable URL of that " +
+          "folder, e.g. https://github.com/<org>/<repo>/blob/main/out/runbooks.",
+      ),
     metrics: z
       .record(exposedMetricName, metric)
       .describe("The metric catalogue: every metric alerts, rules, dashboards and HPAs may read, by name."),

@@ -47,16 +47,28 @@ const alertRules = (p: Platform) =>
     .filter((r) => r.alert);
 const ruleOf = (p: Platform, name: string) => alertRules(p).find((r) => r.alert === name)!;
 
+type Thresholds = { steps: { value: number | null; color: string }[] };
 type Panel = {
   id: number;
   type: string;
   title: string;
-  fieldConfig?: { defaults?: { unit?: string; thresholds?: { steps: { value: number | null; color: string }[] } } };
+  fieldConfig?: {
+    defaults?: { unit?: string; thresholds?: Thresholds };
+    overrides?: { matcher: { id: string; options: string }; properties: { id: string; value: Thresholds }[] }[];
+  };
   targets?: { expr: string }[];
 };
 const panels = (p: Platform) => (dashboards(p)[0]!.dashboard.panels ?? []) as unknown as Panel[];
 const latencyStat = (p: Platform) => panels(p).find((x) => x.type === "stat")!;
 const thresholdValues = (x: Panel) => x.fieldConfig!.defaults!.thresholds!.steps.map((s) => s.value);
+/** The threshold values of the override colouring the series of query `i` of a panel. */
+const queryThresholds = (x: Panel, i: number) =>
+  x
+    .fieldConfig!.overrides!.find(
+      (o) => o.matcher.id === "byFrameRefID" && o.matcher.options === String.fromCharCode(65 + i),
+    )!
+    .properties.find((p) => p.id === "thresholds")!
+    .value.steps.map((s) => s.value);
 
 test("a microsecond gauge alert compares with 2.75, in the metric's own unit", () => {
   assert.is(ruleOf(platform(), "RiskEngineP99LatencyHigh").expr, "nautilus_risk_check_latency_microseconds_p99 > 2.75");
@@ -75,10 +87,13 @@ test("a seconds histogram alert compares its p99 with 2.75e-06 through histogram
 
 test("ratio thresholds are rendered as fractions and the error rate divides counter rates per service", () => {
   const p = platform();
-  assert.is(ruleOf(p, "MemoryPoolEfficiencyLow").expr, "nautilus_memory_pool_efficiency_ratio < 0.95");
+  // Both take `service` from the scrape job, as ServiceDown does, whatever labels the application exports.
+  const fromJob = (e: string) => `label_replace(${e}, "service", "$1", "job", "nautilus-(.*)")`;
+  assert.is(ruleOf(p, "MemoryPoolEfficiencyLow").expr, `${fromJob("nautilus_memory_pool_efficiency_ratio")} < 0.95`);
   assert.is(
     ruleOf(p, "HighErrorRate").expr,
-    "sum by (service) (rate(nautilus_errors_total[5m])) / sum by (service) (rate(nautilus_requests_total[5m])) > 0.01",
+    `sum by (service) (${fromJob("rate(nautilus_errors_total[5m])")}) / ` +
+      `sum by (service) (${fromJob("rate(nautilus_requests_total[5m])")}) > 0.01`,
   );
   // Healthy targets per service, 0 for a service whose targets are all gone (no `up` series left).
   const down = ruleOf(p, "ServiceDown").expr;
@@ -115,7 +130,7 @@ test(
     });
     for (const r of rules) {
       assert.ok(r.annotations?.summary, `${r.alert} has a summary`);
-      assert.is(r.annotations?.runbook_url, `https://runbooks.nautilus.io/alerts/${r.alert}`);
+      assert.is(r.annotations?.runbook_url, `https://runbooks.nautilus.io/alerts/${r.alert}.md`);
     }
     assert.is(ruleOf(platform(), "RiskEngineP99LatencyHigh").labels?.service, "risk-engine");
     assert.is(ruleOf(platform(), "IntegrationE2ELatencyHigh").labels?.service, "integration-engine");
@@ -152,7 +167,10 @@ test("a threshold change in the config changes the rule, its unit test and the d
   const unitTest = JSON.stringify(alertTestFiles(p).find((f) => f.file === "RiskEngineP99LatencyHigh.yaml")!.content);
   assert.ok(unitTest.includes('"values":"2.97x'), "the quiet side is 1% below 3");
   assert.ok(unitTest.includes('"values":"3.03x'), "the firing side is 1% above 3");
-  assert.equal(thresholdValues(latencyStat(p)), [null, 2.75, 3]);
+  // The panel's default colours from the lowest threshold; each alert's own series by its own threshold.
+  assert.equal(thresholdValues(latencyStat(p)), [null, 2.75]);
+  const risk = latencyStat(p).targets!.findIndex((t) => t.expr.startsWith("nautilus_risk_check"));
+  assert.equal(queryThresholds(latencyStat(p), risk), [null, 3]);
 });
 
 test("the dashboard has the seed's panels and per-tier rows with stable, unique ids", () => {
@@ -177,8 +195,13 @@ test("the dashboard has the seed's panels and per-tier rows with stable, unique 
     assert.ok(titles.includes(t), t);
   const hpa = all.find((x) => x.id === 204)!;
   assert.ok(
-    hpa.targets!.some((t) => t.expr === "vector(15)"),
-    "market-data's maxReplicas is drawn",
+    hpa.targets!.some(
+      (t) =>
+        t.expr ===
+        'kube_horizontalpodautoscaler_spec_max_replicas{namespace="nautilus-trading", ' +
+          'horizontalpodautoscaler=~"(nautilus-market-data|nautilus-strategy-engine)"}',
+    ),
+    "market-data's maxReplicas is drawn, read from the cluster",
   );
 });
 
