@@ -19,6 +19,8 @@ import { hostPortConflict } from "./platform/host-port-conflict.ts";
 import { latencyAlertCoverage } from "./platform/latency-alert-coverage.ts";
 import { rolloutCapacity } from "./platform/rollout-capacity.ts";
 import { sharedRwoVolume } from "./platform/shared-rwo-volume.ts";
+import { baseline } from "./pod-security/baseline.ts";
+import { restricted } from "./pod-security/restricted.ts";
 import { promqlParseError, promqlUnknownMetric } from "./promql.ts";
 
 /** Every TypeScript check, in the order of their files. */
@@ -42,6 +44,8 @@ export const CHECKS: readonly Check[] = [
   latencyAlertCoverage,
   rolloutCapacity,
   sharedRwoVolume,
+  baseline,
+  restricted,
   promqlParseError,
   promqlUnknownMetric,
 ];

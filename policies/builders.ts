@@ -3,7 +3,7 @@
  * a fixture overrides only what its scenario is about, so the scenario reads in one line.
  * Everything is typed with kubernetes-types: a misspelt field fails `tsc --noEmit`.
  */
-import type { DaemonSet, Deployment, StatefulSet } from "kubernetes-types/apps/v1.js";
+import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from "kubernetes-types/apps/v1.js";
 import type { CronJob, Job } from "kubernetes-types/batch/v1.js";
 import type { ConfigMap, Container, Pod, PodSpec, PodTemplateSpec, Secret } from "kubernetes-types/core/v1.js";
 import { LABEL, TIER } from "../core/conventions.ts";
@@ -34,6 +34,7 @@ export type KubeObjectLike =
   | Deployment
   | StatefulSet
   | DaemonSet
+  | ReplicaSet
   | Job
   | CronJob
   | Pod
@@ -50,9 +51,20 @@ export interface ParamFixture {
   params: KubeObjectLike | null;
 }
 
-export type Fixture = KubeObjectLike | ParamFixture;
+/**
+ * A fixture of a request other than a CREATE: an UPDATE (or DELETE) of `oldObject`, the object as stored, to
+ * `object`. What the Deployment controller does when it scales an old ReplicaSet.
+ */
+export interface RequestFixture {
+  operation: "UPDATE" | "DELETE";
+  object: KubeObjectLike;
+  oldObject: KubeObjectLike;
+}
+
+export type Fixture = KubeObjectLike | ParamFixture | RequestFixture;
 
 export const isParamFixture = (f: Fixture): f is ParamFixture => "object" in f && "params" in f;
+export const isRequestFixture = (f: Fixture): f is RequestFixture => "object" in f && "oldObject" in f;
 
 export const NAMESPACE = "nautilus-trading";
 export const IMAGE = "registry.nautilus.io/risk-engine:1.4.2";
@@ -124,6 +136,33 @@ export function deployment({
 /** The ultra-low-latency Deployment of the seed: 2 whole CPUs, 1Gi, Guaranteed. */
 export function ullDeployment(spec: Partial<PodSpec> = {}, name = "risk-engine"): Deployment {
   return deployment({ name, tier: TIER.ultraLowLatency, spec });
+}
+
+/** A ReplicaSet as the Deployment controller writes it, with `replicas` pods. */
+export function replicaSet(
+  { name = "risk-engine-7c9d5b", tier = TIER.ultraLowLatency, spec = {} }: WorkloadOptions = {},
+  replicas = 2,
+): ReplicaSet {
+  return {
+    apiVersion: "apps/v1",
+    kind: "ReplicaSet",
+    metadata: { name, namespace: NAMESPACE, labels: { [LABEL.name]: name, [LABEL.tier]: tier } },
+    spec: {
+      replicas,
+      selector: { matchLabels: { [LABEL.name]: name } },
+      template: template(name, tier, podSpec(spec)),
+    },
+  };
+}
+
+/** The Deployment controller scaling `rs` to `replicas`: a full UPDATE whose pod template is unchanged. */
+export function scaled(rs: ReplicaSet, replicas: number): RequestFixture {
+  return { operation: "UPDATE", oldObject: rs, object: { ...rs, spec: { ...rs.spec!, replicas } } };
+}
+
+/** An UPDATE of `from` to `to` (a changed pod template, say). */
+export function updated(from: KubeObjectLike, to: KubeObjectLike): RequestFixture {
+  return { operation: "UPDATE", oldObject: from, object: to };
 }
 
 export function statefulSet({
