@@ -6,6 +6,7 @@
 import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from "kubernetes-types/apps/v1.js";
 import type { CronJob, Job } from "kubernetes-types/batch/v1.js";
 import type { ConfigMap, Container, Pod, PodSpec, PodTemplateSpec, Secret } from "kubernetes-types/core/v1.js";
+import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding } from "kubernetes-types/rbac/v1.js";
 import { LABEL, TIER } from "../core/conventions.ts";
 import { latencyParamData } from "../core/policy.ts";
 
@@ -40,6 +41,10 @@ export type KubeObjectLike =
   | Pod
   | Secret
   | ConfigMap
+  | Role
+  | ClusterRole
+  | RoleBinding
+  | ClusterRoleBinding
   | PrometheusRule;
 
 /**
@@ -227,6 +232,41 @@ export function pod({ name = "order-manager-0", tier = TIER.ultraLowLatency, spe
 
 export function secret(name: string, fields: Pick<Secret, "data" | "stringData"> = {}): Secret {
   return { apiVersion: "v1", kind: "Secret", metadata: { name, namespace: NAMESPACE }, type: "Opaque", ...fields };
+}
+
+const RBAC = "rbac.authorization.k8s.io/v1";
+
+/** Read-only discovery of the platform's pods: what the rbac policy allows. */
+export const READ_PODS: PolicyRule = { apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] };
+
+export function role(name: string, rules: PolicyRule[] = [READ_PODS]): Role {
+  return { apiVersion: RBAC, kind: "Role", metadata: { name, namespace: NAMESPACE }, rules };
+}
+
+export function clusterRole(name: string, rules: PolicyRule[] = [READ_PODS]): ClusterRole {
+  return { apiVersion: RBAC, kind: "ClusterRole", metadata: { name }, rules };
+}
+
+const serviceAccount = { kind: "ServiceAccount", name: "prometheus", namespace: NAMESPACE };
+
+export function roleBinding(name: string, roleRef: { kind: "Role" | "ClusterRole"; name: string }): RoleBinding {
+  return {
+    apiVersion: RBAC,
+    kind: "RoleBinding",
+    metadata: { name, namespace: NAMESPACE },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", ...roleRef },
+    subjects: [serviceAccount],
+  };
+}
+
+export function clusterRoleBinding(name: string, clusterRoleName: string): ClusterRoleBinding {
+  return {
+    apiVersion: RBAC,
+    kind: "ClusterRoleBinding",
+    metadata: { name },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: clusterRoleName },
+    subjects: [serviceAccount],
+  };
 }
 
 /**

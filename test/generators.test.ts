@@ -200,7 +200,7 @@ test("policies are emitted with bindings: Deny in prod, Warn and Audit elsewhere
         ]),
     );
   const prod = bindings("prod");
-  assert.is(Object.keys(prod).length, 9);
+  assert.is(Object.keys(prod).length, 10);
   assert.equal(prod["nautilus-guaranteed-qos"]!.validationActions, ["Deny"]);
   assert.equal(bindings("dev")["nautilus-guaranteed-qos"]!.validationActions, ["Warn", "Audit"]);
   assert.equal(bindings("staging")["nautilus-non-root"]!.validationActions, ["Warn", "Audit"]);
