@@ -3,8 +3,8 @@
  * server would for a CREATE of each object (or for a given request: an UPDATE with its oldObject, a
  * DELETE), and returns a Finding per failed validation. Pure: callers read the policy files and pass their text.
  *
- * What the API server does that this does not: type-check expressions against the object's
- * OpenAPI schema (we only check syntax and that every function exists), enforce cost limits,
+ * Expressions are type-checked against the schemas of the kinds a policy matches by ./cel/type-check.ts
+ * (a field-path resolver, not a full CEL type checker). What the API server does that this does not: enforce cost limits,
  * evaluate namespaceSelector against the live namespace's labels (treated as matching), apply a
  * binding's matchResources and validationActions (every policy is evaluated, every failure is a
  * finding), and auditAnnotations. Params are supported as the API server resolves them (./cel/params.ts).
@@ -30,6 +30,8 @@ interface CompiledValidation {
   program: Program;
   message?: string;
   messageExpression?: Program;
+  /** The messageExpression's source, for the type checker. */
+  messageExpressionText?: string;
   reason?: string;
   /** From the field-paths annotation; `{podSpec}` is resolved per object. */
   fieldPath?: string;
@@ -167,8 +169,10 @@ function compileOne(doc: Record<string, any>, file: string): CompiledPolicy {
       program: compile(v.expression, `${path}.expression`),
     };
     if (typeof v.message === "string") out.message = v.message;
-    if (v.messageExpression !== undefined)
+    if (v.messageExpression !== undefined) {
       out.messageExpression = compile(v.messageExpression, `${path}.messageExpression`);
+      out.messageExpressionText = String(v.messageExpression);
+    }
     if (typeof v.reason === "string") out.reason = v.reason;
     if (fieldPaths?.[i]) out.fieldPath = fieldPaths[i];
     return out;

@@ -57,6 +57,11 @@ const CLUSTER_SCOPED = new Set([
   "RuntimeClass",
 ]);
 
+/** The kind of a plural resource name we know (`deployments` → Deployment). */
+export function kindOfResource(resource: string): string | undefined {
+  return Object.entries(RESOURCE_OF_KIND).find(([, r]) => r === resource)?.[0];
+}
+
 export function resourceOf(kind: string): string {
   return RESOURCE_OF_KIND[kind] ?? `${kind.toLowerCase()}s`;
 }
