@@ -11,6 +11,8 @@ import { metadata, selectorLabels } from "./meta.ts";
  * of its node until the budget has room, so one broken replica can pin a node. Evicting a pod that
  * serves nothing costs no capacity, so it is always allowed (beta and on by default since Kubernetes 1.27, GA in 1.31).
  */
+export const UNHEALTHY_POD_EVICTION_POLICY = "AlwaysAllow";
+
 export function podDisruptionBudgets(platform: Platform): PodDisruptionBudget[] {
   return Object.entries(platform.services).map(([name, svc]) => ({
     apiVersion: "policy/v1",
@@ -18,7 +20,7 @@ export function podDisruptionBudgets(platform: Platform): PodDisruptionBudget[] 
     metadata: metadata(platform, name, { component: "service", tier: svc.tier }),
     spec: {
       maxUnavailable: platform.tiers[svc.tier]!.maxUnavailableDuringDisruption,
-      unhealthyPodEvictionPolicy: "AlwaysAllow",
+      unhealthyPodEvictionPolicy: UNHEALTHY_POD_EVICTION_POLICY,
       selector: { matchLabels: selectorLabels(platform, name) },
     },
   }));
