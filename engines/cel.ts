@@ -4,7 +4,8 @@
  * DELETE), and returns a Finding per failed validation. Pure: callers read the policy files and pass their text.
  *
  * Expressions are type-checked against the schemas of the kinds a policy matches by ./cel/type-check.ts
- * (a field-path resolver, not a full CEL type checker). What the API server does that this does not: enforce cost limits,
+ * (a field-path resolver, not a full CEL type checker). What the API server does that this does not:
+ * enforce cost limits,
  * evaluate namespaceSelector against the live namespace's labels (treated as matching), apply a
  * binding's matchResources and validationActions (every policy is evaluated, every failure is a
  * finding), and auditAnnotations. Params are supported as the API server resolves them (./cel/params.ts).

@@ -28,7 +28,7 @@ const podSecurity = (...objects: unknown[]): Finding[] =>
 
 const lines = (fs: Finding[]) => fs.map((f) => `${f.rule} ${f.severity} ${f.path}`);
 
-test("a restricted-namespace Deployment with hostPath, an added capability and no seccomp profile is refused, field by field", () => {
+test("a restricted-namespace Deployment with hostPath, added capabilities, no seccomp is refused by field", () => {
   const bad = deployment({
     spec: {
       securityContext: { runAsNonRoot: true },

@@ -25,7 +25,7 @@ test("every shipped policy type-checks against every kind it matches", async () 
   );
 });
 
-test("a misspelt field under a variable, a has() and a comprehension variable is a finding per expression", async () => {
+test("a misspelt field under a variable, a has() and a comprehension variable is a finding", async () => {
   const found = await typeFindings(
     nonRoot
       .replace("has(c.securityContext.runAsNonRoot)", "has(c.securityContext.runAsNonRot)")

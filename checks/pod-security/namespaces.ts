@@ -43,7 +43,9 @@ export function enforcedLevel(labels: Readonly<Record<string, string>> | undefin
       version: "latest",
       minor: PINNED_MINOR,
       severity: "error",
-      note: `its labels ${ENFORCE_LABEL}=${level}, ${ENFORCE_VERSION_LABEL}=${version} are not valid, so PodSecurity enforces restricted:latest`,
+      note:
+        `its labels ${ENFORCE_LABEL}=${level}, ${ENFORCE_VERSION_LABEL}=${version} are not valid, ` +
+        "so PodSecurity enforces restricted:latest",
     };
   return { level: level as Level, version, minor: match ? Number(match[1]) : PINNED_MINOR, severity: "error" };
 }

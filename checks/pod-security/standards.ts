@@ -472,7 +472,8 @@ const CONTROLS: readonly Control[] = [
         found.push({
           reason: "runAsNonRoot != true",
           detail:
-            `pod or ${unset.length === 1 ? "container" : "containers"} ${unset.map((c) => quoted(c.name)).join(", ")} ` +
+            `pod or ${unset.length === 1 ? "container" : "containers"} ` +
+            `${unset.map((c) => quoted(c.name)).join(", ")} ` +
             "must set securityContext.runAsNonRoot=true",
           path: `${podPath}.runAsNonRoot`,
           fix,
@@ -521,7 +522,8 @@ const CONTROLS: readonly Control[] = [
         if (type !== undefined && !ok(type))
           found.push({
             reason: "seccompProfile",
-            detail: `container ${quoted(c.name)} must not set securityContext.seccompProfile.type to ${quoted(String(type))}`,
+            detail:
+              `container ${quoted(c.name)} must not set securityContext.seccompProfile.type to ` + quoted(String(type)),
             path: `${c.path}.securityContext.seccompProfile.type`,
             fix,
           });
@@ -531,7 +533,8 @@ const CONTROLS: readonly Control[] = [
         found.push({
           reason: "seccompProfile",
           detail:
-            `pod or ${unset.length === 1 ? "container" : "containers"} ${unset.map((c) => quoted(c.name)).join(", ")} ` +
+            `pod or ${unset.length === 1 ? "container" : "containers"} ` +
+            `${unset.map((c) => quoted(c.name)).join(", ")} ` +
             'must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"',
           path: `${podPath}.seccompProfile.type`,
           fix,

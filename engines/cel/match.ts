@@ -127,7 +127,8 @@ export function selectorMatches(
 }
 
 /**
- * Whether a policy's matchConstraints select this operation on this object (CREATE unless said). Namespace labels are not
+ * Whether a policy's matchConstraints select this operation on this object (CREATE unless said).
+ * Namespace labels are not
  * known offline, so namespaceSelector is treated as matching, except for a Namespace object itself,
  * where the API server matches the selector against the object's own labels.
  */
