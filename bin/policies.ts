@@ -4,8 +4,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Finding, KubeObject } from "../core/finding.ts";
 import type { PolicySource } from "../core/policy.ts";
-import { evaluatePolicies, type CompiledPolicy } from "../engines/cel.ts";
-import { isParamFixture, type Fixture, type KubeObjectLike } from "../policies/builders.ts";
+import { evaluateRequest, type CompiledPolicy } from "../engines/cel.ts";
+import { isParamFixture, isRequestFixture, type Fixture, type KubeObjectLike } from "../policies/builders.ts";
 
 /**
  * The package root: the nearest folder above this code that holds a package.json. This code runs from bin/
@@ -56,12 +56,23 @@ export async function readPolicyFixtures(id: string, dir = POLICY_DIR): Promise<
 }
 
 /** The object a fixture is about, with or without its own param. */
-export const fixtureObject = (f: Fixture): KubeObject => (isParamFixture(f) ? f.object : f) as unknown as KubeObject;
+export const fixtureObject = (f: Fixture): KubeObject => ("object" in f ? f.object : f) as unknown as KubeObject;
 
-/** One policy's findings on one fixture, with the fixture's own param or the policy's default one. */
+/**
+ * One policy's findings on one fixture: a CREATE of it, or the fixture's own request (an UPDATE with its oldObject);
+ * with the fixture's own param or the policy's default one.
+ */
 export function fixtureFindings(policy: CompiledPolicy, fixture: Fixture, params?: KubeObjectLike): Finding[] {
   const param = isParamFixture(fixture) ? fixture.params : params;
-  return evaluatePolicies([policy], [{ environment: "", objects: [fixtureObject(fixture)] }], {
+  const object = fixtureObject(fixture);
+  const request = isRequestFixture(fixture)
+    ? {
+        operation: fixture.operation,
+        object: fixture.operation === "DELETE" ? null : object,
+        oldObject: fixture.oldObject as unknown as KubeObject,
+      }
+    : { operation: "CREATE" as const, object };
+  return evaluateRequest([policy], request, [object], {
     params: { [policy.name]: param ? (param as unknown as KubeObject) : null },
   });
 }

@@ -28,6 +28,8 @@ import { scheduling } from "./platform/scheduling.ts";
 import { secretDelivered } from "./platform/secret-delivered.ts";
 import { sharedRwoVolume } from "./platform/shared-rwo-volume.ts";
 import { volumeOwnership } from "./platform/volume-ownership.ts";
+import { baseline } from "./pod-security/baseline.ts";
+import { restricted } from "./pod-security/restricted.ts";
 import { promqlParseError, promqlUnknownMetric } from "./promql.ts";
 
 /** Every TypeScript check, in the order of their files. */
@@ -60,6 +62,8 @@ export const CHECKS: readonly Check[] = [
   secretDelivered,
   sharedRwoVolume,
   volumeOwnership,
+  baseline,
+  restricted,
   promqlParseError,
   promqlUnknownMetric,
 ];

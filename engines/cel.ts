@@ -1,10 +1,11 @@
 /**
  * The cel engine: evaluates the ValidatingAdmissionPolicies in policies/ in-process, as the API
- * server would for a CREATE of each object, and returns a Finding per failed validation.
- * Pure: callers read the policy files and pass their text.
+ * server would for a CREATE of each object (or for a given request: an UPDATE with its oldObject, a
+ * DELETE), and returns a Finding per failed validation. Pure: callers read the policy files and pass their text.
  *
- * What the API server does that this does not: type-check expressions against the object's
- * OpenAPI schema (we only check syntax and that every function exists), enforce cost limits,
+ * Expressions are type-checked against the schemas of the kinds a policy matches by ./cel/type-check.ts
+ * (a field-path resolver, not a full CEL type checker). What the API server does that this does not:
+ * enforce cost limits,
  * evaluate namespaceSelector against the live namespace's labels (treated as matching), apply a
  * binding's matchResources and validationActions (every policy is evaluated, every failure is a
  * finding), and auditAnnotations. Params are supported as the API server resolves them (./cel/params.ts).
@@ -30,6 +31,8 @@ interface CompiledValidation {
   program: Program;
   message?: string;
   messageExpression?: Program;
+  /** The messageExpression's source, for the type checker. */
+  messageExpressionText?: string;
   reason?: string;
   /** From the field-paths annotation; `{podSpec}` is resolved per object. */
   fieldPath?: string;
@@ -167,8 +170,10 @@ function compileOne(doc: Record<string, any>, file: string): CompiledPolicy {
       program: compile(v.expression, `${path}.expression`),
     };
     if (typeof v.message === "string") out.message = v.message;
-    if (v.messageExpression !== undefined)
+    if (v.messageExpression !== undefined) {
       out.messageExpression = compile(v.messageExpression, `${path}.messageExpression`);
+      out.messageExpressionText = String(v.messageExpression);
+    }
     if (typeof v.reason === "string") out.reason = v.reason;
     if (fieldPaths?.[i]) out.fieldPath = fieldPaths[i];
     return out;
@@ -232,12 +237,25 @@ export function compilePolicies(sources: PolicySource[]): { policies: CompiledPo
   return { policies, findings };
 }
 
-function requestOf(obj: KubeObject): Record<string, unknown> {
+/** The operations a request can carry, as admissionregistration.k8s.io/v1 names them. */
+export type Operation = "CREATE" | "UPDATE" | "DELETE" | "CONNECT";
+
+/**
+ * One admission request: the object written (for DELETE, absent) and the stored one it replaces (for UPDATE and
+ * DELETE), as the API server binds `object` and `oldObject`.
+ */
+export interface AdmissionRequest {
+  operation: Operation;
+  object: KubeObject | null;
+  oldObject?: KubeObject | null;
+}
+
+function requestOf(obj: KubeObject, operation: Operation): Record<string, unknown> {
   const { group, version } = groupVersionOf(obj.apiVersion);
   const gvk = { group, version, kind: obj.kind };
   const gvr = { group, version, resource: resourceOf(obj.kind) };
   const req: Record<string, unknown> = {
-    operation: "CREATE",
+    operation,
     kind: gvk,
     resource: gvr,
     requestKind: gvk,
@@ -252,8 +270,13 @@ function requestOf(obj: KubeObject): Record<string, unknown> {
 type Outcome = { ok: true } | { ok: false; message: string; path?: string; severity?: "warning"; hint?: string };
 
 /** Runs one policy against one object, as admission would: matchConditions, variables, validations. */
-function admit(policy: CompiledPolicy, obj: KubeObject, vars: Record<string, unknown>): Outcome[] {
-  if (!constraintsMatch(policy.matchConstraints, obj)) return [];
+function admit(
+  policy: CompiledPolicy,
+  obj: KubeObject,
+  vars: Record<string, unknown>,
+  operation: Operation,
+): Outcome[] {
+  if (!constraintsMatch(policy.matchConstraints, obj, operation)) return [];
   const failed = (message: string): Outcome[] => (policy.failurePolicy === "Fail" ? [{ ok: false, message }] : []);
 
   // As the API server: any false condition skips the policy, even after an error; only when none
@@ -323,35 +346,51 @@ export function evaluatePolicies(
   envs: EnvironmentObjects[],
   options: EvaluateOptions = {},
 ): Finding[] {
+  return envs.flatMap((env) =>
+    env.objects.flatMap((obj) =>
+      evaluateRequest(policies, { operation: "CREATE", object: obj }, env.objects, options, env.environment),
+    ),
+  );
+}
+
+/**
+ * Every denial of one admission request by every policy. The activation is built once and shared by every
+ * policy: `object` and `oldObject` as the API server binds them (null where the operation has none), and
+ * `request` with the operation, kind, resource, name and namespace.
+ */
+export function evaluateRequest(
+  policies: CompiledPolicy[],
+  request: AdmissionRequest,
+  objects: readonly KubeObject[],
+  options: EvaluateOptions = {},
+  environment = "",
+): Finding[] {
+  const obj = request.object ?? request.oldObject;
+  if (!obj) return [];
+  const vars: Record<string, unknown> = {
+    object: request.object ? toCelInput(request.object) : null,
+    oldObject: request.oldObject ? toCelInput(request.oldObject) : null,
+    params: null,
+    namespaceObject: null,
+    request: toCelInput(requestOf(obj, request.operation)),
+  };
   const findings: Finding[] = [];
-  for (const env of envs) {
-    for (const obj of env.objects) {
-      // The activation of a CREATE admission request: converted once, shared by every policy.
-      const vars: Record<string, unknown> = {
-        object: toCelInput(obj),
-        oldObject: null,
-        params: null,
-        namespaceObject: null,
-        request: toCelInput(requestOf(obj)),
+  for (const policy of policies) {
+    for (const outcome of admitWithParams(policy, obj, vars, objects, options, request.operation)) {
+      if (outcome.ok) continue;
+      const f: Finding = {
+        engine: "cel",
+        rule: policy.name,
+        severity: outcome.severity ?? "error",
+        resource: refOf(obj),
+        file: policy.file,
+        message: outcome.message,
       };
-      for (const policy of policies) {
-        for (const outcome of admitWithParams(policy, obj, vars, env.objects, options)) {
-          if (outcome.ok) continue;
-          const f: Finding = {
-            engine: "cel",
-            rule: policy.name,
-            severity: outcome.severity ?? "error",
-            resource: refOf(obj),
-            file: policy.file,
-            message: outcome.message,
-          };
-          if (env.environment) f.environment = env.environment;
-          if (outcome.path) f.path = outcome.path;
-          const hint = outcome.hint ?? policy.fix;
-          if (hint) f.hint = hint;
-          findings.push(f);
-        }
-      }
+      if (environment) f.environment = environment;
+      if (outcome.path) f.path = outcome.path;
+      const hint = outcome.hint ?? policy.fix;
+      if (hint) f.hint = hint;
+      findings.push(f);
     }
   }
   return findings;
@@ -364,12 +403,14 @@ function admitWithParams(
   vars: Record<string, unknown>,
   objects: readonly KubeObject[],
   options: EvaluateOptions,
+  operation: Operation,
 ): Outcome[] {
-  if (!policy.paramKind) return admit(policy, obj, vars);
-  if (!constraintsMatch(policy.matchConstraints, obj)) return [];
+  if (!policy.paramKind) return admit(policy, obj, vars, operation);
+  if (!constraintsMatch(policy.matchConstraints, obj, operation)) return [];
   const passed = options.params && policy.name in options.params ? options.params[policy.name] : undefined;
   return resolveParams(policy.name, policy.paramKind, obj, objects, passed).flatMap((r) => {
-    if ("found" in r) return r.found.flatMap((param) => admit(policy, obj, { ...vars, params: toCelInput(param) }));
+    if ("found" in r)
+      return r.found.flatMap((param) => admit(policy, obj, { ...vars, params: toCelInput(param) }, operation));
     if ("unbound" in r)
       return [
         {

@@ -17,6 +17,7 @@ import type { Platform } from "../schemas/platform.ts";
 import { objectName } from "../model/names.ts";
 import { yamlFile } from "../core/yaml.ts";
 import { metadata, selectorLabels } from "./meta.ts";
+import { UNHEALTHY_POD_EVICTION_POLICY } from "./pod-disruption-budget.ts";
 import { workload, workloadService } from "./monitoring-workload.ts";
 import { alertmanagerConfig, alertmanagerSecrets, SECRETS_DIR } from "./alertmanager-config.ts";
 
@@ -156,7 +157,11 @@ export function alertmanagerObjects(platform: Platform): KubeObject[] {
     apiVersion: "policy/v1",
     kind: "PodDisruptionBudget",
     metadata: meta(NAME),
-    spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(platform, NAME) } },
+    spec: {
+      maxUnavailable: 1,
+      unhealthyPodEvictionPolicy: UNHEALTHY_POD_EVICTION_POLICY,
+      selector: { matchLabels: selectorLabels(platform, NAME) },
+    },
   };
   const egress: NetworkPolicy = {
     apiVersion: "networking.k8s.io/v1",

@@ -8,7 +8,7 @@
 import type { IAPIService as APIService } from "kubernetes-models/apiregistration.k8s.io/v1/APIService";
 import type { Service as KubeService, ServiceAccount } from "kubernetes-types/core/v1.js";
 import type { NetworkPolicy } from "kubernetes-types/networking/v1.js";
-import type { ClusterRole, ClusterRoleBinding, RoleBinding } from "kubernetes-types/rbac/v1.js";
+import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from "kubernetes-types/rbac/v1.js";
 import type { KubeObject } from "../core/finding.ts";
 import type { Platform } from "../schemas/platform.ts";
 import { metadata, selectorLabels } from "./meta.ts";
@@ -86,26 +86,34 @@ export function adapterObjects(platform: Platform): KubeObject[] {
       insecureSkipTLSVerify: true,
     },
   };
-  const readResources: ClusterRole = {
+  // The adapter lists the pods (and services) an HPA's selector names, in the platform's namespace only: a Role.
+  // Namespaces are cluster-scoped, so reading them needs the one ClusterRole. The HPA controller's own
+  // system:controller:horizontal-pod-autoscaler role already reads custom.metrics.k8s.io: no binding of ours.
+  const readResources: Role = {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "Role",
+    metadata: meta("-resource-reader"),
+    rules: [{ apiGroups: [""], resources: ["pods", "services"], verbs: ["get", "list", "watch"] }],
+  };
+  const readResourcesBinding: RoleBinding = {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "RoleBinding",
+    metadata: meta("-resource-reader"),
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: readResources.metadata!.name! },
+    subjects: subject,
+  };
+  const readNamespaces: ClusterRole = {
     apiVersion: "rbac.authorization.k8s.io/v1",
     kind: "ClusterRole",
-    metadata: meta("-resource-reader", null),
-    rules: [
-      { apiGroups: [""], resources: ["namespaces", "pods", "services", "nodes"], verbs: ["get", "list", "watch"] },
-    ],
+    metadata: meta("-namespace-reader", null),
+    rules: [{ apiGroups: [""], resources: ["namespaces"], verbs: ["get", "list", "watch"] }],
   };
-  const serveMetrics: ClusterRole = {
-    apiVersion: "rbac.authorization.k8s.io/v1",
-    kind: "ClusterRole",
-    metadata: meta("-custom-metrics-reader", null),
-    rules: [{ apiGroups: ["custom.metrics.k8s.io"], resources: ["*"], verbs: ["get", "list", "watch"] }],
-  };
-  const bind = (suffix: string, role: string, subjects = subject): ClusterRoleBinding => ({
+  const bind = (suffix: string, role: string): ClusterRoleBinding => ({
     apiVersion: "rbac.authorization.k8s.io/v1",
     kind: "ClusterRoleBinding",
     metadata: meta(suffix, null),
     roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role },
-    subjects,
+    subjects: subject,
   });
   // Aggregated API servers delegate authentication and authorization to the kube-apiserver.
   const authReader: RoleBinding = {
@@ -138,13 +146,11 @@ export function adapterObjects(platform: Platform): KubeObject[] {
   return [
     serviceAccount,
     readResources,
-    bind("-resource-reader", readResources.metadata!.name!),
+    readResourcesBinding,
+    readNamespaces,
+    bind("-namespace-reader", readNamespaces.metadata!.name!),
     bind("-auth-delegator", "system:auth-delegator"),
     authReader,
-    serveMetrics,
-    bind("-hpa-controller", serveMetrics.metadata!.name!, [
-      { kind: "ServiceAccount", name: "horizontal-pod-autoscaler", namespace: "kube-system" },
-    ]),
     deployment,
     service,
     apiService,

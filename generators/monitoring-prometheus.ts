@@ -1,10 +1,9 @@
 /**
- * Standalone Prometheus: its identity with the report's least-privilege ClusterRole (read nodes,
- * services, endpoints and pods for discovery; GET /metrics), prometheus.yml and the rule files as
+ * Standalone Prometheus: its identity with least-privilege RBAC (./prometheus-rbac.ts: Roles for the
+ * discovery its scrape config does, GET /metrics cluster-wide), prometheus.yml and the rule files as
  * ConfigMaps projected into one directory (so the config's relative `rules/...` paths hold in the
  * pod as in out/prometheus/), and its time series on the config's `metrics` storage claim. Pure.
  */
-import type { ClusterRole, ClusterRoleBinding } from "kubernetes-types/rbac/v1.js";
 import type { ConfigMap, ServiceAccount } from "kubernetes-types/core/v1.js";
 import type { NetworkPolicy } from "kubernetes-types/networking/v1.js";
 import type { KubeObject } from "../core/finding.ts";
@@ -13,6 +12,7 @@ import { formatDuration } from "../schemas/units.ts";
 import { metadata, selectorLabels } from "./meta.ts";
 import { objectName } from "../model/names.ts";
 import { prometheusConfig } from "./prometheus-config.ts";
+import { prometheusRbac } from "./prometheus-rbac.ts";
 import { ruleFiles } from "./prometheus-rules.ts";
 import { workload, workloadService } from "./monitoring-workload.ts";
 import { yamlFile } from "../core/yaml.ts";
@@ -37,22 +37,6 @@ export function prometheusObjects(platform: Platform): KubeObject[] {
     kind: "ServiceAccount",
     metadata: meta(NAME),
     automountServiceAccountToken: true,
-  };
-  const clusterRole: ClusterRole = {
-    apiVersion: "rbac.authorization.k8s.io/v1",
-    kind: "ClusterRole",
-    metadata: meta(NAME, false),
-    rules: [
-      { apiGroups: [""], resources: ["nodes", "services", "endpoints", "pods"], verbs: ["get", "list", "watch"] },
-      { nonResourceURLs: ["/metrics"], verbs: ["get"] },
-    ],
-  };
-  const binding: ClusterRoleBinding = {
-    apiVersion: "rbac.authorization.k8s.io/v1",
-    kind: "ClusterRoleBinding",
-    metadata: meta(NAME, false),
-    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: objectName(platform, NAME) },
-    subjects: [{ kind: "ServiceAccount", name: objectName(platform, NAME), namespace: platform.namespace }],
   };
   const config: ConfigMap = {
     apiVersion: "v1",
@@ -104,8 +88,7 @@ export function prometheusObjects(platform: Platform): KubeObject[] {
   });
   return [
     serviceAccount,
-    clusterRole,
-    binding,
+    ...prometheusRbac(platform, NAME),
     config,
     rules,
     deployment,

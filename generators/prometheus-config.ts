@@ -50,14 +50,15 @@ export function prometheusConfig(platform: Platform): Record<string, unknown> {
     scheme: "https",
     authorization: { credentials_file: `${SERVICE_ACCOUNT_DIR}/token` },
     tls_config: { ca_file: `${SERVICE_ACCOUNT_DIR}/ca.crt` },
-    kubernetes_sd_configs: [{ role: "endpoints", namespaces: { names: ["default"] } }],
+    // EndpointSlices, not v1 Endpoints (deprecated since Kubernetes 1.33): discovery.k8s.io is what RBAC grants.
+    kubernetes_sd_configs: [{ role: "endpointslice", namespaces: { names: ["default"] } }],
     relabel_configs: [
       {
         action: "keep",
         source_labels: [
           "__meta_kubernetes_namespace",
           "__meta_kubernetes_service_name",
-          "__meta_kubernetes_endpoint_port_name",
+          "__meta_kubernetes_endpointslice_port_name",
         ],
         regex: "default;kubernetes;https",
       },

@@ -3,9 +3,10 @@
  * a fixture overrides only what its scenario is about, so the scenario reads in one line.
  * Everything is typed with kubernetes-types: a misspelt field fails `tsc --noEmit`.
  */
-import type { DaemonSet, Deployment, StatefulSet } from "kubernetes-types/apps/v1.js";
+import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from "kubernetes-types/apps/v1.js";
 import type { CronJob, Job } from "kubernetes-types/batch/v1.js";
 import type { ConfigMap, Container, Pod, PodSpec, PodTemplateSpec, Secret } from "kubernetes-types/core/v1.js";
+import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding } from "kubernetes-types/rbac/v1.js";
 import { LABEL, TIER } from "../core/conventions.ts";
 import { latencyParamData } from "../core/policy.ts";
 
@@ -34,11 +35,16 @@ export type KubeObjectLike =
   | Deployment
   | StatefulSet
   | DaemonSet
+  | ReplicaSet
   | Job
   | CronJob
   | Pod
   | Secret
   | ConfigMap
+  | Role
+  | ClusterRole
+  | RoleBinding
+  | ClusterRoleBinding
   | PrometheusRule;
 
 /**
@@ -50,9 +56,20 @@ export interface ParamFixture {
   params: KubeObjectLike | null;
 }
 
-export type Fixture = KubeObjectLike | ParamFixture;
+/**
+ * A fixture of a request other than a CREATE: an UPDATE (or DELETE) of `oldObject`, the object as stored, to
+ * `object`. What the Deployment controller does when it scales an old ReplicaSet.
+ */
+export interface RequestFixture {
+  operation: "UPDATE" | "DELETE";
+  object: KubeObjectLike;
+  oldObject: KubeObjectLike;
+}
+
+export type Fixture = KubeObjectLike | ParamFixture | RequestFixture;
 
 export const isParamFixture = (f: Fixture): f is ParamFixture => "object" in f && "params" in f;
+export const isRequestFixture = (f: Fixture): f is RequestFixture => "object" in f && "oldObject" in f;
 
 export const NAMESPACE = "nautilus-trading";
 export const IMAGE = "registry.nautilus.io/risk-engine:1.4.2";
@@ -126,6 +143,33 @@ export function ullDeployment(spec: Partial<PodSpec> = {}, name = "risk-engine")
   return deployment({ name, tier: TIER.ultraLowLatency, spec });
 }
 
+/** A ReplicaSet as the Deployment controller writes it, with `replicas` pods. */
+export function replicaSet(
+  { name = "risk-engine-7c9d5b", tier = TIER.ultraLowLatency, spec = {} }: WorkloadOptions = {},
+  replicas = 2,
+): ReplicaSet {
+  return {
+    apiVersion: "apps/v1",
+    kind: "ReplicaSet",
+    metadata: { name, namespace: NAMESPACE, labels: { [LABEL.name]: name, [LABEL.tier]: tier } },
+    spec: {
+      replicas,
+      selector: { matchLabels: { [LABEL.name]: name } },
+      template: template(name, tier, podSpec(spec)),
+    },
+  };
+}
+
+/** The Deployment controller scaling `rs` to `replicas`: a full UPDATE whose pod template is unchanged. */
+export function scaled(rs: ReplicaSet, replicas: number): RequestFixture {
+  return { operation: "UPDATE", oldObject: rs, object: { ...rs, spec: { ...rs.spec!, replicas } } };
+}
+
+/** An UPDATE of `from` to `to` (a changed pod template, say). */
+export function updated(from: KubeObjectLike, to: KubeObjectLike): RequestFixture {
+  return { operation: "UPDATE", oldObject: from, object: to };
+}
+
 export function statefulSet({
   name = "position-keeper",
   tier = TIER.ultraLowLatency,
@@ -188,6 +232,41 @@ export function pod({ name = "order-manager-0", tier = TIER.ultraLowLatency, spe
 
 export function secret(name: string, fields: Pick<Secret, "data" | "stringData"> = {}): Secret {
   return { apiVersion: "v1", kind: "Secret", metadata: { name, namespace: NAMESPACE }, type: "Opaque", ...fields };
+}
+
+const RBAC = "rbac.authorization.k8s.io/v1";
+
+/** Read-only discovery of the platform's pods: what the rbac policy allows. */
+export const READ_PODS: PolicyRule = { apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] };
+
+export function role(name: string, rules: PolicyRule[] = [READ_PODS]): Role {
+  return { apiVersion: RBAC, kind: "Role", metadata: { name, namespace: NAMESPACE }, rules };
+}
+
+export function clusterRole(name: string, rules: PolicyRule[] = [READ_PODS]): ClusterRole {
+  return { apiVersion: RBAC, kind: "ClusterRole", metadata: { name }, rules };
+}
+
+const serviceAccount = { kind: "ServiceAccount", name: "prometheus", namespace: NAMESPACE };
+
+export function roleBinding(name: string, roleRef: { kind: "Role" | "ClusterRole"; name: string }): RoleBinding {
+  return {
+    apiVersion: RBAC,
+    kind: "RoleBinding",
+    metadata: { name, namespace: NAMESPACE },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", ...roleRef },
+    subjects: [serviceAccount],
+  };
+}
+
+export function clusterRoleBinding(name: string, clusterRoleName: string): ClusterRoleBinding {
+  return {
+    apiVersion: RBAC,
+    kind: "ClusterRoleBinding",
+    metadata: { name },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: clusterRoleName },
+    subjects: [serviceAccount],
+  };
 }
 
 /**

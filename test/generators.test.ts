@@ -127,6 +127,8 @@ test("each service gets a ServiceAccount without an API token and a PodDisruptio
   assert.ok(sas.every((s) => s.automountServiceAccountToken === false));
   assert.is(pdbs.length, 7);
   assert.ok(pdbs.every((x) => x.spec?.maxUnavailable === 1));
+  // A Running but not Ready pod must not hold a node drain hostage.
+  assert.ok(pdbs.every((x) => x.spec?.unhealthyPodEvictionPolicy === "AlwaysAllow"));
 });
 
 test("the namespace enforces the privileged Pod Security level only because a tier uses host networking", () => {
@@ -198,7 +200,7 @@ test("policies are emitted with bindings: Deny in prod, Warn and Audit elsewhere
         ]),
     );
   const prod = bindings("prod");
-  assert.is(Object.keys(prod).length, 9);
+  assert.is(Object.keys(prod).length, 10);
   assert.equal(prod["nautilus-guaranteed-qos"]!.validationActions, ["Deny"]);
   assert.equal(bindings("dev")["nautilus-guaranteed-qos"]!.validationActions, ["Warn", "Audit"]);
   assert.equal(bindings("staging")["nautilus-non-root"]!.validationActions, ["Warn", "Audit"]);

@@ -355,10 +355,20 @@ test("the standalone stack runs non-root, read-only, with memory limits, in base
   ])
     assert.ok(kinds.includes(k), k);
   for (const o of objects) assert.ok(basePath(o).startsWith("monitoring/"), basePath(o));
-  const role = objects.find((o) => o.kind === "ClusterRole") as KubeObject & { rules: unknown };
-  assert.equal(role.rules, [
-    { apiGroups: [""], resources: ["nodes", "services", "endpoints", "pods"], verbs: ["get", "list", "watch"] },
-    { nonResourceURLs: ["/metrics"], verbs: ["get"] },
+  // Least privilege: discovery through namespaced Roles (EndpointSlices for the API server), /metrics cluster-wide.
+  const rulesOf = (kind: string, name: string, namespace?: string) =>
+    (
+      objects.find(
+        (o) => o.kind === kind && o.metadata.name === name && o.metadata.namespace === namespace,
+      ) as KubeObject & { rules: unknown }
+    ).rules;
+  assert.equal(rulesOf("ClusterRole", "nautilus-prometheus"), [{ nonResourceURLs: ["/metrics"], verbs: ["get"] }]);
+  assert.equal(rulesOf("Role", "nautilus-prometheus-discovery", "nautilus-trading"), [
+    { apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] },
+  ]);
+  assert.equal(rulesOf("Role", "nautilus-prometheus-discovery-default", "default"), [
+    { apiGroups: [""], resources: ["pods", "services"], verbs: ["get", "list", "watch"] },
+    { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["get", "list", "watch"] },
   ]);
   const dashboardsCm = objects.find((o) => o.metadata.name === "nautilus-grafana-dashboards")!;
   assert.is(dashboardsCm.metadata.labels?.grafana_dashboard, "1");
@@ -440,9 +450,12 @@ test(
     for (const role of [
       "system:auth-delegator",
       "extension-apiserver-authentication-reader",
-      "nautilus-prometheus-adapter-custom-metrics-reader",
+      "nautilus-prometheus-adapter-resource-reader",
+      "nautilus-prometheus-adapter-namespace-reader",
     ])
       assert.ok(roles.includes(role), role);
+    // The HPA controller's own role reads custom metrics; a binding of ours would only widen who may.
+    assert.not.ok(roles.includes("nautilus-prometheus-adapter-custom-metrics-reader"));
     // With the operator, the cluster's own adapter serves the rules; without custom metrics there is nothing to serve.
     assert.not.ok(
       monitoringObjects(platform((c) => (c.monitoring.mode = "prometheus-operator"))).some(

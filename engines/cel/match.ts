@@ -57,6 +57,11 @@ const CLUSTER_SCOPED = new Set([
   "RuntimeClass",
 ]);
 
+/** The kind of a plural resource name we know (`deployments` → Deployment). */
+export function kindOfResource(resource: string): string | undefined {
+  return Object.entries(RESOURCE_OF_KIND).find(([, r]) => r === resource)?.[0];
+}
+
 export function resourceOf(kind: string): string {
   return RESOURCE_OF_KIND[kind] ?? `${kind.toLowerCase()}s`;
 }
@@ -122,14 +127,15 @@ export function selectorMatches(
 }
 
 /**
- * Whether a policy's matchConstraints select a CREATE of this object. Namespace labels are not
+ * Whether a policy's matchConstraints select this operation on this object (CREATE unless said).
+ * Namespace labels are not
  * known offline, so namespaceSelector is treated as matching, except for a Namespace object itself,
  * where the API server matches the selector against the object's own labels.
  */
-export function constraintsMatch(m: MatchResources | undefined, obj: KubeObject): boolean {
+export function constraintsMatch(m: MatchResources | undefined, obj: KubeObject, operation = "CREATE"): boolean {
   if (!m) return false;
-  if (!(m.resourceRules ?? []).some((r) => ruleMatches(r, obj))) return false;
-  if ((m.excludeResourceRules ?? []).some((r) => ruleMatches(r, obj))) return false;
+  if (!(m.resourceRules ?? []).some((r) => ruleMatches(r, obj, operation))) return false;
+  if ((m.excludeResourceRules ?? []).some((r) => ruleMatches(r, obj, operation))) return false;
   if (
     obj.kind === "Namespace" &&
     obj.apiVersion === "v1" &&

@@ -118,6 +118,11 @@ export async function modelForKind(apiVersion: string, kind: string): Promise<st
   return undefined;
 }
 
+/** The fields of a loaded model and their types (the CEL type checker resolves `object.…` selections with them). */
+export function modelFields(name: string): ReadonlyMap<string, FieldType> | undefined {
+  return models.get(name);
+}
+
 /** Every field of `value` that the model does not declare, recursively; the model must be loaded. */
 export function checkKnownFields(
   value: unknown,

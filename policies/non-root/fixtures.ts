@@ -1,9 +1,29 @@
-import type { KubeObjectLike } from "../builders.ts";
-import { container, cronJob, deployment, job, podSpec, ullDeployment } from "../builders.ts";
+import type { Fixture } from "../builders.ts";
+import {
+  container,
+  cronJob,
+  deployment,
+  job,
+  pod,
+  podSpec,
+  replicaSet,
+  scaled,
+  ullDeployment,
+  updated,
+} from "../builders.ts";
 
 const locked = container().securityContext;
 
-export const allow: KubeObjectLike[] = [
+/** A ReplicaSet of a release from before this policy: its containers may run as root. */
+const rootReplicaSet = replicaSet({ spec: { securityContext: { seccompProfile: { type: "RuntimeDefault" } } } }, 3);
+const rootPod = pod({ spec: { securityContext: { seccompProfile: { type: "RuntimeDefault" } } } });
+
+export const allow: Fixture[] = [
+  // Under Deny, the Deployment controller must still scale the old ReplicaSet down, and controllers must
+  // still update old pods' labels and finalizers; neither changes the pod template.
+  scaled(rootReplicaSet, 0),
+  scaled(rootReplicaSet, 1),
+  updated(rootPod, { ...rootPod, metadata: { ...rootPod.metadata, finalizers: ["nautilus.io/drain"] } }),
   ullDeployment({}, "pod-level-non-root-and-seccomp"),
   ullDeployment(
     {
@@ -33,7 +53,10 @@ export const allow: KubeObjectLike[] = [
   cronJob({ name: "non-root-cronjob" }),
 ];
 
-export const deny: KubeObjectLike[] = [
+export const deny: Fixture[] = [
+  // A new ReplicaSet with the old template is a CREATE, and an UPDATE that changes the template is judged.
+  rootReplicaSet,
+  updated(replicaSet(), { ...rootReplicaSet, spec: { ...rootReplicaSet.spec!, replicas: 2 } }),
   ullDeployment({ securityContext: { seccompProfile: { type: "RuntimeDefault" } } }, "run-as-non-root-unset"),
   ullDeployment(
     { containers: [container({ securityContext: { ...locked, runAsNonRoot: false } })] },
