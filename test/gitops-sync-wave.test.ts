@@ -53,7 +53,8 @@ test("a claim goes with the first workload that mounts it: a WaitForFirstConsume
   assert.equal(findingsOf([claim!]), [
     `PersistentVolumeClaim ${claim!.metadata.name}: PersistentVolumeClaim ${claim!.metadata.name} is in wave ` +
       `${syncWaveOf(claim!)}, but it belongs to storage (wave 1); the apply order is 0 namespaces, CRDs, admission ` +
-      "policies and network policies, 1 storage, 2 the ultra-low-latency tier, 3 the high-performance tier, 4 monitoring",
+      "policies and network policies, 1 storage, 2 the ultra-low-latency tier, 3 the high-performance tier, " +
+      "4 monitoring",
   ]);
 });
 
