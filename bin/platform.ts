@@ -21,6 +21,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
     summary: "the schema and policy engines on any YAML manifests",
     load: () => import("./commands/vet.ts"),
   },
+  report: {
+    summary: "what one environment looks like: the reachability matrix of its network policies",
+    load: () => import("./commands/report.ts"),
+  },
 };
 
 const HELP = `Usage: platform <command> [options]

@@ -8,7 +8,6 @@
  */
 import type { StatefulSet } from "kubernetes-types/apps/v1.js";
 import type { ConfigMap, Service as KubeService, ServiceAccount } from "kubernetes-types/core/v1.js";
-import type { NetworkPolicy } from "kubernetes-types/networking/v1.js";
 import type { PodDisruptionBudget } from "kubernetes-types/policy/v1.js";
 import type { PriorityClass } from "kubernetes-types/scheduling/v1.js";
 import type { KubeObject } from "../core/finding.ts";
@@ -24,8 +23,6 @@ const WEB_PORT = 9093;
 const CLUSTER_PORT = 9094;
 /** The `nobody` user the Alertmanager image runs as. */
 const USER = 65534;
-/** Notifications leave for PagerDuty, Slack and webhooks over HTTPS. */
-const RECEIVER_PORT = 443;
 
 const clusterService = (platform: Platform) => objectName(platform, `${NAME}-cluster`);
 
@@ -149,16 +146,6 @@ export function alertmanagerObjects(platform: Platform): KubeObject[] {
     metadata: meta(NAME),
     spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(platform, NAME) } },
   };
-  const egress: NetworkPolicy = {
-    apiVersion: "networking.k8s.io/v1",
-    kind: "NetworkPolicy",
-    metadata: meta(`${NAME}-egress`),
-    spec: {
-      podSelector: { matchLabels: selectorLabels(platform, NAME) },
-      policyTypes: ["Egress"],
-      egress: [{ ports: [{ protocol: "TCP", port: RECEIVER_PORT }] }],
-    },
-  };
   return [
     serviceAccount,
     config,
@@ -167,7 +154,6 @@ export function alertmanagerObjects(platform: Platform): KubeObject[] {
     headless,
     pdb,
     alertingPriorityClass(platform),
-    egress,
   ] as KubeObject[];
 }
 

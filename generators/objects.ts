@@ -11,20 +11,25 @@ import { persistentVolumeClaims } from "./persistent-volume-claim.ts";
 import { podDisruptionBudgets } from "./pod-disruption-budget.ts";
 import { priorityClasses } from "./priority-class.ts";
 import { serviceAccounts } from "./service-account.ts";
-import { services } from "./service.ts";
+import { exposure, services } from "./service.ts";
 
 export function platformObjects(platform: Platform): KubeObject[] {
-  return [
-    namespace(platform),
-    ...priorityClasses(platform),
-    environmentConfig(platform),
-    ...networkPolicies(platform),
+  const workloads = [
     ...persistentVolumeClaims(platform),
     ...serviceAccounts(platform),
     ...deployments(platform),
     ...services(platform),
+    ...exposure(platform),
     ...podDisruptionBudgets(platform),
     ...horizontalPodAutoscalers(platform),
     ...monitoringObjects(platform),
+  ] as KubeObject[];
+  // Policies are generated per edge of the communication graph, from the pods the other objects run.
+  return [
+    namespace(platform),
+    ...priorityClasses(platform),
+    environmentConfig(platform),
+    ...networkPolicies(platform, workloads),
+    ...workloads,
   ] as KubeObject[];
 }

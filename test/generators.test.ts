@@ -2,7 +2,6 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Deployment } from "kubernetes-types/apps/v1.js";
 import type { HorizontalPodAutoscaler } from "kubernetes-types/autoscaling/v2.js";
-import type { NetworkPolicy } from "kubernetes-types/networking/v1.js";
 import type { PodDisruptionBudget } from "kubernetes-types/policy/v1.js";
 import type { Namespace, PersistentVolumeClaim, Service, ServiceAccount } from "kubernetes-types/core/v1.js";
 import type { PriorityClass } from "kubernetes-types/scheduling/v1.js";
@@ -11,7 +10,6 @@ import { deployments } from "../generators/deployment.ts";
 import { horizontalPodAutoscalers } from "../generators/horizontal-pod-autoscaler.ts";
 import { jsonPatch } from "../generators/json-patch.ts";
 import { namespace } from "../generators/namespace.ts";
-import { networkPolicies } from "../generators/network-policy.ts";
 import { persistentVolumeClaims } from "../generators/persistent-volume-claim.ts";
 import { platformObjects } from "../generators/objects.ts";
 import { podDisruptionBudgets } from "../generators/pod-disruption-budget.ts";
@@ -145,32 +143,6 @@ test("one PriorityClass per tier, ultra-low-latency above high-performance", () 
       ["nautilus-high-performance", 100000],
     ],
   );
-});
-
-test("network policies deny by default and allow DNS to kube-dns on UDP and TCP 53", () => {
-  const nps: NetworkPolicy[] = networkPolicies(p);
-  const dns = byName(nps, "nautilus-allow-dns");
-  assert.equal(dns.spec?.egress?.[0]?.ports, [
-    { protocol: "UDP", port: 53 },
-    { protocol: "TCP", port: 53 },
-  ]);
-  assert.equal(byName(nps, "nautilus-default-deny").spec, { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
-});
-
-test("pods reach the host-network engines' ports, and accept them from the node subnets", () => {
-  const peers = byName(networkPolicies(p), "nautilus-allow-host-network").spec!;
-  assert.is(peers.egress?.[0]?.to, undefined, "by port only: tunnelling CNIs hide node addresses");
-  assert.equal(peers.ingress?.[0]?.from, [{ ipBlock: { cidr: "10.64.0.0/16" } }]);
-  assert.equal(
-    peers.egress?.[0]?.ports?.map((x) => x.port),
-    [8001, 8002, 8003, 8004, 9101, 9102, 9103, 9104],
-  );
-  assert.equal(
-    peers.ingress?.[0]?.ports?.map((x) => x.port),
-    [8000],
-  );
-  const noHost = platformOf({ tiers: { "ultra-low-latency": { hostNetwork: false } } });
-  assert.not.ok(networkPolicies(noHost).some((x) => x.metadata?.name === "nautilus-allow-host-network"));
 });
 
 test("the seed's storage claims are generated with their sizes and access modes", () => {
