@@ -122,8 +122,12 @@ export function analyseReachability(platform: Platform, objects: readonly KubeOb
     // Host-network pods share their node's address: a policy admits all of them or none.
     const sameSource = (e: ResolvedEdge) =>
       endpointName(e.from) === from || (hostNetwork.has(from) && e.fromPods?.hostNetwork === true);
+    // And a host port is the node's: a policy admitting one engine's port admits any engine listening on it
+    // (two engines on one port are platform/host-port-conflict's finding).
+    const sameDestination = (e: ResolvedEdge) =>
+      endpointName(e.to) === to || (hostNetwork.has(to) && e.toPods?.hostNetwork === true);
     return edges.find(
-      (e) => sameSource(e) && endpointName(e.to) === to && e.portNumber === probe.port && e.protocol === probe.protocol,
+      (e) => sameSource(e) && sameDestination(e) && e.portNumber === probe.port && e.protocol === probe.protocol,
     );
   };
   const allowed: AnalysedPath[] = [];

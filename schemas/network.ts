@@ -115,7 +115,11 @@ const exposure = z
       .describe("Gateway API (`Gateway` + `HTTPRoute`) or a networking.k8s.io `Ingress`."),
     port: z.enum(SERVICE_PORTS).default("http").describe("The service port clients reach."),
     hostname: z.string().min(1).describe("The host name clients connect to."),
-    path: z.string().startsWith("/").default("/").describe("Path prefix routed to the service."),
+    path: z
+      .string()
+      .regex(/^\//, { error: "a path starts with /" })
+      .default("/")
+      .describe("Path prefix routed to the service."),
   })
   .describe("How clients outside the cluster reach a service.");
 
