@@ -46,6 +46,8 @@ const healthProbes = {
 export default definePlatform({
   name: "nautilus",
   namespace: "nautilus-trading",
+  // The host-network engines: Pod Security `privileged` here, `restricted` in nautilus-trading.
+  hostNetworkNamespace: "nautilus-engines",
   kubernetesVersion: "1.30",
 
   tiers: {

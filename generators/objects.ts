@@ -5,7 +5,8 @@ import { deployments } from "./deployment.ts";
 import { environmentConfig } from "./environment-config.ts";
 import { horizontalPodAutoscalers } from "./horizontal-pod-autoscaler.ts";
 import { monitoringObjects } from "./monitoring-stack.ts";
-import { namespace } from "./namespace.ts";
+import { namespaces } from "./namespace.ts";
+import { platformNamespaces } from "../model/namespaces.ts";
 import { networkPolicies } from "./network-policy.ts";
 import { persistentVolumeClaims } from "./persistent-volume-claim.ts";
 import { podDisruptionBudgets } from "./pod-disruption-budget.ts";
@@ -26,9 +27,13 @@ export function platformObjects(platform: Platform): KubeObject[] {
   ] as KubeObject[];
   // Policies are generated per edge of the communication graph, from the pods the other objects run.
   return [
-    namespace(platform),
+    ...namespaces(platform),
     ...priorityClasses(platform),
-    environmentConfig(platform),
+    // Pods read the environment's name from a ConfigMap of their own namespace.
+    ...platformNamespaces(platform).map((ns) => {
+      const config = environmentConfig(platform);
+      return { ...config, metadata: { ...config.metadata, namespace: ns } };
+    }),
     ...networkPolicies(platform, workloads),
     ...workloads,
   ] as KubeObject[];

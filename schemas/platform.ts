@@ -190,6 +190,13 @@ export const platformSchema = z
       "Prefix of every object name and value of `app.kubernetes.io/part-of`.",
     ),
     namespace: dnsLabel("the namespace").describe("Namespace of the platform's services."),
+    hostNetworkNamespace: dnsLabel("the host-network namespace")
+      .optional()
+      .describe(
+        "Namespace of the host-network tiers' services, which must enforce Pod Security `privileged` (baseline " +
+          "forbids hostNetwork and hostPorts) while `namespace` enforces `restricted`; `<namespace>-host-network` " +
+          "when unset.",
+      ),
     kubernetesVersion: z
       .string()
       .regex(/^1\.\d+$/, { error: 'expected a Kubernetes minor version like "1.30"' })

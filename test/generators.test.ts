@@ -9,7 +9,7 @@ import { LABEL } from "../core/conventions.ts";
 import { deployments } from "../generators/deployment.ts";
 import { horizontalPodAutoscalers } from "../generators/horizontal-pod-autoscaler.ts";
 import { jsonPatch } from "../generators/json-patch.ts";
-import { namespace } from "../generators/namespace.ts";
+import { namespaces } from "../generators/namespace.ts";
 import { persistentVolumeClaims } from "../generators/persistent-volume-claim.ts";
 import { platformObjects } from "../generators/objects.ts";
 import { podDisruptionBudgets } from "../generators/pod-disruption-budget.ts";
@@ -127,11 +127,24 @@ test("each service gets a ServiceAccount without an API token and a PodDisruptio
   assert.ok(pdbs.every((x) => x.spec?.maxUnavailable === 1));
 });
 
-test("the namespace enforces the privileged Pod Security level only because a tier uses host networking", () => {
-  const ns: Namespace = namespace(p);
-  assert.is(ns.metadata?.labels?.["pod-security.kubernetes.io/enforce"], "privileged");
+test("host-network engines get their own privileged namespace; everything else enforces restricted", () => {
+  const levels = (ns: Namespace[]) =>
+    ns.map((n) => [
+      n.metadata?.name,
+      ...["enforce", "audit", "warn"].flatMap((m) => [
+        n.metadata?.labels?.[`pod-security.kubernetes.io/${m}`],
+        n.metadata?.labels?.[`pod-security.kubernetes.io/${m}-version`],
+      ]),
+    ]);
+  assert.equal(levels(namespaces(p)), [
+    ["nautilus-trading", "restricted", "v1.30", "restricted", "v1.30", "restricted", "v1.30"],
+    ["nautilus-engines", "privileged", "v1.30", "privileged", "v1.30", "privileged", "v1.30"],
+  ]);
   const noHost = platformOf({ tiers: { "ultra-low-latency": { hostNetwork: false } } });
-  assert.is(namespace(noHost).metadata?.labels?.["pod-security.kubernetes.io/enforce"], "restricted");
+  assert.equal(
+    namespaces(noHost).map((n) => n.metadata?.name),
+    ["nautilus-trading"],
+  );
 });
 
 test("one PriorityClass per tier, ultra-low-latency above high-performance", () => {

@@ -1,4 +1,5 @@
 import { objectName } from "../../model/names.ts";
+import { namespaceOfService } from "../../model/namespaces.ts";
 import type { ConfigCheck } from "../check.ts";
 import { findingOf } from "../check.ts";
 import { configPath, peakReplicas, surgePods, unavailablePods } from "./config.ts";
@@ -52,7 +53,7 @@ export const rolloutCapacity: ConfigCheck = {
             resource: {
               apiVersion: "apps/v1",
               kind: "Deployment",
-              namespace: env.platform.namespace,
+              namespace: namespaceOfService(env.platform, name),
               name: objectName(env.platform, name),
             },
             file: CONFIG_FILE,
