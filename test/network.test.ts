@@ -221,4 +221,47 @@ test("platform report --env prod shows the router reaching its venues, market da
   assert.is(cli(["report", "--env", "qa"]).code, 2);
 });
 
+test("every host-network pod runs in the privileged namespace, every other pod in a restricted one", () => {
+  const prod = bundleOf().environments.find((e) => e.environment === "prod")!;
+  const level = new Map(
+    prod.objects
+      .filter((o) => o.kind === "Namespace")
+      .map((o) => [o.metadata.name, o.metadata.labels?.["pod-security.kubernetes.io/enforce"]]),
+  );
+  const placed = prod.objects
+    .filter((o) => o.kind === "Deployment" || o.kind === "StatefulSet")
+    .map((o) => {
+      const hostNetwork = (o.spec as { template: { spec: { hostNetwork?: boolean } } }).template.spec.hostNetwork;
+      return [o.metadata.name, level.get(o.metadata.namespace!), hostNetwork === true];
+    });
+  for (const [name, lvl, host] of placed) assert.is(lvl, host ? "privileged" : "restricted", String(name));
+  assert.ok(placed.some(([, , host]) => host));
+});
+
+test("what names a namespace follows the split: discovery, admission bindings, claims, environment ConfigMaps", () => {
+  const prod = bundleOf().environments.find((e) => e.environment === "prod")!;
+  const find = (kind: string, name: string) =>
+    prod.objects.filter((o) => o.kind === kind && o.metadata.name === name).map((o) => o.metadata.namespace);
+  assert.equal(find("ConfigMap", "nautilus-environment").sort(), ["nautilus-engines", "nautilus-trading"]);
+  assert.equal(find("PersistentVolumeClaim", "nautilus-logs").sort(), ["nautilus-engines", "nautilus-trading"]);
+  assert.equal(find("PersistentVolumeClaim", "nautilus-metrics"), ["nautilus-trading"]);
+  const binding = prod.objects.find((o) => o.kind === "ValidatingAdmissionPolicyBinding")!;
+  assert.equal((binding.spec as { matchResources: unknown }).matchResources, {
+    namespaceSelector: {
+      matchExpressions: [
+        { key: "kubernetes.io/metadata.name", operator: "In", values: ["nautilus-trading", "nautilus-engines"] },
+      ],
+    },
+    ...((binding.spec as { matchResources: { objectSelector?: unknown } }).matchResources.objectSelector
+      ? {
+          objectSelector: (binding.spec as { matchResources: { objectSelector?: unknown } }).matchResources
+            .objectSelector,
+        }
+      : {}),
+  });
+  const config = bundleOf().files.get("prometheus/prometheus.yml")!;
+  assert.match(config, /job_name: nautilus-risk-engine[\s\S]*?names:\s*- nautilus-engines/);
+  assert.match(config, /job_name: nautilus-market-data[\s\S]*?names:\s*- nautilus-trading/);
+});
+
 test.run();

@@ -12,9 +12,11 @@ export interface ModelInfo {
   custom: boolean;
 }
 
-/** Groups whose models come from `@kubernetes-models/prometheus-operator`. */
+/** Custom resource groups and the package of their models. */
 const CUSTOM_PACKAGES: Record<string, string> = {
   "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
+  "gateway.networking.k8s.io": "@kubernetes-models/gateway-api",
+  "cilium.io": "@kubernetes-models/cilium",
 };
 
 const cache = new Map<string, Promise<ModelInfo | undefined>>();
