@@ -158,14 +158,20 @@ test("one PriorityClass per tier, ultra-low-latency above high-performance", () 
   );
 });
 
-test("the seed's storage claims are generated with their sizes and access modes", () => {
+test("the seed's storage claims are generated with their sizes and access modes, in each namespace mounting them", () => {
   const pvcs: PersistentVolumeClaim[] = persistentVolumeClaims(p);
   assert.equal(
-    pvcs.map((x) => [x.metadata?.name, x.spec?.resources?.requests?.storage, x.spec?.accessModes?.[0]]),
+    pvcs.map((x) => [
+      x.metadata?.namespace,
+      x.metadata?.name,
+      x.spec?.resources?.requests?.storage,
+      x.spec?.accessModes?.[0],
+    ]),
     [
-      ["nautilus-metrics", "100Gi", "ReadWriteOnce"],
-      ["nautilus-logs", "50Gi", "ReadWriteMany"],
-      ["nautilus-cache", "20Gi", "ReadWriteMany"],
+      ["nautilus-trading", "nautilus-metrics", "100Gi", "ReadWriteOnce"],
+      ["nautilus-engines", "nautilus-logs", "50Gi", "ReadWriteMany"],
+      ["nautilus-trading", "nautilus-logs", "50Gi", "ReadWriteMany"],
+      ["nautilus-trading", "nautilus-cache", "20Gi", "ReadWriteMany"],
     ],
   );
 });
