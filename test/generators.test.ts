@@ -158,7 +158,7 @@ test("one PriorityClass per tier, ultra-low-latency above high-performance", () 
   );
 });
 
-test("the seed's storage claims are generated with their sizes and access modes, in each namespace mounting them", () => {
+test("the seed's storage claims are generated with sizes and access modes, in each namespace mounting them", () => {
   const pvcs: PersistentVolumeClaim[] = persistentVolumeClaims(p);
   assert.equal(
     pvcs.map((x) => [

@@ -204,7 +204,7 @@ test("no generated egress rule is without `to`, and no ingress rule without `fro
     }
 });
 
-test("platform report --env prod shows the router reaching its venues, market data exposed, nothing else external", () => {
+test("report --env prod: the router reaches its venues, market data is exposed, nothing else external", () => {
   const r = cli(["report", "--env", "prod"]);
   assert.is(r.code, 0, r.stderr);
   const external = r.stdout.split("External endpoints reached:\n")[1]!.split("\n\n")[0]!.trim().split("\n");
