@@ -191,6 +191,8 @@ export function networkReferenceIssues(
   const known = Object.keys(services);
   const unknownService = (s: string) => `unknown service ${JSON.stringify(s)}; declared: ${known.join(", ") || "none"}`;
   const sets = Object.keys(network.external);
+  const unknownSet = (set: string) =>
+    `unknown external endpoint set ${JSON.stringify(set)}; declared in network.external: ${sets.join(", ") || "none"}`;
   if (hostNetworkTiers.length > 0 && network.nodeCidrs.length === 0)
     issues.push({
       path: ["network", "nodeCidrs"],
@@ -216,7 +218,7 @@ export function networkReferenceIssues(
       if (!(set in network.external))
         issues.push({
           path: ["network", "services", name, "reaches", i],
-          message: `unknown external endpoint set ${JSON.stringify(set)}; declared in network.external: ${sets.join(", ") || "none"}`,
+          message: unknownSet(set),
         });
     });
   }
@@ -224,7 +226,7 @@ export function networkReferenceIssues(
     if (!(set in network.external))
       issues.push({
         path: ["network", "alertmanagerReaches", i],
-        message: `unknown external endpoint set ${JSON.stringify(set)}; declared in network.external: ${sets.join(", ") || "none"}`,
+        message: unknownSet(set),
       });
   });
   for (const name of Object.keys(network.expose)) {

@@ -45,8 +45,9 @@ export const reachability: ConfigCheck = {
             file: CONFIG_FILE,
             path: edge.path,
             message:
-              `${endpointName(edge.from)} → ${endpointName(edge.to)} on ${edge.protocol} ${edge.portNumber} is declared ` +
-              `(${edge.why}) but the network policies block it: ${blocker(egress, ingress, from?.id ?? "", endpointName(edge.to))}`,
+              `${endpointName(edge.from)} → ${endpointName(edge.to)} on ${edge.protocol} ${edge.portNumber} ` +
+              `is declared (${edge.why}) but the network policies block it: ` +
+              blocker(egress, ingress, from?.id ?? "", endpointName(edge.to)),
             hint: "regenerate out/ (the generated policies follow the graph), or remove the policy that isolates it",
           }),
         );
