@@ -49,6 +49,8 @@ const healthProbes = {
 export default definePlatform({
   name: "nautilus",
   namespace: "nautilus-trading",
+  // The host-network engines: Pod Security `privileged` here, `restricted` in nautilus-trading.
+  hostNetworkNamespace: "nautilus-engines",
   kubernetesVersion: "1.30",
 
   tiers: {
@@ -226,10 +228,57 @@ export default definePlatform({
     },
   },
 
-  // The production cluster's node subnet: host-network engines talk from node addresses, and the
-  // network policies let pods accept connections from this range. Set it to your cluster's, and
-  // with an overlay network (IPIP, VXLAN) include the CNI's tunnel addresses.
-  network: { nodeCidrs: ["10.64.0.0/16"] },
+  // Who talks to whom. Every NetworkPolicy is generated from this graph, one rule per edge, and `check` proves the
+  // policies allow exactly it (platform/reachability). Prometheus' scrapes, traces to Jaeger, DNS and the API server
+  // follow from the monitoring config and need no edge here.
+  network: {
+    // The production cluster's node subnet: host-network engines talk from node addresses, and the
+    // network policies let pods accept connections from this range. Set it to your cluster's.
+    nodeCidrs: ["10.64.0.0/16"],
+    // With Calico IPIP/VXLAN name its tunnel ranges; with Cilium the policies admit engines by entity.
+    cni: { plugin: "generic" },
+    // PLACEHOLDER: the managed control plane's endpoint range. Left unset it would be the node subnet, and every
+    // host-network engine, sharing its node's address, could then reach what the API server may.
+    apiServer: { cidrs: ["10.63.0.0/24"] },
+    // PLACEHOLDERS: the addresses below are documentation ranges (RFC 5737) until the team fills in the
+    // venues', feeds' and receivers' real networks.
+    external: {
+      venues: {
+        description: "Trading venues' FIX order entry gateways.",
+        cidrs: ["203.0.113.0/24"],
+        ports: [4443],
+      },
+      feeds: {
+        description: "Exchange market data feeds.",
+        cidrs: ["198.51.100.0/24"],
+        ports: [9443],
+      },
+      "alert-receivers": {
+        description: "PagerDuty, Slack and the dead man's switch, over HTTPS.",
+        cidrs: ["192.0.2.0/24"],
+        ports: [443],
+      },
+    },
+    services: {
+      "market-data": {
+        reaches: ["feeds"],
+        talksTo: [{ service: "strategy-engine" }, { service: "risk-engine" }],
+      },
+      "strategy-engine": { talksTo: [{ service: "risk-engine" }, { service: "order-manager" }] },
+      "order-manager": {
+        talksTo: [{ service: "risk-engine" }, { service: "position-keeper" }, { service: "smart-order-router" }],
+      },
+      "smart-order-router": { reaches: ["venues"], talksTo: [{ service: "order-manager" }] },
+      "integration-engine": {
+        talksTo: [{ service: "risk-engine" }, { service: "position-keeper" }, { service: "order-manager" }],
+      },
+      "risk-engine": { talksTo: [{ service: "position-keeper" }] },
+    },
+    // Market data's WebSocket clients connect through the cluster's Gateway API controller.
+    expose: { "market-data": { via: "gateway", hostname: "marketdata.nautilus.io" } },
+    gateway: { controllerNamespace: "gateway-system", className: "nautilus-gateway", tlsSecret: "marketdata-tls" },
+    alertmanagerReaches: ["alert-receivers"],
+  },
 
   // The classes the claims use. Both are the cluster's own (prerequisites `deploy` checks); what is
   // declared here is what the platform relies on them to do.

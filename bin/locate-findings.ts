@@ -6,6 +6,7 @@
  * when that environment sets it). The object's own field path stays in `path`, the config path the
  * line belongs to goes to `configPath`. Pure: the caller reads the config's source.
  */
+import { hostNetworkNamespace } from "../model/namespaces.ts";
 import { LABEL } from "../core/conventions.ts";
 import { CONFIG_ENGINE, CONFIG_FILE, type Finding, type KubeObject, type ResourceRef } from "../core/finding.ts";
 import type { BundleEnvironment } from "../model/environments.ts";
@@ -105,6 +106,8 @@ export function candidatePaths(f: Finding, env: BundleEnvironment, object: KubeO
     ];
   }
   if (name === platform.namespace) return ["namespace"];
+  if (name === hostNetworkNamespace(platform))
+    return platform.hostNetworkNamespace ? ["hostNetworkNamespace"] : ["namespace"];
   if (object.kind === "NetworkPolicy") return ["network"];
   return envPrefix ? [envPrefix.slice(0, -1)] : [];
 }

@@ -22,7 +22,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
     load: () => import("./commands/vet.ts"),
   },
   report: {
-    summary: "capacity per tier, service and node pool of one environment, from the scheduling engine",
+    summary: "one environment: capacity per tier, service and node pool, and what its network policies let reach what",
     load: () => import("./commands/report.ts"),
   },
   diff: {

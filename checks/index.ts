@@ -22,6 +22,7 @@ import { latencyAlertCoverage } from "./platform/latency-alert-coverage.ts";
 import { latencyTierLocalStorage } from "./platform/latency-tier-local-storage.ts";
 import { noOpPatch } from "./platform/no-op-patch.ts";
 import { nodePoolCapability } from "./platform/node-pool-capability.ts";
+import { reachability } from "./platform/reachability.ts";
 import { rolloutCapacity } from "./platform/rollout-capacity.ts";
 import { runbookLinks } from "./platform/runbook-links.ts";
 import { scheduling } from "./platform/scheduling.ts";
@@ -56,6 +57,7 @@ export const CHECKS: readonly Check[] = [
   latencyTierLocalStorage,
   noOpPatch,
   nodePoolCapability,
+  reachability,
   rolloutCapacity,
   runbookLinks,
   scheduling,

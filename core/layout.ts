@@ -44,6 +44,26 @@ export function basePath(o: KubeObject): string {
   return `${folder}/${objectFileName(o)}`;
 }
 
+/**
+ * `path(o)` for each object, except that objects whose paths clash (one kind and name in two namespaces, such as
+ * the environment ConfigMap of each namespace) move into a folder named after their namespace.
+ */
+export function distinctPaths(
+  objects: readonly KubeObject[],
+  path: (o: KubeObject) => string,
+): Map<KubeObject, string> {
+  const keys = new Map<string, Set<string>>();
+  for (const o of objects) keys.set(path(o), (keys.get(path(o)) ?? new Set()).add(objectKey(o)));
+  return new Map(
+    objects.map((o) => {
+      const p = path(o);
+      if ((keys.get(p)?.size ?? 0) < 2 || !o.metadata.namespace) return [o, p];
+      const slash = p.lastIndexOf("/");
+      return [o, `${p.slice(0, slash + 1)}${o.metadata.namespace}/${p.slice(slash + 1)}`];
+    }),
+  );
+}
+
 /** Identity of an object within one environment. */
 export function objectKey(o: KubeObject): string {
   return `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;

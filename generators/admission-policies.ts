@@ -6,6 +6,7 @@
  * `paramKind` gets its param object generated from the config (POLICY_PARAMS) and named by the
  * binding's `paramRef`, so the cluster enforces the configured values (the latency budget), not literals.
  */
+import { platformNamespaces } from "../model/namespaces.ts";
 import type {
   ValidatingAdmissionPolicy,
   ValidatingAdmissionPolicyBinding,
@@ -102,7 +103,11 @@ export function admissionPolicies(
             : {}),
           validationActions: actions,
           matchResources: {
-            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": platform.namespace } },
+            namespaceSelector: {
+              matchExpressions: [
+                { key: "kubernetes.io/metadata.name", operator: "In", values: platformNamespaces(platform) },
+              ],
+            },
             // A policy about what we generate (annotation binding-scope: generated) leaves other writers alone.
             ...(policy.metadata?.annotations?.[BINDING_SCOPE] === "generated"
               ? { objectSelector: { matchLabels: { [LABEL.managedBy]: MANAGED_BY } } }

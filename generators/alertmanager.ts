@@ -9,7 +9,6 @@
  */
 import type { StatefulSet } from "kubernetes-types/apps/v1.js";
 import type { ConfigMap, Service as KubeService, ServiceAccount } from "kubernetes-types/core/v1.js";
-import type { NetworkPolicy } from "kubernetes-types/networking/v1.js";
 import type { PodDisruptionBudget } from "kubernetes-types/policy/v1.js";
 import type { PriorityClass } from "kubernetes-types/scheduling/v1.js";
 import type { KubeObject } from "../core/finding.ts";
@@ -26,16 +25,6 @@ const WEB_PORT = 9093;
 const CLUSTER_PORT = 9094;
 /** The `nobody` user the Alertmanager image runs as. */
 const USER = 65534;
-/** Notifications leave for PagerDuty, Opsgenie, Slack and webhooks over HTTPS. */
-const RECEIVER_PORT = 443;
-
-/** Ports notifications leave on: HTTPS, and each e-mail receiver's SMTP port. */
-function receiverPorts(platform: Platform): number[] {
-  const smtp = Object.values(platform.monitoring.alerting.receivers).flatMap((r) =>
-    r.kind === "email" ? [r.smtp.port] : [],
-  );
-  return [...new Set([RECEIVER_PORT, ...smtp])].sort((a, b) => a - b);
-}
 
 const clusterService = (platform: Platform) => objectName(platform, `${NAME}-cluster`);
 
@@ -163,16 +152,6 @@ export function alertmanagerObjects(platform: Platform): KubeObject[] {
       selector: { matchLabels: selectorLabels(platform, NAME) },
     },
   };
-  const egress: NetworkPolicy = {
-    apiVersion: "networking.k8s.io/v1",
-    kind: "NetworkPolicy",
-    metadata: meta(`${NAME}-egress`),
-    spec: {
-      podSelector: { matchLabels: selectorLabels(platform, NAME) },
-      policyTypes: ["Egress"],
-      egress: [{ ports: receiverPorts(platform).map((port) => ({ protocol: "TCP", port })) }],
-    },
-  };
   return [
     serviceAccount,
     config,
@@ -181,7 +160,6 @@ export function alertmanagerObjects(platform: Platform): KubeObject[] {
     headless,
     pdb,
     alertingPriorityClass(platform),
-    egress,
   ] as KubeObject[];
 }
 

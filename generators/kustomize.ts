@@ -4,15 +4,19 @@
  */
 import type { KubeObject } from "../core/finding.ts";
 import { jsonPatch } from "./json-patch.ts";
-import { basePath, OUT, objectFileName, objectKey } from "../core/layout.ts";
+import { basePath, distinctPaths, OUT, objectFileName, objectKey } from "../core/layout.ts";
 import { yamlFile } from "../core/yaml.ts";
 
 const KUSTOMIZATION = { apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization" };
 
 export function baseFiles(objects: readonly KubeObject[]): Map<string, string> {
   const files = new Map<string, string>();
-  for (const o of objects) files.set(`${OUT.base}/${basePath(o)}`, yamlFile([o]));
-  files.set(`${OUT.base}/kustomization.yaml`, yamlFile([{ ...KUSTOMIZATION, resources: objects.map(basePath) }]));
+  const paths = distinctPaths(objects, basePath);
+  for (const o of objects) files.set(`${OUT.base}/${paths.get(o)}`, yamlFile([o]));
+  files.set(
+    `${OUT.base}/kustomization.yaml`,
+    yamlFile([{ ...KUSTOMIZATION, resources: objects.map((o) => paths.get(o)!) }]),
+  );
   return files;
 }
 
@@ -38,25 +42,26 @@ export function overlayFiles(
   const finalKeys = new Set(final.map(objectKey));
   const resources: string[] = [`../../${OUT.base}`];
   const patches: { path: string; target?: ReturnType<typeof target> }[] = [];
+  const names = distinctPaths([...final, ...base], objectFileName);
 
   for (const o of final) {
     const from = baseByKey.get(objectKey(o));
     if (!from) {
-      const path = `resources/${objectFileName(o)}`;
+      const path = `resources/${names.get(o)}`;
       files.set(`${dir}/${path}`, yamlFile([o]));
       resources.push(path);
       continue;
     }
     const ops = jsonPatch(from, o);
     if (ops.length === 0) continue;
-    const path = `patches/${objectFileName(o)}`;
+    const path = `patches/${names.get(o)}`;
     files.set(`${dir}/${path}`, yamlFile([ops]));
     patches.push({ path, target: target(o) });
   }
   for (const o of base) {
     if (finalKeys.has(objectKey(o))) continue;
     // A strategic-merge delete removes a base object this environment does not run.
-    const path = `patches/delete-${objectFileName(o)}`;
+    const path = `patches/${names.get(o)!.replace(/[^/]+$/, (file) => `delete-${file}`)}`;
     files.set(
       `${dir}/${path}`,
       yamlFile([

@@ -5,6 +5,7 @@ import { ANNOTATION, LABEL, MANAGED_BY } from "../core/conventions.ts";
 import type { KubeObject } from "../core/finding.ts";
 import { stageOf } from "../core/stages.ts";
 import { objectName } from "../model/names.ts";
+import { namespaceOfTier } from "../model/namespaces.ts";
 
 export type Component = "service" | "platform" | "storage" | "monitoring" | "policy";
 
@@ -30,7 +31,8 @@ export function metadata(
   opts: { component: Component; tier?: string; labelName?: string; namespaced?: boolean },
 ): ObjectMeta {
   const meta: ObjectMeta = { name: objectName(platform, name) };
-  if (opts.namespaced !== false) meta.namespace = platform.namespace;
+  // A workload's objects live where its tier runs (model/namespaces.ts); everything else in `namespace`.
+  if (opts.namespaced !== false) meta.namespace = namespaceOfTier(platform, opts.tier);
   meta.labels = labels(platform, opts.labelName ?? name, opts.component, opts.tier);
   return meta;
 }

@@ -7,7 +7,6 @@
 // kubernetes-types has no apiregistration group; kubernetes-models' interface is generated from the same OpenAPI.
 import type { IAPIService as APIService } from "kubernetes-models/apiregistration.k8s.io/v1/APIService";
 import type { Service as KubeService, ServiceAccount } from "kubernetes-types/core/v1.js";
-import type { NetworkPolicy } from "kubernetes-types/networking/v1.js";
 import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from "kubernetes-types/rbac/v1.js";
 import type { KubeObject } from "../core/finding.ts";
 import type { Platform } from "../schemas/platform.ts";
@@ -123,26 +122,6 @@ export function adapterObjects(platform: Platform): KubeObject[] {
     roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "extension-apiserver-authentication-reader" },
     subjects: subject,
   };
-  // The kube-apiserver calls the adapter, and the adapter calls it back (discovery, TokenReview,
-  // SubjectAccessReview), from and to control-plane addresses we cannot name: by port only.
-  const network: NetworkPolicy = {
-    apiVersion: "networking.k8s.io/v1",
-    kind: "NetworkPolicy",
-    metadata: meta("-network"),
-    spec: {
-      podSelector: { matchLabels: selectorLabels(platform, NAME) },
-      policyTypes: ["Ingress", "Egress"],
-      ingress: [{ ports: [{ protocol: "TCP", port: PORT }] }],
-      egress: [
-        {
-          ports: [
-            { protocol: "TCP", port: 443 },
-            { protocol: "TCP", port: 6443 },
-          ],
-        },
-      ],
-    },
-  };
   return [
     serviceAccount,
     readResources,
@@ -154,6 +133,5 @@ export function adapterObjects(platform: Platform): KubeObject[] {
     deployment,
     service,
     apiService,
-    network,
   ] as KubeObject[];
 }

@@ -3,10 +3,8 @@
  * UI and API on 16686 for Grafana. Traces are kept in memory: a restart loses them, which suits a
  * debugging aid; durable storage is a separate decision. Pure.
  */
-import type { NetworkPolicy } from "kubernetes-types/networking/v1.js";
 import type { KubeObject } from "../core/finding.ts";
 import type { Platform } from "../schemas/platform.ts";
-import { metadata, selectorLabels } from "./meta.ts";
 import { objectName } from "../model/names.ts";
 import { workload, workloadService } from "./monitoring-workload.ts";
 
@@ -46,29 +44,5 @@ export function jaegerObjects(platform: Platform): KubeObject[] {
       { name: "otlp-http", port: JAEGER_PORTS.otlpHttp },
     ]),
     workloadService(platform, `${NAME}-query`, NAME, [{ name: "query", port: JAEGER_PORTS.query }]),
-    otlpIngress(platform),
   ] as KubeObject[];
-}
-
-/** Host-network engines send from node addresses, which the namespace's allow-same-namespace policy does not match. */
-function otlpIngress(platform: Platform): NetworkPolicy {
-  return {
-    apiVersion: "networking.k8s.io/v1",
-    kind: "NetworkPolicy",
-    metadata: metadata(platform, `${NAME}-otlp-ingress`, { component: "monitoring", labelName: NAME }),
-    spec: {
-      podSelector: { matchLabels: selectorLabels(platform, NAME) },
-      policyTypes: ["Ingress"],
-      // By port only: host-network engines send spans from node or tunnel addresses, which
-      // NetworkPolicy cannot reliably name on every CNI.
-      ingress: [
-        {
-          ports: [
-            { protocol: "TCP", port: JAEGER_PORTS.otlpGrpc },
-            { protocol: "TCP", port: JAEGER_PORTS.otlpHttp },
-          ],
-        },
-      ],
-    },
-  };
 }

@@ -3,6 +3,7 @@
  * PrometheusRule and our scrape jobs as PodMonitors (same job names, intervals, label selection and
  * `metrics` port as prometheus.yml). Pure.
  */
+import { namespaceOfService } from "../model/namespaces.ts";
 import type { KubeObject } from "../core/finding.ts";
 import type { Platform } from "../schemas/platform.ts";
 import { formatDuration } from "../schemas/units.ts";
@@ -24,7 +25,7 @@ export function operatorObjects(platform: Platform): KubeObject[] {
     metadata: metadata(platform, name, { component: "monitoring", labelName: name, tier: svc.tier }),
     spec: {
       selector: { matchLabels: { [LABEL.name]: name, [LABEL.tier]: svc.tier } },
-      namespaceSelector: { matchNames: [platform.namespace] },
+      namespaceSelector: { matchNames: [namespaceOfService(platform, name)] },
       podMetricsEndpoints: [
         {
           port: "metrics",

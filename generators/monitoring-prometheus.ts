@@ -5,11 +5,10 @@
  * pod as in out/prometheus/), and its time series on the config's `metrics` storage claim. Pure.
  */
 import type { ConfigMap, ServiceAccount } from "kubernetes-types/core/v1.js";
-import type { NetworkPolicy } from "kubernetes-types/networking/v1.js";
 import type { KubeObject } from "../core/finding.ts";
 import type { Platform } from "../schemas/platform.ts";
 import { formatDuration } from "../schemas/units.ts";
-import { metadata, selectorLabels } from "./meta.ts";
+import { metadata } from "./meta.ts";
 import { objectName } from "../model/names.ts";
 import { prometheusConfig } from "./prometheus-config.ts";
 import { prometheusRbac } from "./prometheus-rbac.ts";
@@ -93,28 +92,5 @@ export function prometheusObjects(platform: Platform): KubeObject[] {
     rules,
     deployment,
     workloadService(platform, NAME, NAME, [{ name: "web", port: PORT }]),
-    egressPolicy(platform),
   ] as KubeObject[];
-}
-
-/**
- * The namespace's default-deny allows egress only inside it. Prometheus must also reach the API
- * server (discovery, the cluster job) and the host-network engines, whose metrics ports are node
- * ports outside any namespace selector.
- */
-function egressPolicy(platform: Platform): NetworkPolicy {
-  const hostPorts = Object.values(platform.services)
-    .filter((s) => platform.tiers[s.tier]!.hostNetwork)
-    .map((s) => s.ports.containerMetrics ?? s.ports.metrics);
-  const ports = [...new Set([443, 6443, ...hostPorts])].sort((a, b) => a - b);
-  return {
-    apiVersion: "networking.k8s.io/v1",
-    kind: "NetworkPolicy",
-    metadata: metadata(platform, `${NAME}-egress`, { component: "monitoring", labelName: NAME }),
-    spec: {
-      podSelector: { matchLabels: selectorLabels(platform, NAME) },
-      policyTypes: ["Egress"],
-      egress: [{ ports: ports.map((port) => ({ protocol: "TCP", port })) }],
-    },
-  };
 }

@@ -5,30 +5,40 @@ import { deployments } from "./deployment.ts";
 import { environmentConfig } from "./environment-config.ts";
 import { horizontalPodAutoscalers } from "./horizontal-pod-autoscaler.ts";
 import { monitoringObjects } from "./monitoring-stack.ts";
-import { namespace } from "./namespace.ts";
+import { namespaces } from "./namespace.ts";
+import { platformNamespaces } from "../model/namespaces.ts";
 import { networkPolicies } from "./network-policy.ts";
 import { persistentVolumeClaims } from "./persistent-volume-claim.ts";
 import { podDisruptionBudgets } from "./pod-disruption-budget.ts";
 import { priorityClasses } from "./priority-class.ts";
 import { serviceAccounts } from "./service-account.ts";
-import { services } from "./service.ts";
+import { exposure, services } from "./service.ts";
 import { storageClasses } from "./storage-class.ts";
 import { externalSecrets } from "./external-secret.ts";
 
 export function platformObjects(platform: Platform): KubeObject[] {
-  return [
-    namespace(platform),
-    ...priorityClasses(platform),
-    environmentConfig(platform),
-    ...networkPolicies(platform),
+  const workloads = [
     ...storageClasses(platform),
     ...persistentVolumeClaims(platform),
     ...externalSecrets(platform),
     ...serviceAccounts(platform),
     ...deployments(platform),
     ...services(platform),
+    ...exposure(platform),
     ...podDisruptionBudgets(platform),
     ...horizontalPodAutoscalers(platform),
     ...monitoringObjects(platform),
+  ] as KubeObject[];
+  // Policies are generated per edge of the communication graph, from the pods the other objects run.
+  return [
+    ...namespaces(platform),
+    ...priorityClasses(platform),
+    // Pods read the environment's name from a ConfigMap of their own namespace.
+    ...platformNamespaces(platform).map((ns) => {
+      const config = environmentConfig(platform);
+      return { ...config, metadata: { ...config.metadata, namespace: ns } };
+    }),
+    ...networkPolicies(platform, workloads),
+    ...workloads,
   ] as KubeObject[];
 }

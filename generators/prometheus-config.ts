@@ -9,6 +9,7 @@ import type { Platform } from "../schemas/platform.ts";
 import { formatDuration } from "../schemas/units.ts";
 import { LABEL, SERVICE_ACCOUNT_DIR } from "../core/conventions.ts";
 import { jobName } from "../model/monitoring.ts";
+import { namespaceOfService } from "../model/namespaces.ts";
 import { ruleFiles } from "./prometheus-rules.ts";
 import { alertmanagerTargets } from "./alertmanager.ts";
 import { META_JOBS } from "../model/meta-monitoring.ts";
@@ -33,7 +34,7 @@ export function prometheusConfig(platform: Platform): Record<string, unknown> {
       scrape_interval: formatDuration(interval),
       scrape_timeout: formatDuration(Math.min(interval, DEFAULT_TIMEOUT)),
       metrics_path: "/metrics",
-      kubernetes_sd_configs: [{ role: "pod", namespaces: { names: [platform.namespace] } }],
+      kubernetes_sd_configs: [{ role: "pod", namespaces: { names: [namespaceOfService(platform, name)] } }],
       relabel_configs: [
         { action: "keep", source_labels: [podLabelMeta(LABEL.name)], regex: escapeRegex(name) },
         { action: "keep", source_labels: [podLabelMeta(LABEL.tier)], regex: escapeRegex(svc.tier) },

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { dnsLabel, labelMap } from "./names.ts";
 import { monitoringReferenceIssues, monitoringSchema } from "./observability.ts";
 import { resourceList, service } from "./service.ts";
-import { hasHostBits, networkOf, parseCidr } from "./cidr.ts";
+import { networkReferenceIssues, networkSchema, nodeCidrs } from "./network.ts";
 import { imageReference } from "./image-reference.ts";
 import { bytes, duration, FLOOR, seconds } from "./units.ts";
 import {
@@ -159,40 +159,6 @@ const storageClaim = z
   })
   .describe("A PersistentVolumeClaim services and the monitoring stack can mount.");
 
-/** Shape only, for editors; the parse below is the rule. */
-const CIDR_SHAPE = /^[0-9a-fA-F:.]+\/[0-9]{1,3}$/;
-const cidr = z
-  .string()
-  .regex(CIDR_SHAPE, {
-    error: (iss) => `expected a CIDR like "10.0.0.0/16", got ${JSON.stringify(iss.input)}`,
-  })
-  .superRefine((s, ctx) => {
-    if (!CIDR_SHAPE.test(s)) return;
-    const parsed = parseCidr(s);
-    if (typeof parsed === "string")
-      ctx.addIssue({
-        code: "custom",
-        message: `expected a CIDR like "10.0.0.0/16", got ${JSON.stringify(s)}: ${parsed}`,
-      });
-    else if (hasHostBits(parsed))
-      ctx.addIssue({
-        code: "custom",
-        message:
-          `${JSON.stringify(s)} has address bits set after its /${parsed.prefix} prefix; write the network ` +
-          `${JSON.stringify(networkOf(parsed))}`,
-      });
-  })
-  .describe('An IPv4 or IPv6 network like "10.64.0.0/16".');
-
-const nodeCidrs = z
-  .array(cidr)
-  .min(1, { error: "name at least one node subnet" })
-  .describe(
-    "The node subnets of the cluster. Host-network pods talk from and listen on node addresses, which " +
-      "NetworkPolicy sees as plain IPs, not pods: the generated policies allow exactly these ranges on the " +
-      "host-network services' ports.",
-  );
-
 const tierName = dnsLabel("a tier name");
 const serviceName = dnsLabel("a service name");
 
@@ -246,7 +212,7 @@ const environmentPatch = (env: string) =>
         .default({})
         .describe("Per storage claim (a key of `storage`): what differs in this environment."),
       network: z
-        .strictObject({ nodeCidrs: nodeCidrs.optional() })
+        .strictObject({ nodeCidrs: nodeCidrs.min(1, { error: "name at least one node subnet" }).optional() })
         .optional()
         .describe("Node subnets of this environment's cluster, when they differ."),
     })
@@ -258,6 +224,13 @@ export const platformSchema = z
       "Prefix of every object name and value of `app.kubernetes.io/part-of`.",
     ),
     namespace: dnsLabel("the namespace").describe("Namespace of the platform's services."),
+    hostNetworkNamespace: dnsLabel("the host-network namespace")
+      .optional()
+      .describe(
+        "Namespace of the host-network tiers' services, which must enforce Pod Security `privileged` (baseline " +
+          "forbids hostNetwork and hostPorts) while `namespace` enforces `restricted`; `<namespace>-host-network` " +
+          "when unset.",
+      ),
     kubernetesVersion: z
       .string()
       .regex(/^1\.\d+$/, { error: 'expected a Kubernetes minor version like "1.30"' })
@@ -278,10 +251,7 @@ export const platformSchema = z
       .record(secretNameSchema, secretSchema)
       .default({})
       .describe("Every Secret a generated pod reads, by name: delivered by an ExternalSecret, or a prerequisite."),
-    network: z
-      .strictObject({ nodeCidrs })
-      .optional()
-      .describe("The cluster's network; required when a tier uses host networking."),
+    network: networkSchema.default(() => networkSchema.parse({})),
     environments: z
       .strictObject({
         dev: environmentPatch("dev"),
@@ -297,15 +267,8 @@ export const platformSchema = z
     const hostNetworkTiers = [...new Set(Object.values(p.services).map((svc) => svc.tier))].filter(
       (t) => p.tiers[t]?.hostNetwork,
     );
-    if (hostNetworkTiers.length > 0 && !p.network) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["network", "nodeCidrs"],
-        message:
-          `required: tier ${hostNetworkTiers.join(", ")} uses host networking, so network policies ` +
-          `must name the node subnets its pods talk from`,
-      });
-    }
+    for (const issue of networkReferenceIssues(p.network, p.services, hostNetworkTiers))
+      ctx.addIssue({ code: "custom", ...issue });
     const ull = p.tiers[TIER.ultraLowLatency];
     if (ull && ull.latencyBudget === undefined)
       ctx.addIssue({

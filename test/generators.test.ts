@@ -2,7 +2,6 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Deployment } from "kubernetes-types/apps/v1.js";
 import type { HorizontalPodAutoscaler } from "kubernetes-types/autoscaling/v2.js";
-import type { NetworkPolicy } from "kubernetes-types/networking/v1.js";
 import type { PodDisruptionBudget } from "kubernetes-types/policy/v1.js";
 import type { Namespace, PersistentVolumeClaim, Service, ServiceAccount } from "kubernetes-types/core/v1.js";
 import type { PriorityClass } from "kubernetes-types/scheduling/v1.js";
@@ -10,8 +9,7 @@ import { LABEL } from "../core/conventions.ts";
 import { deployments } from "../generators/deployment.ts";
 import { horizontalPodAutoscalers } from "../generators/horizontal-pod-autoscaler.ts";
 import { jsonPatch } from "../generators/json-patch.ts";
-import { namespace } from "../generators/namespace.ts";
-import { networkPolicies } from "../generators/network-policy.ts";
+import { namespaces } from "../generators/namespace.ts";
 import { persistentVolumeClaims } from "../generators/persistent-volume-claim.ts";
 import { platformObjects } from "../generators/objects.ts";
 import { podDisruptionBudgets } from "../generators/pod-disruption-budget.ts";
@@ -131,11 +129,24 @@ test("each service gets a ServiceAccount without an API token and a PodDisruptio
   assert.ok(pdbs.every((x) => x.spec?.unhealthyPodEvictionPolicy === "AlwaysAllow"));
 });
 
-test("the namespace enforces the privileged Pod Security level only because a tier uses host networking", () => {
-  const ns: Namespace = namespace(p);
-  assert.is(ns.metadata?.labels?.["pod-security.kubernetes.io/enforce"], "privileged");
+test("host-network engines get their own privileged namespace; everything else enforces restricted", () => {
+  const levels = (ns: Namespace[]) =>
+    ns.map((n) => [
+      n.metadata?.name,
+      ...["enforce", "audit", "warn"].flatMap((m) => [
+        n.metadata?.labels?.[`pod-security.kubernetes.io/${m}`],
+        n.metadata?.labels?.[`pod-security.kubernetes.io/${m}-version`],
+      ]),
+    ]);
+  assert.equal(levels(namespaces(p)), [
+    ["nautilus-trading", "restricted", "v1.30", "restricted", "v1.30", "restricted", "v1.30"],
+    ["nautilus-engines", "privileged", "v1.30", "privileged", "v1.30", "privileged", "v1.30"],
+  ]);
   const noHost = platformOf({ tiers: { "ultra-low-latency": { hostNetwork: false } } });
-  assert.is(namespace(noHost).metadata?.labels?.["pod-security.kubernetes.io/enforce"], "restricted");
+  assert.equal(
+    namespaces(noHost).map((n) => n.metadata?.name),
+    ["nautilus-trading"],
+  );
 });
 
 test("one PriorityClass per tier, ultra-low-latency above high-performance", () => {
@@ -149,40 +160,20 @@ test("one PriorityClass per tier, ultra-low-latency above high-performance", () 
   );
 });
 
-test("network policies deny by default and allow DNS to kube-dns on UDP and TCP 53", () => {
-  const nps: NetworkPolicy[] = networkPolicies(p);
-  const dns = byName(nps, "nautilus-allow-dns");
-  assert.equal(dns.spec?.egress?.[0]?.ports, [
-    { protocol: "UDP", port: 53 },
-    { protocol: "TCP", port: 53 },
-  ]);
-  assert.equal(byName(nps, "nautilus-default-deny").spec, { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
-});
-
-test("pods reach the host-network engines' ports, and accept them from the node subnets", () => {
-  const peers = byName(networkPolicies(p), "nautilus-allow-host-network").spec!;
-  assert.is(peers.egress?.[0]?.to, undefined, "by port only: tunnelling CNIs hide node addresses");
-  assert.equal(peers.ingress?.[0]?.from, [{ ipBlock: { cidr: "10.64.0.0/16" } }]);
-  assert.equal(
-    peers.egress?.[0]?.ports?.map((x) => x.port),
-    [8001, 8002, 8003, 8004, 9101, 9102, 9103, 9104],
-  );
-  assert.equal(
-    peers.ingress?.[0]?.ports?.map((x) => x.port),
-    [8000],
-  );
-  const noHost = platformOf({ tiers: { "ultra-low-latency": { hostNetwork: false } } });
-  assert.not.ok(networkPolicies(noHost).some((x) => x.metadata?.name === "nautilus-allow-host-network"));
-});
-
-test("the seed's storage claims are generated with their sizes and access modes", () => {
+test("the seed's storage claims are generated with sizes and access modes, in each namespace mounting them", () => {
   const pvcs: PersistentVolumeClaim[] = persistentVolumeClaims(p);
   assert.equal(
-    pvcs.map((x) => [x.metadata?.name, x.spec?.resources?.requests?.storage, x.spec?.accessModes?.[0]]),
+    pvcs.map((x) => [
+      x.metadata?.namespace,
+      x.metadata?.name,
+      x.spec?.resources?.requests?.storage,
+      x.spec?.accessModes?.[0],
+    ]),
     [
-      ["nautilus-metrics", "100Gi", "ReadWriteOnce"],
-      ["nautilus-logs", "50Gi", "ReadWriteMany"],
-      ["nautilus-cache", "20Gi", "ReadWriteMany"],
+      ["nautilus-trading", "nautilus-metrics", "100Gi", "ReadWriteOnce"],
+      ["nautilus-engines", "nautilus-logs", "50Gi", "ReadWriteMany"],
+      ["nautilus-trading", "nautilus-logs", "50Gi", "ReadWriteMany"],
+      ["nautilus-trading", "nautilus-cache", "20Gi", "ReadWriteMany"],
     ],
   );
 });

@@ -129,7 +129,7 @@ test("the equivalence check fails when a rendered manifest is edited by hand", (
   const bundle = bundleOf();
   const dir = temp();
   writeTree(dir, bundle.files);
-  const file = join(dir, "rendered/prod/nautilus-trading/service-nautilus-risk-engine.yaml");
+  const file = join(dir, "rendered/prod/nautilus-engines/service-nautilus-risk-engine.yaml");
   writeFileSync(file, readFileSync(file, "utf8").replace("type: ClusterIP", "type: NodePort"));
   const rendered = [...bundle.files.keys()]
     .filter((p) => p.startsWith("rendered/prod/"))
@@ -179,7 +179,7 @@ test("kustomize skips exactly the environments whose overlay reads a drifted fil
     "skipped kustomize equivalence not checked for dev, staging, prod",
   ]);
   // Rendered files are not read by kustomize: the comparison runs (and passes on the committed out/).
-  assert.equal(skipped(["rendered/prod/nautilus-trading/service-nautilus-risk-engine.yaml"]), []);
+  assert.equal(skipped(["rendered/prod/nautilus-engines/service-nautilus-risk-engine.yaml"]), []);
 });
 
 test("check skips the kustomize comparison above its object limit, and says so", () => {

@@ -6,7 +6,8 @@ import { ConfigSource } from "../bin/config-source.ts";
 import { locateFindings } from "../bin/locate-findings.ts";
 import type { Finding, ResourceRef } from "../core/finding.ts";
 import { mergeEnvironments } from "../core/merge-environments.ts";
-import { bundleOf, ROOT } from "./support/config.ts";
+import { ROOT, bundleOf, platformOf } from "./support/config.ts";
+import { namespaceOfService } from "../model/namespaces.ts";
 
 const ORDER = ["dev", "staging", "prod"];
 
@@ -76,10 +77,11 @@ test("merging ignores field order, keeps findings without an environment, and is
 const source = new ConfigSource(readFileSync(join(ROOT, "platform.config.ts"), "utf8"));
 const bundle = bundleOf();
 const ctx = { configFile: "platform.config.ts", source, environments: bundle.environments, outDir: "out" };
+const platform = platformOf();
 const deployment = (name: string): ResourceRef => ({
   apiVersion: "apps/v1",
   kind: "Deployment",
-  namespace: "nautilus-trading",
+  namespace: namespaceOfService(platform, name),
   name: `nautilus-${name}`,
 });
 

@@ -334,7 +334,7 @@ test(
       assert.is(cm.data.environment, env);
     }
     const deployment = parseYamlDocuments(
-      bundle.bundle.files.get("rendered/dev/nautilus-trading/deployment-nautilus-risk-engine.yaml")!,
+      bundle.bundle.files.get("rendered/dev/nautilus-engines/deployment-nautilus-risk-engine.yaml")!,
     )[0] as { spec: { template: { spec: { containers: { env: { name: string }[] }[] } } } };
     const names = deployment.spec.template.spec.containers[0]!.env.map((e) => e.name);
     // A variable must be defined before `$(NAME)` can refer to it.

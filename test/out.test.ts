@@ -144,7 +144,7 @@ test("check names missing and stale files", () => {
   const dir = temp();
   const out = join(dir, "out");
   cpSync(join(ROOT, "out"), out, { recursive: true });
-  rmSync(join(out, "rendered/dev/nautilus-trading/service-nautilus-risk-engine.yaml"));
+  rmSync(join(out, "rendered/dev/nautilus-engines/service-nautilus-risk-engine.yaml"));
   writeFileSync(join(out, "base/platform/old.yaml"), "kind: Old\n");
   writeFileSync(
     join(out, ".generated-files"),
@@ -156,7 +156,7 @@ test("check names missing and stale files", () => {
     (f) => `${f.rule} ${f.file}`,
   );
   assert.ok(
-    rules.includes(`missing ${out}/rendered/dev/nautilus-trading/service-nautilus-risk-engine.yaml`),
+    rules.includes(`missing ${out}/rendered/dev/nautilus-engines/service-nautilus-risk-engine.yaml`),
     rules.join("\n"),
   );
   assert.ok(rules.includes(`stale ${out}/base/platform/old.yaml`), rules.join("\n"));

@@ -2,6 +2,7 @@
 import type { Finding } from "../../core/finding.ts";
 import type { BundleEnvironment } from "../../model/environments.ts";
 import { objectName } from "../../model/names.ts";
+import { namespaceOfService } from "../../model/namespaces.ts";
 import { type PodTemplate, REASON } from "../../model/placement.ts";
 import { configPath } from "./config.ts";
 
@@ -9,7 +10,7 @@ export function deploymentOf(env: BundleEnvironment, service: string): Finding["
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
-    namespace: env.platform.namespace,
+    namespace: namespaceOfService(env.platform, service),
     name: objectName(env.platform, service),
   };
 }

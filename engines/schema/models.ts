@@ -17,6 +17,8 @@ const CUSTOM_PACKAGES: Record<string, string> = {
   "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
   "external-secrets.io": "@kubernetes-models/external-secrets",
   "argoproj.io": "@kubernetes-models/argo-cd",
+  "gateway.networking.k8s.io": "@kubernetes-models/gateway-api",
+  "cilium.io": "@kubernetes-models/cilium",
 };
 
 const cache = new Map<string, Promise<ModelInfo | undefined>>();

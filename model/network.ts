@@ -1,0 +1,175 @@
+/**
+ * The communication graph of one (resolved) platform: every connection the platform needs, as edges between
+ * workloads (by `app.kubernetes.io/name`), external endpoint sets and the cluster's own endpoints (DNS, the API
+ * server, the Gateway controller). Business edges come from `network` in the config; the monitoring edges follow
+ * from the monitoring components the config runs, so they are written once, here. Generators turn the edges into
+ * NetworkPolicies; the reachability check proves the policies allow exactly these edges.
+ */
+import type { KubeObject } from "../core/finding.ts";
+import { LABEL } from "../core/conventions.ts";
+import { workloadPods, type WorkloadPods } from "../core/k8s/workloads.ts";
+import type { Platform } from "../schemas/platform.ts";
+
+export type Endpoint =
+  /** The pods of one of our workloads, selected by `app.kubernetes.io/name`. */
+  | { kind: "workload"; name: string }
+  /** A named external endpoint set of `network.external`. */
+  | { kind: "external"; name: string }
+  | { kind: "api-server" }
+  /** kube-dns pods in kube-system (and NodeLocal DNSCache when configured). */
+  | { kind: "dns" }
+  /** The Gateway or Ingress controller's pods, in `network.gateway.controllerNamespace`. */
+  | { kind: "gateway" };
+
+export interface Edge {
+  from: Endpoint;
+  to: Endpoint;
+  /** A container port name of the destination workload, or the port numbers of an external endpoint. */
+  port: string | number;
+  protocol: "TCP" | "UDP";
+  /** The config path that declares the edge, for findings. */
+  path: string;
+  /** Why the edge exists, for the report. */
+  why: string;
+}
+
+/** Monitoring workloads and their container port names (monitoring generators name their ports the same). */
+export const MONITORING = {
+  prometheus: { name: "prometheus", web: "web" },
+  alertmanager: { name: "alertmanager", web: "web", cluster: "cluster", clusterUdp: "cluster-udp" },
+  grafana: { name: "grafana" },
+  jaeger: { name: "jaeger", otlpGrpc: "otlp-grpc", otlpHttp: "otlp-http", query: "query" },
+  adapter: { name: "prometheus-adapter", https: "https" },
+} as const;
+
+export const DNS_PORT = 53;
+
+const workload = (name: string): Endpoint => ({ kind: "workload", name });
+
+/** Every edge of the platform, in a stable order. */
+export function networkEdges(platform: Platform): Edge[] {
+  const net = platform.network;
+  const edges: Edge[] = [];
+  for (const [name, svc] of Object.entries(net.services)) {
+    for (const [i, e] of svc.talksTo.entries())
+      edges.push({
+        from: workload(name),
+        to: workload(e.service),
+        port: e.port,
+        protocol: "TCP",
+        path: `network.services.${name}.talksTo[${i}]`,
+        why: "declared",
+      });
+    for (const [i, set] of svc.reaches.entries())
+      edges.push(...externalEdges(platform, workload(name), set, `network.services.${name}.reaches[${i}]`));
+  }
+  for (const [name, e] of Object.entries(net.expose))
+    edges.push({
+      from: { kind: "gateway" },
+      to: workload(name),
+      port: e.port,
+      protocol: "TCP",
+      path: `network.expose.${name}`,
+      why: `clients via ${e.via === "gateway" ? "Gateway" : "Ingress"} ${e.hostname}`,
+    });
+  edges.push(...monitoringEdges(platform));
+  return edges;
+}
+
+function externalEdges(platform: Platform, from: Endpoint, set: string, path: string): Edge[] {
+  const ext = platform.network.external[set];
+  if (!ext) return [];
+  return ext.ports.map((port) => ({
+    from,
+    to: { kind: "external", name: set },
+    port,
+    protocol: ext.protocol,
+    path,
+    why: ext.description,
+  }));
+}
+
+/** The connections the monitoring stack needs; only components the config runs appear. */
+function monitoringEdges(platform: Platform): Edge[] {
+  const services = Object.keys(platform.services);
+  const edges: Edge[] = [];
+  const edge = (from: Endpoint, to: Endpoint, port: string | number, why: string, protocol: "TCP" | "UDP" = "TCP") =>
+    edges.push({ from, to, port, protocol, path: "monitoring", why });
+  const { prometheus: p, alertmanager: am, grafana: g, jaeger: j, adapter: a } = MONITORING;
+  for (const s of services) edge(workload(s), workload(j.name), j.otlpGrpc, "traces (OTLP)");
+  if (platform.monitoring.mode !== "standalone") return edges;
+  for (const s of services) edge(workload(p.name), workload(s), "metrics", "scrape");
+  for (const port of apiServerPorts(platform)) {
+    edge(workload(p.name), { kind: "api-server" }, port, "service discovery, cluster job");
+    edge(workload(a.name), { kind: "api-server" }, port, "delegated authentication and authorization");
+  }
+  edge(workload(p.name), workload(am.name), am.web, "alerts");
+  edge(workload(am.name), workload(am.name), am.cluster, "gossip");
+  edge(workload(am.name), workload(am.name), am.clusterUdp, "gossip", "UDP");
+  for (const [i, set] of platform.network.alertmanagerReaches.entries())
+    edges.push(...externalEdges(platform, workload(am.name), set, `network.alertmanagerReaches[${i}]`));
+  edge(workload(g.name), workload(p.name), p.web, "dashboards");
+  edge(workload(g.name), workload(j.name), j.query, "traces");
+  edge(workload(a.name), workload(p.name), p.web, "custom metrics");
+  edge({ kind: "api-server" }, workload(a.name), a.https, "custom.metrics.k8s.io APIService");
+  return edges;
+}
+
+/** The API server's addresses: as configured, else the node subnets (a control plane on the nodes). */
+export function apiServerCidrs(platform: Platform): string[] {
+  return platform.network.apiServer?.cidrs ?? platform.network.nodeCidrs;
+}
+
+export function apiServerPorts(platform: Platform): number[] {
+  return platform.network.apiServer?.ports ?? [443, 6443];
+}
+
+/** The addresses host-network pods present to a policy: node addresses, and tunnel addresses on overlays. */
+export function hostNetworkCidrs(platform: Platform): string[] {
+  const cni = platform.network.cni;
+  return [...platform.network.nodeCidrs, ...(cni.plugin === "calico" ? cni.tunnelCidrs : [])];
+}
+
+export function endpointName(e: Endpoint): string {
+  switch (e.kind) {
+    case "workload":
+    case "external":
+      return e.name;
+    case "api-server":
+      return "kube-apiserver";
+    case "dns":
+      return "kube-dns";
+    case "gateway":
+      return "gateway-controller";
+  }
+}
+
+/** An edge with its destination port as a number, resolved on the generated pods. */
+export interface ResolvedEdge extends Edge {
+  portNumber: number;
+  /** Where the source and destination pods run, when they are workloads. */
+  fromPods?: WorkloadPods;
+  toPods?: WorkloadPods;
+}
+
+/**
+ * The edges whose ends exist among `objects`, with port numbers: a workload's named port is looked up on its pod
+ * template. Edges to a workload the environment does not run (e.g. Prometheus under the operator) are dropped.
+ */
+export function resolveEdges(platform: Platform, objects: readonly KubeObject[]): ResolvedEdge[] {
+  const pods = new Map(workloadPods(objects, LABEL.name).map((w) => [w.id, w]));
+  const out: ResolvedEdge[] = [];
+  for (const e of networkEdges(platform)) {
+    const fromPods = e.from.kind === "workload" ? pods.get(e.from.name) : undefined;
+    const toPods = e.to.kind === "workload" ? pods.get(e.to.name) : undefined;
+    if ((e.from.kind === "workload" && !fromPods) || (e.to.kind === "workload" && !toPods)) continue;
+    if (e.from.kind === "gateway" && !platform.network.gateway) continue;
+    const portNumber =
+      typeof e.port === "number"
+        ? e.port
+        : toPods?.ports.find((p) => p.name === e.port && p.protocol === e.protocol)?.port;
+    if (portNumber === undefined) continue;
+    out.push({ ...e, portNumber, ...(fromPods ? { fromPods } : {}), ...(toPods ? { toPods } : {}) });
+  }
+  return out;
+}
