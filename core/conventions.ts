@@ -14,6 +14,8 @@ export const LABEL = {
 export const ANNOTATION = {
   /** Marks a file or object as generated; reviewers edit platform.config.ts instead. */
   generatedFrom: "platform.nautilus.io/generated-from",
+  /** On pod templates: SHA-256 of the generated ConfigMap and Secret data the pod reads, so a change rolls it. */
+  configChecksum: "checksum/config",
 } as const;
 
 export const MANAGED_BY = "nautilus-platform";

@@ -1,6 +1,7 @@
 /** Every Kubernetes object of one (resolved) environment, in a stable order. */
 import type { KubeObject } from "../core/finding.ts";
 import type { Platform } from "../schemas/platform.ts";
+import { withConfigChecksums } from "./config-checksum.ts";
 import { deployments } from "./deployment.ts";
 import { environmentConfig } from "./environment-config.ts";
 import { horizontalPodAutoscalers } from "./horizontal-pod-autoscaler.ts";
@@ -14,7 +15,7 @@ import { serviceAccounts } from "./service-account.ts";
 import { services } from "./service.ts";
 
 export function platformObjects(platform: Platform): KubeObject[] {
-  return [
+  return withConfigChecksums([
     namespace(platform),
     ...priorityClasses(platform),
     environmentConfig(platform),
@@ -26,5 +27,5 @@ export function platformObjects(platform: Platform): KubeObject[] {
     ...podDisruptionBudgets(platform),
     ...horizontalPodAutoscalers(platform),
     ...monitoringObjects(platform),
-  ] as KubeObject[];
+  ] as KubeObject[]);
 }
