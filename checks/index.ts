@@ -17,6 +17,7 @@ import { egressAllowsDns } from "./platform/egress-allows-dns.ts";
 import { histogramBuckets } from "./platform/histogram-buckets.ts";
 import { hostPortConflict } from "./platform/host-port-conflict.ts";
 import { latencyAlertCoverage } from "./platform/latency-alert-coverage.ts";
+import { prometheusRetentionSize } from "./platform/prometheus-retention-size.ts";
 import { rolloutCapacity } from "./platform/rollout-capacity.ts";
 import { sharedRwoVolume } from "./platform/shared-rwo-volume.ts";
 import { promqlParseError, promqlUnknownMetric } from "./promql.ts";
@@ -40,6 +41,7 @@ export const CHECKS: readonly Check[] = [
   histogramBuckets,
   hostPortConflict,
   latencyAlertCoverage,
+  prometheusRetentionSize,
   rolloutCapacity,
   sharedRwoVolume,
   promqlParseError,

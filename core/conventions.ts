@@ -18,6 +18,14 @@ export const ANNOTATION = {
   configChecksum: "checksum/config",
 } as const;
 
+/**
+ * OpenTelemetry resource-attribute keys of our own: dotted lower-case namespaces (OpenTelemetry's naming rules),
+ * never a Kubernetes label key, whose "/" is not a valid attribute key.
+ */
+export const RESOURCE_ATTRIBUTE = {
+  tier: "nautilus.tier",
+} as const;
+
 export const MANAGED_BY = "nautilus-platform";
 
 /** Tier names with a meaning to policies; other tiers are allowed and labelled with their own name. */

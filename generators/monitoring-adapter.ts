@@ -16,6 +16,7 @@ import { objectName } from "../model/names.ts";
 import { prometheusUrl } from "./monitoring-prometheus.ts";
 import { workload } from "./monitoring-workload.ts";
 import { prometheusAdapterConfigMap } from "./prometheus-adapter.ts";
+import { adapterPodDisruptionBudget } from "./pod-disruption-budget.ts";
 
 const NAME = "prometheus-adapter";
 const PORT = 6443;
@@ -60,6 +61,8 @@ export function adapterObjects(platform: Platform): KubeObject[] {
     mounts: [{ name: "config", mountPath: "/etc/adapter", readOnly: true }],
     volumes: [{ name: "config", configMap: { name: config.metadata!.name! } }],
     serviceAccount: true,
+    // Spread over nodes and kept through drains: one adapter is one crash away from HPAs without custom metrics.
+    replicas: platform.monitoring.components.adapter.replicas,
   });
   const service: KubeService = {
     apiVersion: "v1",
@@ -146,6 +149,7 @@ export function adapterObjects(platform: Platform): KubeObject[] {
       { kind: "ServiceAccount", name: "horizontal-pod-autoscaler", namespace: "kube-system" },
     ]),
     deployment,
+    adapterPodDisruptionBudget(platform, NAME),
     service,
     apiService,
     network,
