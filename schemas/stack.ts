@@ -18,10 +18,11 @@ const secretKey = z.string().regex(/^[-._a-zA-Z0-9]+$/, {
   error: "a Secret key is made of letters, digits, '-', '_' and '.'",
 });
 
-/** A key that would hold a credential inline: refused with the way to do it instead. */
+/** A key that would hold a credential inline: refused with the way to do it instead, never echoing the value. */
 const inlineCredential = (field: string) =>
   z
-    .never({
+    .unknown()
+    .refine(() => false, {
       error:
         `Grafana's admin credentials are never written inline (they would land in out/ and in git): create a ` +
         `Secret and name it in adminCredentials (${field} is read from it)`,
