@@ -12,6 +12,12 @@
  * refreshes a mounted ConfigMap in running pods before the rollout replaces them, which matters only to a process
  * that re-reads its files unasked (none of ours does).
  *
+ * Prometheus rolls too, rather than reloading: a reload needs `--web.enable-lifecycle`, which opens unauthenticated
+ * /-/reload and /-/quit to everything that reaches port 9090, plus a config-reloader sidecar (another image to pin,
+ * scan and size) to call it. The rollout's price is a gap in scraping and rule evaluation while the single
+ * Prometheus replays its WAL (covered by its startup budget, and visible to the dead-man's switch), once per config
+ * change; it is the one mechanism every component shares.
+ *
  * Secrets created outside this tool (receiver credentials, Grafana's admin password) have no data here: rotating
  * them is the job of the tool that writes them (External Secrets' or Reloader's rollout). Pure.
  */

@@ -306,11 +306,16 @@ export const monitoringSchema = z
             ...prometheusStackFields,
           })
           .describe("Prometheus. Requests are cpu and memory; the memory limit equals the request."),
-        grafana: component("Grafana.").extend(grafanaStackFields),
+        grafana: component("Grafana.")
+          .extend(grafanaStackFields)
+          .describe("Grafana, its admin credentials by Secret reference. The memory limit equals the request."),
         jaeger: component("Jaeger (all-in-one, in-memory traces bounded by `tracing.traceSize`)."),
-        adapter: component("prometheus-adapter, serving the HPAs' custom metrics in standalone mode.").extend(
-          adapterStackFields,
-        ),
+        adapter: component("prometheus-adapter.")
+          .extend(adapterStackFields)
+          .describe(
+            "prometheus-adapter, serving the HPAs' custom metrics in standalone mode, replicated. The memory limit " +
+              "equals the request.",
+          ),
       })
       .describe("The monitoring stack's images and sizes."),
     priority: stackPriority,
