@@ -65,7 +65,7 @@ test("changing a scrape interval rolls Prometheus only", () => {
   assert.equal(changed(BASELINE, after), ["Deployment/nautilus-prometheus"]);
 });
 
-test("changing an HPA's custom metric target leaves every pod template alone; adding an adapter rule rolls the adapter", () => {
+test("dropping an HPA's custom metric changes the adapter's rules and rolls the adapter only", () => {
   assert.equal(
     changed(
       BASELINE,

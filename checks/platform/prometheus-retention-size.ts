@@ -1,4 +1,5 @@
 import { CONFIG_FILE, type Finding } from "../../core/finding.ts";
+import { RETENTION_SHARE_OF_VOLUME } from "../../schemas/stack.ts";
 import { formatBytes } from "../../schemas/units.ts";
 import { environmentOf, findingOf, type ConfigCheck } from "../check.ts";
 
@@ -39,7 +40,9 @@ export const prometheusRetentionSize: ConfigCheck = {
             `Prometheus keeps up to ${formatBytes(p.retentionSize)} of blocks, but its claim ${p.claim} holds ` +
             `${formatBytes(volume)} in ${env.environment}: the volume fills before retention deletes anything ` +
             "(the WAL and compaction need room besides)",
-          hint: `leave retentionSize out (85% of the claim), or set it below ${formatBytes(volume)} with room for the WAL`,
+          hint:
+            `leave retentionSize out (${RETENTION_SHARE_OF_VOLUME * 100}% of the claim), or set it below ` +
+            `${formatBytes(volume)} with room for the WAL`,
         }),
       );
     }
