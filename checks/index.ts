@@ -22,6 +22,7 @@ import { latencyAlertCoverage } from "./platform/latency-alert-coverage.ts";
 import { latencyTierLocalStorage } from "./platform/latency-tier-local-storage.ts";
 import { noOpPatch } from "./platform/no-op-patch.ts";
 import { nodePoolCapability } from "./platform/node-pool-capability.ts";
+import { prometheusRetentionSize } from "./platform/prometheus-retention-size.ts";
 import { reachability } from "./platform/reachability.ts";
 import { rolloutCapacity } from "./platform/rollout-capacity.ts";
 import { runbookLinks } from "./platform/runbook-links.ts";
@@ -57,6 +58,7 @@ export const CHECKS: readonly Check[] = [
   latencyTierLocalStorage,
   noOpPatch,
   nodePoolCapability,
+  prometheusRetentionSize,
   reachability,
   rolloutCapacity,
   runbookLinks,

@@ -19,6 +19,16 @@ export const ANNOTATION = {
   generatedFrom: "platform.nautilus.io/generated-from",
   /** Argo CD applies lower waves first and waits for them to be healthy (core/stages.ts). */
   syncWave: "argocd.argoproj.io/sync-wave",
+  /** On pod templates: SHA-256 of the generated ConfigMap and Secret data the pod reads, so a change rolls it. */
+  configChecksum: "checksum/config",
+} as const;
+
+/**
+ * OpenTelemetry resource-attribute keys of our own: dotted lower-case namespaces (OpenTelemetry's naming rules),
+ * never a Kubernetes label key, whose "/" is not a valid attribute key.
+ */
+export const RESOURCE_ATTRIBUTE = {
+  tier: "nautilus.tier",
 } as const;
 
 export const MANAGED_BY = "nautilus-platform";

@@ -18,7 +18,7 @@ import type { Receiver, SecretRef } from "../schemas/alerting.ts";
 import { formatBytes, formatCpu, formatDuration } from "../schemas/units.ts";
 import { objectName } from "../model/names.ts";
 import { metadata } from "./meta.ts";
-import { alertingPriorityClass } from "./alertmanager.ts";
+import { monitoringPriorityClassName } from "./priority-class.ts";
 import { containerSecurityContext, lockedDown, podSecurityContext } from "./security-context.ts";
 
 const NAME = "alertmanager";
@@ -138,7 +138,7 @@ export function alertmanagerOperatorObjects(platform: Platform): KubeObject[] {
       replicas: am.replicas,
       alertmanagerConfiguration: { name },
       // The same class as standalone mode: above the service tiers, preempting nothing.
-      priorityClassName: objectName(platform, "alerting"),
+      priorityClassName: monitoringPriorityClassName(platform),
       resources: {
         requests: { cpu: formatCpu(am.cpu), memory: formatBytes(am.memory) },
         limits: { memory: formatBytes(am.memory) },
@@ -154,5 +154,5 @@ export function alertmanagerOperatorObjects(platform: Platform): KubeObject[] {
       podMetadata: { labels: { ...meta.labels } },
     },
   };
-  return [alertmanager, config, alertingPriorityClass(platform)] as unknown as KubeObject[];
+  return [alertmanager, config] as unknown as KubeObject[];
 }

@@ -2,7 +2,7 @@
  * Standalone Alertmanager: a StatefulSet of 2 or 3 pods that form one cluster (gossip on 9094 through a headless
  * Service, so a notification is sent once although Prometheus sends every alert to each pod), its config as a
  * ConfigMap, the receivers' Secrets mounted read-only (created outside this tool: they hold credentials), a PDB
- * keeping all but one pod through drains, a PriorityClass above the service tiers that never preempts (the alert
+ * keeping all but one pod through drains, the monitoring stack's PriorityClass (./priority-class.ts: the alert
  * path must survive the moment the trading tiers scale, without taking their place), and an egress policy to the
  * receivers' HTTPS endpoints and SMTP servers. Silences and the notification log live on emptyDir: the peers
  * replicate them. Pure.
@@ -10,7 +10,6 @@
 import type { StatefulSet } from "kubernetes-types/apps/v1.js";
 import type { ConfigMap, Service as KubeService, ServiceAccount } from "kubernetes-types/core/v1.js";
 import type { PodDisruptionBudget } from "kubernetes-types/policy/v1.js";
-import type { PriorityClass } from "kubernetes-types/scheduling/v1.js";
 import type { KubeObject } from "../core/finding.ts";
 import type { Platform } from "../schemas/platform.ts";
 import { objectName } from "../model/names.ts";
@@ -96,7 +95,6 @@ export function alertmanagerObjects(platform: Platform): KubeObject[] {
   container.env = [{ name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } }];
   container.ports!.push({ name: "cluster-udp", containerPort: CLUSTER_PORT, protocol: "UDP" });
   pod.serviceAccountName = objectName(platform, NAME);
-  pod.priorityClassName = objectName(platform, "alerting");
   // Two peers on one node are one failure: spread them when the nodes allow it.
   pod.affinity = {
     podAntiAffinity: {
@@ -159,23 +157,5 @@ export function alertmanagerObjects(platform: Platform): KubeObject[] {
     workloadService(platform, NAME, NAME, [{ name: "web", port: WEB_PORT }]),
     headless,
     pdb,
-    alertingPriorityClass(platform),
   ] as KubeObject[];
-}
-
-/**
- * Alertmanager's PriorityClass, in both modes: above every service tier, so the alert path is scheduled first and
- * never preempted when the tiers scale, and `Never` preempting, so it takes no trading pod's place.
- */
-export function alertingPriorityClass(platform: Platform): PriorityClass {
-  const tiers = Object.values(platform.tiers).map((t) => t.priority);
-  return {
-    apiVersion: "scheduling.k8s.io/v1",
-    kind: "PriorityClass",
-    metadata: metadata(platform, "alerting", { component: "monitoring", labelName: NAME, namespaced: false }),
-    value: Math.max(0, ...tiers) + 1,
-    globalDefault: false,
-    preemptionPolicy: "Never",
-    description: "Alertmanager: scheduled before the service tiers and never preempted by them; preempts nothing.",
-  };
 }

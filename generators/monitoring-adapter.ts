@@ -15,6 +15,7 @@ import { objectName } from "../model/names.ts";
 import { prometheusUrl } from "./monitoring-prometheus.ts";
 import { workload } from "./monitoring-workload.ts";
 import { prometheusAdapterConfigMap } from "./prometheus-adapter.ts";
+import { adapterPodDisruptionBudget } from "./pod-disruption-budget.ts";
 
 const NAME = "prometheus-adapter";
 const PORT = 6443;
@@ -59,6 +60,8 @@ export function adapterObjects(platform: Platform): KubeObject[] {
     mounts: [{ name: "config", mountPath: "/etc/adapter", readOnly: true }],
     volumes: [{ name: "config", configMap: { name: config.metadata!.name! } }],
     serviceAccount: true,
+    // Spread over nodes and kept through drains: one adapter is one crash away from HPAs without custom metrics.
+    replicas: platform.monitoring.components.adapter.replicas,
   });
   const service: KubeService = {
     apiVersion: "v1",
@@ -131,6 +134,7 @@ export function adapterObjects(platform: Platform): KubeObject[] {
     bind("-auth-delegator", "system:auth-delegator"),
     authReader,
     deployment,
+    adapterPodDisruptionBudget(platform, NAME),
     service,
     apiService,
   ] as KubeObject[];

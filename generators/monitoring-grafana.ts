@@ -86,6 +86,7 @@ export function grafanaObjects(platform: Platform): KubeObject[] {
       ]),
     },
   };
+  const admin = platform.monitoring.components.grafana.adminCredentials;
   const configMapVolume = (name: string, cm: string) => ({ name, configMap: { name: objectName(platform, cm) } });
   const deployment = workload(platform, {
     name: NAME,
@@ -98,6 +99,11 @@ export function grafanaObjects(platform: Platform): KubeObject[] {
       GF_ANALYTICS_REPORTING_ENABLED: "false",
       GF_PATHS_DATA: "/var/lib/grafana",
       GF_PATHS_LOGS: "/var/log/grafana",
+    },
+    // The SQLite database is an emptyDir: every fresh pod would start as admin/admin without these.
+    secretEnv: {
+      GF_SECURITY_ADMIN_USER: { secret: admin.secret, key: admin.userKey },
+      GF_SECURITY_ADMIN_PASSWORD: { secret: admin.secret, key: admin.passwordKey },
     },
     mounts: [
       { name: "data", mountPath: "/var/lib/grafana" },

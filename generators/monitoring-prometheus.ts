@@ -7,6 +7,7 @@
 import type { ConfigMap, ServiceAccount } from "kubernetes-types/core/v1.js";
 import type { KubeObject } from "../core/finding.ts";
 import type { Platform } from "../schemas/platform.ts";
+import { RETENTION_SHARE_OF_VOLUME } from "../schemas/stack.ts";
 import { formatDuration } from "../schemas/units.ts";
 import { metadata } from "./meta.ts";
 import { objectName } from "../model/names.ts";
@@ -23,6 +24,21 @@ const PORT = 9090;
 export function prometheusUrl(platform: Platform): string {
   return `http://${objectName(platform, NAME)}.${platform.namespace}.svc:${PORT}`;
 }
+/**
+ * `--storage.tsdb.retention.size` in bytes: the configured size, or a share of the claim in this environment, so
+ * the oldest blocks go before the volume fills (the WAL and compaction need the rest).
+ */
+export function prometheusRetentionBytes(platform: Platform): number {
+  const p = platform.monitoring.components.prometheus;
+  const volume = platform.storage[p.claim]?.size ?? 0;
+  return p.retentionSize ?? Math.floor(volume * RETENTION_SHARE_OF_VOLUME);
+}
+
+/** Prometheus reads sizes in base-2 units ("MB" is 2^20 bytes): whole MiB, rounded down, never above the bytes. */
+function prometheusSize(bytes: number): string {
+  return `${Math.floor(bytes / 2 ** 20)}MB`;
+}
+
 /** The `nobody` user the Prometheus image runs as. */
 const USER = 65534;
 
@@ -59,6 +75,7 @@ export function prometheusObjects(platform: Platform): KubeObject[] {
       "--config.file=/etc/prometheus/prometheus.yml",
       "--storage.tsdb.path=/prometheus",
       `--storage.tsdb.retention.time=${formatDuration(m.components.prometheus.retention)}`,
+      `--storage.tsdb.retention.size=${prometheusSize(prometheusRetentionBytes(platform))}`,
       `--web.listen-address=:${PORT}`,
     ],
     mounts: [
@@ -84,6 +101,8 @@ export function prometheusObjects(platform: Platform): KubeObject[] {
     ],
     serviceAccount: true,
     recreate: true,
+    // /-/ready answers 503 until the WAL is replayed: the budget is the replay's, not a quick start's.
+    startupBudget: m.components.prometheus.startupBudget,
   });
   return [
     serviceAccount,

@@ -4,7 +4,7 @@
  * `standalone` runs Prometheus, Alertmanager and Grafana; `prometheus-operator` hands rules (the Watchdog
  * among them), scrape jobs and an Alertmanager with its AlertmanagerConfig to an existing operator (whose
  * Prometheus must list that Alertmanager) and ships the dashboards for its Grafana. Jaeger, the OTLP endpoint of every
- * service, and the prometheus-adapter rules are emitted in both modes. Pure.
+ * service, the prometheus-adapter rules and the stack's PriorityClass are emitted in both modes. Pure.
  */
 import type { KubeObject } from "../core/finding.ts";
 import type { Platform } from "../schemas/platform.ts";
@@ -16,9 +16,14 @@ import { jaegerObjects } from "./monitoring-jaeger.ts";
 import { operatorObjects } from "./monitoring-operator.ts";
 import { prometheusObjects } from "./monitoring-prometheus.ts";
 import { prometheusAdapterConfigMap } from "./prometheus-adapter.ts";
+import { monitoringPriorityClass } from "./priority-class.ts";
 
 export function monitoringObjects(platform: Platform): KubeObject[] {
-  const shared = [...jaegerObjects(platform), prometheusAdapterConfigMap(platform) as KubeObject];
+  const shared = [
+    monitoringPriorityClass(platform) as unknown as KubeObject,
+    ...jaegerObjects(platform),
+    prometheusAdapterConfigMap(platform) as KubeObject,
+  ];
   if (platform.monitoring.mode === "prometheus-operator")
     return [
       ...operatorObjects(platform),

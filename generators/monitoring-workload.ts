@@ -12,6 +12,7 @@ import { formatBytes, formatCpu } from "../schemas/units.ts";
 import { metadata, selectorLabels } from "./meta.ts";
 import { objectName } from "../model/names.ts";
 import { containerSecurityContext, lockedDown, podSecurityContext } from "./security-context.ts";
+import { monitoringPriorityClassName } from "./priority-class.ts";
 
 export interface WorkloadSpec {
   /** Short name: `prometheus` becomes `nautilus-prometheus`. */
@@ -29,13 +30,31 @@ export interface WorkloadSpec {
   serviceAccount?: boolean;
   /** One replica holding a ReadWriteOnce volume must stop before its successor starts. */
   recreate?: boolean;
+  /** Environment variables read from keys of Secrets created outside this tool. */
+  secretEnv?: Record<string, { secret: string; key: string }>;
+  /** Pods; more than one are spread across nodes. Default 1. */
+  replicas?: number;
+  /** Seconds a starting container may take to become ready before liveness takes over. */
+  startupBudget?: number;
 }
+
+/** Startup probe period: the budget is period × failureThreshold. */
+const STARTUP_PERIOD = { short: 2, long: 15 } as const;
+/** The startup budget of a component that says none. */
+const DEFAULT_STARTUP_BUDGET = 120;
 
 export function workload(platform: Platform, w: WorkloadSpec): Deployment {
   const meta = metadata(platform, w.name, { component: "monitoring" });
-  const env: EnvVar[] = Object.entries(w.env ?? {})
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, value]) => ({ name, value }));
+  const env: EnvVar[] = [
+    ...Object.entries(w.env ?? {}).map(([name, value]): EnvVar => ({ name, value })),
+    ...Object.entries(w.secretEnv ?? {}).map(
+      ([name, ref]): EnvVar => ({ name, valueFrom: { secretKeyRef: { name: ref.secret, key: ref.key } } }),
+    ),
+  ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const budget = w.startupBudget ?? DEFAULT_STARTUP_BUDGET;
+  // Long budgets (a WAL replay) need no 2 s polling; short ones keep it, so a quick start is seen quickly.
+  const startupPeriod = budget > 300 ? STARTUP_PERIOD.long : STARTUP_PERIOD.short;
+  const replicas = w.replicas ?? 1;
   const get = (path: string) => ({
     path,
     port: w.health.port,
@@ -54,7 +73,12 @@ export function workload(platform: Platform, w: WorkloadSpec): Deployment {
     },
     livenessProbe: { httpGet: get(w.health.liveness), periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 },
     readinessProbe: { httpGet: get(w.health.readiness), periodSeconds: 5, timeoutSeconds: 1, failureThreshold: 3 },
-    startupProbe: { httpGet: get(w.health.readiness), periodSeconds: 2, timeoutSeconds: 1, failureThreshold: 60 },
+    startupProbe: {
+      httpGet: get(w.health.readiness),
+      periodSeconds: startupPeriod,
+      timeoutSeconds: 1,
+      failureThreshold: Math.ceil(budget / startupPeriod),
+    },
     securityContext: containerSecurityContext(lockedDown(w.user)),
     volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, ...(w.mounts ?? [])],
   };
@@ -63,7 +87,7 @@ export function workload(platform: Platform, w: WorkloadSpec): Deployment {
     kind: "Deployment",
     metadata: meta,
     spec: {
-      replicas: 1,
+      replicas,
       revisionHistoryLimit: 5,
       selector: { matchLabels: selectorLabels(platform, w.name) },
       strategy: w.recreate
@@ -74,6 +98,25 @@ export function workload(platform: Platform, w: WorkloadSpec): Deployment {
         spec: {
           ...(w.serviceAccount ? { serviceAccountName: objectName(platform, w.name) } : {}),
           automountServiceAccountToken: w.serviceAccount ?? false,
+          priorityClassName: monitoringPriorityClassName(platform),
+          // Two replicas on one node are one failure: spread them when the nodes allow it.
+          ...(replicas > 1
+            ? {
+                affinity: {
+                  podAntiAffinity: {
+                    preferredDuringSchedulingIgnoredDuringExecution: [
+                      {
+                        weight: 100,
+                        podAffinityTerm: {
+                          topologyKey: "kubernetes.io/hostname",
+                          labelSelector: { matchLabels: selectorLabels(platform, w.name) },
+                        },
+                      },
+                    ],
+                  },
+                },
+              }
+            : {}),
           securityContext: podSecurityContext(lockedDown(w.user)),
           containers: [container],
           volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }, ...(w.volumes ?? [])],

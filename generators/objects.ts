@@ -1,6 +1,7 @@
 /** Every Kubernetes object of one (resolved) environment, in a stable order. */
 import type { KubeObject } from "../core/finding.ts";
 import type { Platform } from "../schemas/platform.ts";
+import { withConfigChecksums } from "./config-checksum.ts";
 import { deployments } from "./deployment.ts";
 import { environmentConfig } from "./environment-config.ts";
 import { horizontalPodAutoscalers } from "./horizontal-pod-autoscaler.ts";
@@ -30,7 +31,7 @@ export function platformObjects(platform: Platform): KubeObject[] {
     ...monitoringObjects(platform),
   ] as KubeObject[];
   // Policies are generated per edge of the communication graph, from the pods the other objects run.
-  return [
+  return withConfigChecksums([
     ...namespaces(platform),
     ...priorityClasses(platform),
     // Pods read the environment's name from a ConfigMap of their own namespace.
@@ -40,5 +41,5 @@ export function platformObjects(platform: Platform): KubeObject[] {
     }),
     ...networkPolicies(platform, workloads),
     ...workloads,
-  ] as KubeObject[];
+  ] as KubeObject[]);
 }

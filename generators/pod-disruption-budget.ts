@@ -25,3 +25,16 @@ export function podDisruptionBudgets(platform: Platform): PodDisruptionBudget[] 
     },
   }));
 }
+
+/**
+ * prometheus-adapter's PDB: a drain takes one pod at a time, so the HPAs keep a custom-metrics server. With one
+ * replica maxUnavailable 1 still lets the drain proceed (the schema's default is two).
+ */
+export function adapterPodDisruptionBudget(platform: Platform, name: string): PodDisruptionBudget {
+  return {
+    apiVersion: "policy/v1",
+    kind: "PodDisruptionBudget",
+    metadata: metadata(platform, name, { component: "monitoring" }),
+    spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(platform, name) } },
+  };
+}

@@ -8,6 +8,14 @@ import { z } from "zod";
 import { alertingIssues, alertingSchema } from "./alerting.ts";
 import { pinnedImage } from "./image-reference.ts";
 import {
+  adapterStackFields,
+  grafanaStackFields,
+  prometheusStackFields,
+  stackIssues,
+  stackPriority,
+  tracingSchema,
+} from "./stack.ts";
+import {
   bytes,
   cpu,
   DURATION_RE,
@@ -317,13 +325,23 @@ export const monitoringSchema = z
           .extend({
             claim: z.string().describe("Key of `storage` that holds the time series."),
             retention: duration(FLOOR.prometheus).prefault("360h").describe("How long Prometheus keeps samples."),
+            ...prometheusStackFields,
           })
           .describe("Prometheus. Requests are cpu and memory; the memory limit equals the request."),
-        grafana: component("Grafana."),
-        jaeger: component("Jaeger (all-in-one, in-memory traces)."),
-        adapter: component("prometheus-adapter, serving the HPAs' custom metrics in standalone mode."),
+        grafana: component("Grafana.")
+          .extend(grafanaStackFields)
+          .describe("Grafana, its admin credentials by Secret reference. The memory limit equals the request."),
+        jaeger: component("Jaeger (all-in-one, in-memory traces bounded by `tracing.traceSize`)."),
+        adapter: component("prometheus-adapter.")
+          .extend(adapterStackFields)
+          .describe(
+            "prometheus-adapter, serving the HPAs' custom metrics in standalone mode, replicated. The memory limit " +
+              "equals the request.",
+          ),
       })
       .describe("The monitoring stack's images and sizes."),
+    priority: stackPriority,
+    tracing: tracingSchema,
   })
   .superRefine((m, ctx) => {
     for (const [name, a] of Object.entries(m.alerts)) {
@@ -420,10 +438,10 @@ export function monitoringReferenceIssues(
   platform: {
     services: Record<string, { tier: string; scaling?: { custom: { metric: string }[] } | undefined }>;
     storage: Record<string, unknown>;
-    tiers: Record<string, { latencyBudget?: number | undefined }>;
+    tiers: Record<string, { latencyBudget?: number | undefined; priority: number }>;
   },
 ): { path: (string | number)[]; message: string }[] {
-  const issues: { path: (string | number)[]; message: string }[] = [];
+  const issues: { path: (string | number)[]; message: string }[] = stackIssues(m, platform.tiers);
   const services = Object.keys(platform.services);
   const storage = Object.keys(platform.storage);
   for (const [name, svc] of Object.entries(platform.services)) {
@@ -493,4 +511,4 @@ export type MetricDef = Monitoring["metrics"][string];
 export type Alert = Monitoring["alerts"][string];
 export type ThresholdAlert = Extract<Alert, { kind: "threshold" }>;
 export type RatioAlert = Extract<Alert, { kind: "ratio" }>;
-export type MonitoringComponent = Monitoring["components"]["grafana"];
+export type MonitoringComponent = Monitoring["components"]["jaeger"];

@@ -191,7 +191,7 @@ test("the heartbeat route comes first and repeats every minute; ServiceDown inhi
 
 const byKind = (objects: KubeObject[], kind: string) => objects.filter((o) => o.kind === kind);
 const alertmanagerOf = (objects: KubeObject[]) =>
-  objects.filter((o) => o.metadata.name.includes("alertmanager") || o.metadata.name.endsWith("-alerting"));
+  objects.filter((o) => o.metadata.name.includes("alertmanager") || o.metadata.name.endsWith("-monitoring"));
 
 test("standalone: a clustered StatefulSet whose peers and Prometheus' targets are every replica", () => {
   for (const replicas of [2, 3]) {
@@ -239,7 +239,7 @@ test("standalone: a clustered StatefulSet whose peers and Prometheus' targets ar
     const secrets = sts.spec.template.spec.volumes.flatMap((v) => (v.secret ? [v.secret.secretName] : []));
     assert.equal(secrets, ["alertmanager-heartbeat", "alertmanager-pagerduty", "alertmanager-slack"]);
     for (const s of secrets) assert.ok(mounts.includes(`/etc/alertmanager/secrets/${s}`), s);
-    assert.is(sts.spec.template.spec.priorityClassName, "nautilus-alerting");
+    assert.is(sts.spec.template.spec.priorityClassName, "nautilus-monitoring");
   }
 });
 

@@ -315,13 +315,16 @@ test(
         valueFrom: { configMapKeyRef: { name: "nautilus-environment", key: "environment" } },
       },
       { name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: "http://nautilus-jaeger-collector.nautilus-trading.svc:4317" },
+      { name: "OTEL_EXPORTER_OTLP_PROTOCOL", value: "grpc" },
       {
         name: "OTEL_RESOURCE_ATTRIBUTES",
         value:
-          "deployment.environment=$(NAUTILUS_ENVIRONMENT),platform.nautilus.io/tier=ultra-low-latency," +
+          "deployment.environment.name=$(NAUTILUS_ENVIRONMENT),nautilus.tier=ultra-low-latency," +
           "service.namespace=nautilus-trading",
       },
       { name: "OTEL_SERVICE_NAME", value: "risk-engine" },
+      { name: "OTEL_TRACES_SAMPLER", value: "parentbased_traceidratio" },
+      { name: "OTEL_TRACES_SAMPLER_ARG", value: "0.001" },
     ]);
     const bundle = generateBundle(p);
     assert.ok(bundle.ok);

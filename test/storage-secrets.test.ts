@@ -119,7 +119,7 @@ test("each declared secret is delivered by an ExternalSecret from the store; non
   const secrets = ofKind(prod().objects, "ExternalSecret");
   assert.equal(
     secrets.map((s) => s.metadata.name),
-    ["venue-api-keys", "alertmanager-pagerduty", "alertmanager-slack", "alertmanager-heartbeat"],
+    ["venue-api-keys", "alertmanager-pagerduty", "alertmanager-slack", "grafana-admin", "alertmanager-heartbeat"],
   );
   assert.equal(secrets[0]?.spec, {
     refreshInterval: "1h",
