@@ -35,9 +35,10 @@ const HEAD = [
   "annotations",
 ];
 
+const RANK = new Map(HEAD.map((k, i) => [k, i]));
+
 function rank(key: string): number {
-  const i = HEAD.indexOf(key);
-  return i === -1 ? HEAD.length : i;
+  return RANK.get(key) ?? HEAD.length;
 }
 
 export function compareKeys(a: string, b: string): number {
@@ -61,8 +62,15 @@ const UNPRINTABLE = /[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-
 // A lone surrogate cannot be written as UTF-8.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+// Most generated strings (names, labels, paths, images): plain unless a word YAML 1.1 reads otherwise. Tested
+// first because it is one regular expression instead of a dozen.
+const WORDLIKE = /^[A-Za-z][A-Za-z0-9_./-]*$/;
+const WORD_NOT_A_STRING =
+  /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|[eE][0-9]+)$/;
+
 /** Whether `s` may be written plain (unquoted) and reads back as exactly this string. */
 function plainSafe(s: string): boolean {
+  if (WORDLIKE.test(s)) return !WORD_NOT_A_STRING.test(s);
   if (s === "" || s === "<<" || s === "=") return false;
   const first = s.charCodeAt(0);
   // An indicator, a space or a quote first; dashes only before a letter ("--port=80", never "- x" or "-1").
@@ -89,7 +97,7 @@ function quoted(s: string): string {
  * indentation indicator). The chomping indicator keeps the final newlines exactly.
  */
 function literalBlock(s: string, indent: string): string | undefined {
-  if (UNPRINTABLE.test(s.replaceAll("\n", "")) || LONE_SURROGATE.test(s) || s.includes("\t")) return undefined;
+  if (UNPRINTABLE.test(s) || LONE_SURROGATE.test(s) || s.includes("\t")) return undefined;
   if (s[0] === " " || s[0] === "\n") return undefined;
   const body = s.replace(/\n+$/, "");
   const trailing = s.length - body.length;
@@ -115,104 +123,90 @@ function numberText(n: number): string {
   return String(n);
 }
 
-function entriesOf(value: object): [string, unknown][] {
-  const entries: [string, unknown][] = [];
-  if (value instanceof Map) {
-    for (const [k, v] of value) if (v !== undefined) entries.push([String(k), v]);
-  } else
-    for (const k of Object.keys(value)) {
-      const v = (value as Record<string, unknown>)[k];
-      if (v !== undefined && typeof v !== "function" && typeof v !== "symbol") entries.push([k, v]);
+/** The keys of a map to write, in `compareKeys` order: undefined values (and functions) are left out, as JSON does. */
+function keysOf(value: Record<string, unknown>): string[] {
+  const keys = Object.keys(value);
+  let kept = keys;
+  for (let i = 0; i < keys.length; i++) {
+    const v = value[keys[i]!];
+    if (v === undefined || typeof v === "function" || typeof v === "symbol") {
+      kept = keys.filter((k) => {
+        const x = value[k];
+        return x !== undefined && typeof x !== "function" && typeof x !== "symbol";
+      });
+      break;
     }
-  return entries.sort((a, b) => compareKeys(a[0], b[0]));
+  }
+  return kept.length < 2 ? kept : kept.sort(compareKeys);
 }
 
+/** Deeper than any generated object; a cyclic structure gets here instead of overflowing the stack. */
+const MAX_DEPTH = 500;
+
 /**
- * Appends `value` to `out`. `indent` is the indentation of the value's own lines; `inline` says the value
- * follows a key or a dash on the same line (so a scalar or an empty collection starts with a space, and a
- * non-empty one starts on the next line, or, in a sequence, right after the dash).
+ * `value` as YAML text. `indent` is the indentation of the value's own lines; `context` says where it stands:
+ * after a key (a scalar or an empty collection follows on the same line, a non-empty one on the next lines,
+ * indented), after a sequence dash (a collection starts right after the dash), or at the top of a document.
  */
-function emit(out: string[], value: unknown, indent: string, context: "key" | "item" | "top", seen: Set<object>): void {
+function emit(value: unknown, indent: string, context: "key" | "item" | "top", depth: number): string {
   const lead = context === "top" ? "" : " ";
-  if (value === null || value === undefined) {
-    out.push(`${lead}null\n`);
-    return;
-  }
   switch (typeof value) {
     case "string": {
+      if (!value.includes("\n")) return `${lead}${scalarText(value)}\n`;
       // The block's lines are indented past the key, or past the dash of a sequence item.
-      const block = value.includes("\n") ? literalBlock(value, context === "item" ? indent : `${indent}  `) : undefined;
-      out.push(`${lead}${block ?? `${scalarText(value)}\n`}`);
-      return;
+      const block = literalBlock(value, context === "item" ? indent : `${indent}  `);
+      return `${lead}${block ?? `${quoted(value)}\n`}`;
     }
     case "number":
-      out.push(`${lead}${numberText(value)}\n`);
-      return;
+      return `${lead}${numberText(value)}\n`;
     case "boolean":
     case "bigint":
-      out.push(`${lead}${String(value)}\n`);
-      return;
+      return `${lead}${String(value)}\n`;
     case "object":
+      if (value === null) return `${lead}null\n`;
       break;
     default:
-      out.push(`${lead}null\n`);
-      return;
+      return `${lead}null\n`;
   }
+  if (depth > MAX_DEPTH) throw new TypeError(`cannot write YAML nested over ${MAX_DEPTH} levels deep (or cyclic)`);
   const toJSON = (value as { toJSON?: unknown }).toJSON;
-  if (typeof toJSON === "function") {
-    emit(out, toJSON.call(value), indent, context, seen);
-    return;
-  }
-  if (seen.has(value)) throw new TypeError("cannot write a cyclic structure as YAML");
-  seen.add(value);
+  if (typeof toJSON === "function") return emit(toJSON.call(value), indent, context, depth + 1);
+  // A collection under a key is indented one step (a sequence too, as kubectl writes it); in a sequence it starts
+  // after the dash.
+  const own = context === "key" ? `${indent}  ` : indent;
+  let text = context === "key" ? "\n" : "";
+  let first = context === "item";
   if (Array.isArray(value)) {
-    if (value.length === 0) out.push(`${lead}[]\n`);
-    else {
-      // A sequence under a key is indented one step (as kubectl writes it); one in a sequence starts after the dash.
-      const own = context === "key" ? `${indent}  ` : indent;
-      let first = context === "item";
-      if (context === "key") out.push("\n");
-      for (const item of value) {
-        out.push(first ? " -" : `${own}-`);
-        first = false;
-        emit(out, item === undefined ? null : item, `${own}  `, "item", seen);
-      }
+    if (value.length === 0) return `${lead}[]\n`;
+    for (const item of value) {
+      text += `${first ? " -" : `${own}-`}${emit(item === undefined ? null : item, `${own}  `, "item", depth + 1)}`;
+      first = false;
     }
-  } else {
-    const entries = entriesOf(value);
-    if (entries.length === 0) out.push(`${lead}{}\n`);
-    else {
-      const own = context === "key" ? `${indent}  ` : indent;
-      let first = context === "item";
-      if (context === "key") out.push("\n");
-      for (const [k, v] of entries) {
-        const key = scalarText(k);
-        const head = first ? " " : own;
-        first = false;
-        // Past YAML's 1,024-character limit of an implicit key, an explicit one (`? key`).
-        if (key.length > 1000) {
-          out.push(`${head}? ${key}\n${own}:`);
-          emit(out, v, `${own}  `, "item", seen);
-        } else {
-          out.push(`${head}${key}:`);
-          emit(out, v, own, "key", seen);
-        }
-      }
-    }
+    return text;
   }
-  seen.delete(value);
+  const map: Record<string, unknown> =
+    value instanceof Map ? Object.fromEntries([...value].map(([k, v]) => [String(k), v])) : (value as never);
+  const keys = keysOf(map);
+  if (keys.length === 0) return `${lead}{}\n`;
+  for (const k of keys) {
+    const key = scalarText(k);
+    const head = first ? " " : own;
+    first = false;
+    // Past YAML's 1,024-character limit of an implicit key, an explicit one (`? key`).
+    if (key.length > 1000) text += `${head}? ${key}\n${own}:${emit(map[k], `${own}  `, "item", depth + 1)}`;
+    else text += `${head}${key}:${emit(map[k], own, "key", depth + 1)}`;
+  }
+  return text;
 }
 
 /**
  * Plain data (objects, arrays, strings, numbers, booleans, null) as one YAML document: keys in `compareKeys`
- * order, block style, strings plain when YAML 1.1 reads them back as the same string and double-quoted
- * otherwise, multi-line strings as literal blocks. Written here rather than by the `yaml` library: it is many
- * times faster, and `check` serialises every generated file on every commit.
+ * order, block style, strings plain when YAML 1.1 reads them back as the same string and quoted otherwise,
+ * multi-line strings as literal blocks. Written here rather than by the `yaml` library: several times faster,
+ * and `check` serialises every generated file on every commit.
  */
 export function toYaml(value: unknown): string {
-  const out: string[] = [];
-  emit(out, value, "", "top", new Set());
-  return out.join("");
+  return emit(value, "", "top", 0);
 }
 
 /** A generated YAML file: header comment, then one or more documents. */
