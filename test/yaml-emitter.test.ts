@@ -127,12 +127,10 @@ function randomObject(r: ReturnType<typeof random>, i: number): Record<string, u
  * string, where its reader folds them to spaces), no key "<<" (kustomize drops it however it is written, as a
  * merge key).
  */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const wellFormed = (v: unknown): unknown =>
   typeof v === "string"
-    ? v.replace(
-        /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]/g,
-        "?",
-      )
+    ? v.replace(LONE_SURROGATE, "?").replace(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]/g, "?")
     : Array.isArray(v)
       ? v.map(wellFormed)
       : v && typeof v === "object"
