@@ -23,6 +23,8 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const BUNDLE = join(ROOT, "dist/platform.mjs");
+/** The worker thread `check` runs promtool and amtool in (bin/tools-aside.ts), beside the bundle. */
+const WORKER = join(ROOT, "dist/tool-worker.mjs");
 /** The sources the last build read (esbuild's metafile inputs), for --if-stale. */
 const INPUTS = join(ROOT, "dist/platform.inputs.json");
 
@@ -43,7 +45,7 @@ const EXTERNAL = [
 ];
 
 function stale() {
-  if (!existsSync(BUNDLE) || !existsSync(INPUTS)) return true;
+  if (!existsSync(BUNDLE) || !existsSync(INPUTS) || !existsSync(WORKER)) return true;
   const built = statSync(BUNDLE).mtimeMs;
   let inputs;
   try {
@@ -63,7 +65,7 @@ export async function buildCli() {
   // The bundle is dated when the build began: a source saved while esbuild reads stays newer, so stale.
   const started = new Date();
   const result = await build({
-    entryPoints: [join(ROOT, "bin/platform.ts")],
+    entryPoints: { platform: join(ROOT, "bin/platform.ts"), "tool-worker": join(ROOT, "bin/tool-worker.ts") },
     absWorkingDir: ROOT,
     bundle: true,
     platform: "node",
@@ -80,14 +82,18 @@ export async function buildCli() {
     write: false,
     metafile: true,
     logLevel: "warning",
-    outfile: BUNDLE,
+    outdir: dirname(BUNDLE),
+    outExtension: { ".js": ".mjs" },
   });
+  const output = (file) => result.outputFiles.find((f) => f.path === file).text;
   // The entry's own `#!/usr/bin/env -S npx tsx` would run the bundle under tsx: plain node is the point.
-  const code = result.outputFiles[0].text.replace(/^#![^\n]*\n/, "");
+  const code = output(BUNDLE).replace(/^#![^\n]*\n/, "");
   mkdirSync(dirname(BUNDLE), { recursive: true });
   // Renamed into place: a CLI starting meanwhile (another `npm run check`) reads the old bundle or the new one.
   const inputs = Object.keys(result.metafile.inputs).sort();
   replace(INPUTS, `${JSON.stringify(inputs, null, 1)}\n`, 0o644);
+  // Before the bundle: a bundle newer than the sources is taken as complete by --if-stale.
+  replace(WORKER, output(WORKER), 0o644);
   replace(BUNDLE, `#!/usr/bin/env node\n${code}`, 0o755, started);
 }
 

@@ -4,7 +4,7 @@
  * reads YAML 1.1, does not turn "yes", "on" or "2024-01-01" into booleans and dates.
  */
 import {
-  Document,
+  type Document,
   isAlias,
   isCollection,
   isMap,
@@ -35,25 +35,178 @@ const HEAD = [
   "annotations",
 ];
 
+const RANK = new Map(HEAD.map((k, i) => [k, i]));
+
 function rank(key: string): number {
-  const i = HEAD.indexOf(key);
-  return i === -1 ? HEAD.length : i;
+  return RANK.get(key) ?? HEAD.length;
 }
 
 export function compareKeys(a: string, b: string): number {
   return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
-const sortMapEntries = (a: Pair, b: Pair) =>
-  compareKeys(
-    String((a.key as { value?: unknown })?.value ?? a.key),
-    String((b.key as { value?: unknown })?.value ?? b.key),
-  );
+// YAML 1.1 (kustomize, kubectl) reads these plain scalars as something other than a string: booleans,
+// null, integers (binary, octal, hex, sexagesimal, underscores), floats (several dots too), infinities, NaN,
+// and timestamps. A string that looks like any of them is quoted. Deliberately wider than either reader (the
+// `yaml` library's YAML 1.1 schema even reads "e3" as a float).
+const NOT_A_STRING = [
+  /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/,
+  /^(?:~|null|Null|NULL)$/,
+  /^[-+]?(?:0[bBoOxX][0-9a-fA-F_]*|[0-9._][0-9._:eE+-]*|[eE][-+]?[0-9]+)$/,
+  /^[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)$/,
+  /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}/,
+];
 
+// Printable in YAML and no line break of YAML 1.1 (U+0085, U+2028, U+2029), no byte order mark.
+const UNPRINTABLE = /[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\ud800-\udfff]/;
+// A lone surrogate cannot be written as UTF-8.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+// Most generated strings (names, labels, paths, images): plain unless a word YAML 1.1 reads otherwise. Tested
+// first because it is one regular expression instead of a dozen.
+const WORDLIKE = /^[A-Za-z][A-Za-z0-9_./-]*$/;
+const WORD_NOT_A_STRING =
+  /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|[eE][0-9]+)$/;
+
+/** Whether `s` may be written plain (unquoted) and reads back as exactly this string. */
+function plainSafe(s: string): boolean {
+  if (WORDLIKE.test(s)) return !WORD_NOT_A_STRING.test(s);
+  if (s === "" || s === "<<" || s === "=") return false;
+  const first = s.charCodeAt(0);
+  // An indicator, a space or a quote first; dashes only before a letter ("--port=80", never "- x" or "-1").
+  if ("?:,[]{}#&*!|>'\"%@` \t".includes(s[0]!)) return false;
+  if (first === 45 /* - */ && !/^--?[A-Za-z]/.test(s)) return false;
+  const last = s[s.length - 1]!;
+  if (last === " " || last === ":" || last === "\t") return false;
+  if (s.includes(": ") || s.includes(" #") || s.includes("\t") || s.includes("\n") || UNPRINTABLE.test(s)) return false;
+  if (LONE_SURROGATE.test(s)) return false;
+  return !NOT_A_STRING.some((re) => re.test(s));
+}
+
+/** A double-quoted scalar: JSON's escapes are YAML's, plus the characters YAML must not see raw. */
+function quoted(s: string): string {
+  return JSON.stringify(s).replace(
+    /[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
+/**
+ * A multi-line string as a literal block (`|`), readable in review, when YAML can hold it there exactly: every
+ * character printable, no line break but `\n`, and no leading space on the first line (which would need an
+ * indentation indicator). The chomping indicator keeps the final newlines exactly.
+ */
+function literalBlock(s: string, indent: string): string | undefined {
+  if (UNPRINTABLE.test(s) || LONE_SURROGATE.test(s) || s.includes("\t")) return undefined;
+  if (s[0] === " " || s[0] === "\n") return undefined;
+  const body = s.replace(/\n+$/, "");
+  const trailing = s.length - body.length;
+  // A line of spaces only may read as an empty line, not content.
+  if (/(^|\n) +(\n|$)/.test(body)) return undefined;
+  const chomp = trailing === 0 ? "-" : trailing === 1 ? "" : "+";
+  const lines = (trailing > 1 ? s.slice(0, -1) : body).split("\n");
+  return `|${chomp}\n${lines.map((l) => (l === "" ? "" : indent + l)).join("\n")}\n`;
+}
+
+/** Plain when safe; else single-quoted when that needs no escape for a double quote, else double-quoted. */
+function scalarText(s: string): string {
+  if (plainSafe(s)) return s;
+  if (s.includes('"') && !s.includes("'") && !/[\t\n]/.test(s) && !UNPRINTABLE.test(s) && !LONE_SURROGATE.test(s))
+    return `'${s}'`;
+  return quoted(s);
+}
+
+function numberText(n: number): string {
+  if (Number.isNaN(n)) return ".nan";
+  if (n === Number.POSITIVE_INFINITY) return ".inf";
+  if (n === Number.NEGATIVE_INFINITY) return "-.inf";
+  return String(n);
+}
+
+/** The keys of a map to write, in `compareKeys` order: undefined values (and functions) are left out, as JSON does. */
+function keysOf(value: Record<string, unknown>): string[] {
+  const keys = Object.keys(value);
+  let kept = keys;
+  for (let i = 0; i < keys.length; i++) {
+    const v = value[keys[i]!];
+    if (v === undefined || typeof v === "function" || typeof v === "symbol") {
+      kept = keys.filter((k) => {
+        const x = value[k];
+        return x !== undefined && typeof x !== "function" && typeof x !== "symbol";
+      });
+      break;
+    }
+  }
+  return kept.length < 2 ? kept : kept.sort(compareKeys);
+}
+
+/** Deeper than any generated object; a cyclic structure gets here instead of overflowing the stack. */
+const MAX_DEPTH = 500;
+
+/**
+ * `value` as YAML text. `indent` is the indentation of the value's own lines; `context` says where it stands:
+ * after a key (a scalar or an empty collection follows on the same line, a non-empty one on the next lines,
+ * indented), after a sequence dash (a collection starts right after the dash), or at the top of a document.
+ */
+function emit(value: unknown, indent: string, context: "key" | "item" | "top", depth: number): string {
+  const lead = context === "top" ? "" : " ";
+  switch (typeof value) {
+    case "string": {
+      if (!value.includes("\n")) return `${lead}${scalarText(value)}\n`;
+      // The block's lines are indented past the key, or past the dash of a sequence item.
+      const block = literalBlock(value, context === "item" ? indent : `${indent}  `);
+      return `${lead}${block ?? `${quoted(value)}\n`}`;
+    }
+    case "number":
+      return `${lead}${numberText(value)}\n`;
+    case "boolean":
+    case "bigint":
+      return `${lead}${String(value)}\n`;
+    case "object":
+      if (value === null) return `${lead}null\n`;
+      break;
+    default:
+      return `${lead}null\n`;
+  }
+  if (depth > MAX_DEPTH) throw new TypeError(`cannot write YAML nested over ${MAX_DEPTH} levels deep (or cyclic)`);
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === "function") return emit(toJSON.call(value), indent, context, depth + 1);
+  // A collection under a key is indented one step (a sequence too, as kubectl writes it); in a sequence it starts
+  // after the dash.
+  const own = context === "key" ? `${indent}  ` : indent;
+  let text = context === "key" ? "\n" : "";
+  let first = context === "item";
+  if (Array.isArray(value)) {
+    if (value.length === 0) return `${lead}[]\n`;
+    for (const item of value) {
+      text += `${first ? " -" : `${own}-`}${emit(item === undefined ? null : item, `${own}  `, "item", depth + 1)}`;
+      first = false;
+    }
+    return text;
+  }
+  const map: Record<string, unknown> =
+    value instanceof Map ? Object.fromEntries([...value].map(([k, v]) => [String(k), v])) : (value as never);
+  const keys = keysOf(map);
+  if (keys.length === 0) return `${lead}{}\n`;
+  for (const k of keys) {
+    const key = scalarText(k);
+    const head = first ? " " : own;
+    first = false;
+    // Past YAML's 1,024-character limit of an implicit key, an explicit one (`? key`).
+    if (key.length > 1000) text += `${head}? ${key}\n${own}:${emit(map[k], `${own}  `, "item", depth + 1)}`;
+    else text += `${head}${key}:${emit(map[k], own, "key", depth + 1)}`;
+  }
+  return text;
+}
+
+/**
+ * Plain data (objects, arrays, strings, numbers, booleans, null) as one YAML document: keys in `compareKeys`
+ * order, block style, strings plain when YAML 1.1 reads them back as the same string and quoted otherwise,
+ * multi-line strings as literal blocks. Written here rather than by the `yaml` library: several times faster,
+ * and `check` serialises every generated file on every commit.
+ */
 export function toYaml(value: unknown): string {
-  return new Document(value, { version: "1.1", sortMapEntries, aliasDuplicateObjects: false }).toString({
-    lineWidth: 0,
-  });
+  return emit(value, "", "top", 0);
 }
 
 /** A generated YAML file: header comment, then one or more documents. */

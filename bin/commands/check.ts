@@ -3,10 +3,8 @@ import { runConfigChecks } from "../../checks/registry.ts";
 import { type Finding, hasErrors } from "../../core/finding.ts";
 import { mergeEnvironments } from "../../core/merge-environments.ts";
 import { applySkips } from "../../core/skips.ts";
-import { runAmtool } from "../../engines/amtool.ts";
 import { checkDrift, driftedPaths } from "../../engines/drift.ts";
 import { checkKustomize, KUSTOMIZE_OBJECT_LIMIT } from "../../engines/kustomize.ts";
-import { runPromtool } from "../../engines/promtool.ts";
 import { generateBundle } from "../../generators/bundle.ts";
 import { ENVIRONMENT_NAMES } from "../../model/environments.ts";
 import { REPORTERS } from "../../reporters/index.ts";
@@ -16,6 +14,7 @@ import { runObjectEngines } from "../object-engines.ts";
 import { argocdSchemaFindings } from "../argocd-schema.ts";
 import { displayDir, guardOutDir, snapshot } from "../out-dir.ts";
 import { readPolicySources } from "../policies.ts";
+import { toolsAside } from "../tools-aside.ts";
 import { CONFIG_OPTION, type Command, FORMAT_OPTION, OUT_OPTION, stringOption } from "./command.ts";
 import { configErrors } from "./config-errors.ts";
 
@@ -47,6 +46,10 @@ async function check(configFile: string, outDir: string, format: string): Promis
   guardOutDir(outDir, configFile, "check it");
   if (!existsSync(outDir) || !statSync(outDir).isDirectory())
     throw new UsageError(`${name}: no such folder; run \`npm run generate\` first (or pass --out)`);
+  // promtool and amtool take most of the time, in child processes: they run beside the rest.
+  const tools = toolsAside(files, name);
+  // Awaited below; a usage error thrown before then must not also surface as an unhandled rejection.
+  tools.catch(() => undefined);
   const drift = checkDrift(files, snapshot(outDir, files.keys()), name);
   const engineFindings: Finding[] = [
     ...drift,
@@ -55,9 +58,9 @@ async function check(configFile: string, outDir: string, format: string): Promis
     ...(await runObjectEngines({ environments, policies, kubernetesVersion: platform.kubernetesVersion })),
     ...runConfigChecks({ environments, platform, out: { dir: name, files } }),
     ...(await argocdSchemaFindings(platform, environments, configFile, source)),
-    ...runPromtool(files, name),
-    ...runAmtool(files, name),
   ];
+  const { promtool, amtool } = await tools;
+  engineFindings.push(...promtool, ...amtool);
   const located = locateFindings(engineFindings, { configFile, source, environments, outDir: name });
   const skipped = applySkips(located, platform.skip, configFile).map((f) => {
     if (f.rule !== "unused-skip") return f;
