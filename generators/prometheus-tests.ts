@@ -189,8 +189,47 @@ export function alertTestFiles(platform: Platform): AlertTestFile[] {
           },
         ],
       },
+      ...(a.kind === "threshold" && platform.monitoring.metrics[a.metric]?.type === "gauge"
+        ? [intermittent(alert, a, quiet, loud, { interval, fireAt, expLabels, expAnnotations })]
+        : []),
     ];
     return content(tests);
   });
   return [...configured, ...metaTestFiles(platform)];
+}
+
+/**
+ * A gauge that breaches at every other evaluation. Compared as the latest sample (no `over`), each good sample resets
+ * `for` and the alert never fires; compared as the worst over `over`, the breach is in every window and it fires.
+ * Both are tested, so the config's choice is what Prometheus does.
+ */
+function intermittent(
+  alert: ModelAlert,
+  a: ThresholdAlert,
+  quiet: Scenario,
+  loud: Scenario,
+  at: { interval: string; fireAt: number; expLabels: Record<string, string>; expAnnotations: Record<string, string> },
+): Record<string, unknown> {
+  const samples = (loud.series[0]!.values.match(/x(\d+)$/)?.[1] ?? "0") as string;
+  const values = Array.from({ length: Number(samples) + 1 }, (_, i) =>
+    promNumber(i % 2 === 0 ? loud.value : quiet.value),
+  ).join(" ");
+  const series = [{ series: loud.series[0]!.series, values }];
+  const worst = a.over !== undefined;
+  return {
+    name:
+      `${alert.name}: a breach at every other evaluation (${promNumber(loud.value)} and ${promNumber(quiet.value)}) ` +
+      (worst
+        ? `is in every ${formatDuration(a.over!)} window, so it fires after its for (${alert.rule.for})`
+        : "resets for at each good sample, so the latest-sample comparison never fires"),
+    interval: at.interval,
+    input_series: series,
+    alert_rule_test: [
+      {
+        eval_time: formatDuration(at.fireAt),
+        alertname: alert.name,
+        exp_alerts: worst ? [{ exp_labels: at.expLabels, exp_annotations: at.expAnnotations }] : [],
+      },
+    ],
+  };
 }

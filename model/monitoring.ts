@@ -280,9 +280,14 @@ function alertValueExpr(platform: Platform, a: Alert): string {
       `histogram_quantile(${a.quantile}, sum by (le) ` +
       `(rate(${a.metric}_bucket${sel}[${formatDuration(a.window)}])))`
     );
+  // The worst sample of the window, when the alert says so; otherwise the latest one.
+  const gauge =
+    a.over === undefined
+      ? `${a.metric}${sel}`
+      : `${a.comparison === ">" ? "max" : "min"}_over_time(${a.metric}${sel}[${formatDuration(a.over)}])`;
   // A gauge several services expose, alerted on for all of them: each series says which service it is about.
-  if (a.service === undefined && (def?.services.length ?? 0) > 1) return serviceFromJob(platform, `${a.metric}${sel}`);
-  return `${a.metric}${sel}`;
+  if (a.service === undefined && (def?.services.length ?? 0) > 1) return serviceFromJob(platform, gauge);
+  return gauge;
 }
 
 /** Expands the `{{ $labels.x }}` templates a summary may use (the only ones the schema allows). */

@@ -21,6 +21,7 @@ import {
   DURATION_RE,
   duration,
   FLOOR,
+  formatDuration,
   PERCENT_RE,
   parseDuration,
   parsePercent,
@@ -219,6 +220,14 @@ const thresholdAlert = z
       ),
     quantile: z.number().gt(0).lt(1).default(0.99).describe("Histograms only: the quantile compared (0.99 is p99)."),
     window: window().prefault("1m").describe("Histograms only: the rate window of the buckets."),
+    over: window()
+      .optional()
+      .describe(
+        "Gauges only: compare the worst value over this window (max_over_time for >, min_over_time for <), so a " +
+          "breach in some seconds of every window keeps the alert pending through its `for`. Unset, the latest " +
+          "sample is compared, and one good sample at an evaluation resets `for`: an intermittent breach never " +
+          "fires. At least two evaluation intervals, so every window holds more than one evaluation's samples.",
+      ),
     shadowing,
   })
   .describe("A metric compared with a threshold: a gauge as is, a histogram through its quantile over `window`.");
@@ -365,6 +374,22 @@ export const monitoringSchema = z
       }
       const declared = m.metrics[a.metric];
       if (!declared) continue;
+      if (a.kind === "threshold" && a.over !== undefined) {
+        if (declared.type !== "gauge")
+          ctx.addIssue({
+            code: "custom",
+            path: ["alerts", name, "over"],
+            message: `over applies to gauges; ${a.metric} is a ${declared.type} (a histogram's window is \`window\`)`,
+          });
+        else if (a.over < 2 * m.evaluationInterval)
+          ctx.addIssue({
+            code: "custom",
+            path: ["alerts", name, "over"],
+            message:
+              `over must be at least two evaluation intervals (${formatDuration(2 * m.evaluationInterval)}): a ` +
+              "shorter window can miss the bad sample between two evaluations",
+          });
+      }
       if (a.kind === "ratio") {
         if (a.threshold.kind !== "percent")
           ctx.addIssue({
