@@ -17,7 +17,7 @@ export interface StagePlan {
   /** `deployment/nautilus-risk-engine` (what `kubectl rollout status` waits for) and its pods' name label. */
   workloads: { ref: string; app: string; namespace: string }[];
   /** Health endpoints called once the stage's workloads are rolled out. */
-  smoke: { service: string; serviceName: string; path: string }[];
+  smoke: { service: string; serviceName: string; namespace: string; path: string }[];
 }
 
 const ROLLED_OUT = new Set(["Deployment", "StatefulSet", "DaemonSet"]);
@@ -42,7 +42,8 @@ export function deployStages(platform: ResolvedPlatform, objects: readonly KubeO
         const service = s.metadata.labels?.[LABEL.name] ?? s.metadata.name;
         const readiness = platform.services[service]?.probes?.readiness.path;
         const paths = [...(readiness ? [readiness] : []), ...(smoke[service] ?? [])];
-        return paths.map((path) => ({ service, serviceName: s.metadata.name, path }));
+        const namespace = s.metadata.namespace ?? platform.namespace;
+        return paths.map((path) => ({ service, serviceName: s.metadata.name, namespace, path }));
       }),
     };
   }).filter((s) => s.objects.length > 0);

@@ -106,8 +106,21 @@ function monitoringEdges(platform: Platform): Edge[] {
   edge(workload(p.name), workload(am.name), am.web, "alerts");
   edge(workload(am.name), workload(am.name), am.cluster, "gossip");
   edge(workload(am.name), workload(am.name), am.clusterUdp, "gossip", "UDP");
-  for (const [i, set] of platform.network.alertmanagerReaches.entries())
+  for (const [i, set] of platform.network.alertmanagerReaches.entries()) {
     edges.push(...externalEdges(platform, workload(am.name), set, `network.alertmanagerReaches[${i}]`));
+    // An e-mail receiver's mail server is among the receivers' addresses, on its own SMTP port.
+    const ext = platform.network.external[set];
+    for (const [name, r] of Object.entries(platform.monitoring.alerting.receivers))
+      if (r.kind === "email" && ext && !ext.ports.includes(r.smtp.port))
+        edges.push({
+          from: workload(am.name),
+          to: { kind: "external", name: set },
+          port: r.smtp.port,
+          protocol: "TCP",
+          path: `monitoring.alerting.receivers.${name}.smtp.port`,
+          why: `SMTP for the e-mail receiver ${name}`,
+        });
+  }
   edge(workload(g.name), workload(p.name), p.web, "dashboards");
   edge(workload(g.name), workload(j.name), j.query, "traces");
   edge(workload(a.name), workload(p.name), p.web, "custom metrics");

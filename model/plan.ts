@@ -5,7 +5,7 @@
  * reordering is no change; an object that only moved to a new name (a renamed config key) is not a removal and an
  * addition. Pure: `platform diff` generates both sides and prints the plan.
  */
-import { LABEL } from "../core/conventions.ts";
+import { ANNOTATION, LABEL } from "../core/conventions.ts";
 import type { KubeObject } from "../core/finding.ts";
 import { objectKey } from "../core/layout.ts";
 import { deepEqual, isPlainObject } from "../core/plain.ts";
@@ -146,7 +146,7 @@ const IDENTITY_KEYS = ["name", "job_name", "alert", "record", "title"];
 /**
  * Key order and the order of named list items do not matter, in the objects and in the YAML or JSON a ConfigMap
  * carries (scrape jobs, rule files, dashboards follow the config's key order). A dashboard panel's place on the
- * grid and its number follow the order too, so they are left out.
+ * grid and its number follow the order too, so they are left out, and so is a pod template's config checksum.
  */
 function normalise(v: unknown, embedded = false): unknown {
   if (Array.isArray(v)) {
@@ -173,7 +173,13 @@ function normalise(v: unknown, embedded = false): unknown {
   }
   return Object.fromEntries(
     Object.keys(v)
-      .filter((k) => v[k] !== undefined && !(embedded && (k === "gridPos" || k === "id")))
+      .filter(
+        (k) =>
+          v[k] !== undefined &&
+          !(embedded && (k === "gridPos" || k === "id")) &&
+          // A hash of the ConfigMaps a pod reads: their own changes are reported, the hash says nothing more.
+          k !== ANNOTATION.configChecksum,
+      )
       .sort()
       .map((k) => [k, normalise(v[k], embedded)]),
   );

@@ -31,7 +31,7 @@ const realRows: { path: string; startsWith: string; line?: (l: string) => boolea
   { path: "services.risk-engine", startsWith: '"risk-engine": {' },
   { path: "services.risk-engine.resources.requests.cpu", startsWith: 'cpu: "2", memory: "1Gi", "hugepages-2Mi"' },
   { path: "services.risk-engine.resources.requests.hugepages-2Mi", startsWith: '"hugepages-2Mi": "512Mi" }' },
-  { path: "services.risk-engine.volumes[0].claim", startsWith: 'claim: "logs"' },
+  { path: "services.strategy-engine.volumes[0].claim", startsWith: 'claim: "logs"' },
   { path: "environments.staging.services.order-manager.replicas", startsWith: "replicas: 2 }" },
   { path: "tiers.ultra-low-latency.tolerations[0].effect", startsWith: 'effect: "NoSchedule"' },
   { path: "monitoring.alerts.HighErrorRate.threshold", startsWith: 'threshold: "1%"' },

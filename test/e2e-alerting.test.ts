@@ -317,7 +317,7 @@ test("real Prometheus and Alertmanager deliver generated alerts: page, silence, 
       { severity: "critical", service: SLOW.service },
     );
     assert.equal(page.annotations, SLOW.rule.annotations);
-    assert.match(page.annotations.runbook_url!, new RegExp(`/${SLOW.name}$`));
+    assert.match(page.annotations.runbook_url!, new RegExp(`/${SLOW.name}\\.md$`));
     const breachedAt = firstScrape.get(SLOW.service!)!;
     assert.ok(
       page.at - breachedAt >= SLOW.config.for * 1000,

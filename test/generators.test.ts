@@ -171,7 +171,6 @@ test("the seed's storage claims are generated with sizes and access modes, in ea
     ]),
     [
       ["nautilus-trading", "nautilus-metrics", "100Gi", "ReadWriteOnce"],
-      ["nautilus-engines", "nautilus-logs", "50Gi", "ReadWriteMany"],
       ["nautilus-trading", "nautilus-logs", "50Gi", "ReadWriteMany"],
       ["nautilus-trading", "nautilus-cache", "20Gi", "ReadWriteMany"],
     ],

@@ -23,14 +23,14 @@ test("--version prints the package's version", () => {
 });
 
 test("vet - judges the manifests piped to it, as helm template | platform vet - does", () => {
-  const good = readFileSync(join(ROOT, "out/rendered/prod/nautilus-trading/service-nautilus-risk-engine.yaml"), "utf8");
+  const good = readFileSync(join(ROOT, "out/rendered/prod/nautilus-engines/service-nautilus-risk-engine.yaml"), "utf8");
   const ok = vetStdin(good);
   assert.is(ok.status, 0, ok.stdout + ok.stderr);
   assert.match(ok.stdout, /vet passed: 1 objects/);
   const typo = good.replace("  selector:", "  selectr:");
   const bad = vetStdin(typo);
   assert.is(bad.status, 1);
-  assert.match(bad.stdout, /^-:\d+:\d+: error schema\/unknown-field Service nautilus-trading\/nautilus-risk-engine/m);
+  assert.match(bad.stdout, /^-:\d+:\d+: error schema\/unknown-field Service nautilus-engines\/nautilus-risk-engine/m);
 });
 
 test("--config takes JSON and YAML: the same config, and findings at the file's own lines", async () => {

@@ -47,24 +47,24 @@ test("--dry-run prints the stages in the seed's order and calls no kubectl", () 
   assert.equal(
     headings.map((h) => h.replace(/ \(\d+ objects\)$/, "")),
     [
-      "[1/8] preflight",
-      "[2/8] server-side dry run: kubectl apply --server-side --field-manager=nautilus-platform --dry-run=server -f -",
-      "[3/8] kubectl diff --server-side --field-manager=nautilus-platform -f -",
-      "[4/8] wave 0: namespaces, CRDs, admission policies and network policies",
-      "[5/8] wave 1: storage",
-      "[6/8] wave 2: the ultra-low-latency tier",
-      "[7/8] wave 3: the high-performance tier",
-      "[8/8] wave 4: monitoring",
+      "[1/7] preflight",
+      "[2/7] server-side dry run: kubectl apply --server-side --field-manager=nautilus-platform --dry-run=server -f -",
+      "[3/7] kubectl diff --server-side --field-manager=nautilus-platform -f -",
+      "[4/7] wave 0: namespaces, CRDs, admission policies and network policies",
+      // No wave 1: each claim goes with the first workload that mounts it.
+      "[5/7] wave 2: the ultra-low-latency tier",
+      "[6/7] wave 3: the high-performance tier",
+      "[7/7] wave 4: monitoring",
     ],
   );
-  assert.match(r.stdout, /rollout status deployment\/nautilus-risk-engine -n nautilus-trading --timeout=120s/);
+  assert.match(r.stdout, /rollout status deployment\/nautilus-risk-engine -n nautilus-engines --timeout=120s/);
   assert.match(r.stdout, /services\/nautilus-integration-engine:http\/proxy\/health\/e2e-latency/);
 });
 
 test("a ready cluster: preflight, dry run, diff, then each wave applied and waited for before the next", () => {
   const r = deploy("success");
   assert.is(r.code, 0, r.stderr);
-  assert.match(r.stdout, /deployed prod: \d+ objects in 5 waves, every workload rolled out/);
+  assert.match(r.stdout, /deployed prod: \d+ objects in 4 waves, every workload rolled out/);
   const order = r.calls.map((c) => c.split(" ").slice(0, 3).join(" "));
   assert.equal(order.slice(0, 6), [
     "cluster-info",
@@ -78,7 +78,7 @@ test("a ready cluster: preflight, dry run, diff, then each wave applied and wait
   // The engines are healthy before the high-performance tier is applied, and monitoring comes last.
   assert.ok(at("integration-engine:http/proxy/health/e2e-latency") < at("deployment/nautilus-market-data"));
   assert.ok(at("deployment/nautilus-smart-order-router") < at("deployment/nautilus-prometheus "));
-  assert.is(r.calls.filter((c) => c === "apply --server-side --field-manager=nautilus-platform -f -").length, 5);
+  assert.is(r.calls.filter((c) => c === "apply --server-side --field-manager=nautilus-platform -f -").length, 4);
   assert.match(r.stdout, /integration-engine \/health\/e2e-latency: \{"p99_us":2.31/);
 });
 
@@ -89,8 +89,8 @@ test("a rollout that times out stops the deploy, names the workload, why its pod
   assert.match(r.stderr, /1 out of 3 new replicas have been updated/);
   assert.match(r.stderr, /nautilus-order-manager-84c5d7f9b-q2m7w: Pending, Unschedulable: 0\/10 nodes are available/);
   assert.match(r.stderr, /not applied: the high-performance tier; monitoring/);
-  assert.match(r.stderr, /kubectl describe deployment\/nautilus-order-manager -n nautilus-trading/);
-  assert.match(r.stderr, /kubectl rollout undo deployment\/nautilus-order-manager -n nautilus-trading/);
+  assert.match(r.stderr, /kubectl describe deployment\/nautilus-order-manager -n nautilus-engines/);
+  assert.match(r.stderr, /kubectl rollout undo deployment\/nautilus-order-manager -n nautilus-engines/);
   // Nothing after the failed workload was touched.
   assert.not.ok(r.calls.some((c) => c.includes("integration-engine") || c.includes("market-data")));
 });
@@ -100,7 +100,7 @@ test("ultra-low-latency nodes without huge pages fail preflight before anything 
   assert.is(r.code, 1);
   assert.match(
     r.stderr,
-    /tier ultra-low-latency: node\(s\) ull-1, ull-2, ull-3, ull-4 have no allocatable hugepages-2Mi for risk-engine/,
+    /tier ultra-low-latency: node\(s\) ull-1, ull-2, ull-3, ull-4, ull-5, ull-6 have no allocatable hugepages-2Mi for risk-engine/,
   );
   assert.match(r.stderr, /kubectl describe node NODE/);
   assert.not.ok(r.calls.some((c) => c.startsWith("apply")));
@@ -120,12 +120,11 @@ test("preflight names missing labels, taints and CPUs of a tier's nodes", () => 
   nodes.items[1]!.status.allocatable.cpu = "8";
   delete nodes.items[2]!.metadata.labels["node-type"];
   assert.equal(nodeProblems(prod, nodes), [
-    "tier ultra-low-latency: 3 schedulable node(s) carry node-type=ultra-low-latency,cpu-architecture=x86_64, the " +
-      "config counts on 4 (tiers.ultra-low-latency.nodes)",
+    "tier ultra-low-latency: 5 schedulable node(s) carry node-type=ultra-low-latency,cpu-architecture=x86_64, the " +
+      "config counts on 6 (tiers.ultra-low-latency.pool.zones)",
     "tier ultra-low-latency: node(s) ull-1 lack the taint dedicated=ultra-low-latency:NoSchedule, so other " +
       "workloads can land on the dedicated nodes",
-    "tier ultra-low-latency: node(s) ull-2 have fewer than 16 allocatable CPUs " +
-      "(tiers.ultra-low-latency.cpusPerNode): 8",
+    "tier ultra-low-latency: node(s) ull-2 have fewer than 22 allocatable CPUs " + "(tiers.ultra-low-latency.pool): 8",
   ]);
 });
 

@@ -82,8 +82,6 @@ test("images, resources and the autoscaler floor are said plainly, with the capa
     [
       "prod ~ HorizontalPodAutoscaler nautilus-market-data (service market-data): minReplicas 3 → 5; requested " +
         "capacity +2 CPU, +2Gi memory (at minReplicas)",
-      // The overview dashboard shows the autoscalers' bounds.
-      "prod ~ ConfigMap nautilus-grafana-dashboards (grafana): changed: data.nautilus-trading-platform.json.panels",
       "prod capacity +2 CPU, +2Gi memory",
     ],
   );
@@ -130,6 +128,11 @@ test("a renamed service is not a removal and an addition", () => {
     for (const patch of Object.values(c.environments)) if (patch) patch.services = rename(patch.services);
     for (const metric of Object.values(c.monitoring.metrics ?? {}))
       metric.services = metric.services.map((s) => (s === "smart-order-router" ? "order-router" : s));
+    // The communication graph names it too: as a key and as a peer.
+    const graph = c.network?.services ?? {};
+    for (const edges of Object.values(graph))
+      for (const t of edges.talksTo ?? []) if (t.service === "smart-order-router") t.service = "order-router";
+    if (c.network) c.network.services = rename(graph);
   });
   for (const env of planOf(BASE, renamed).environments) {
     assert.equal(env.added, [], env.environment);

@@ -44,7 +44,7 @@ test("standalone: one rule file holds every meta alert with its contract severit
   );
   for (const r of rules) {
     assert.ok(r.annotations.summary, r.alert);
-    assert.is(r.annotations.runbook_url, `https://runbooks.nautilus.io/alerts/${r.alert}`);
+    assert.is(r.annotations.runbook_url, `https://runbooks.nautilus.io/alerts/${r.alert}.md`);
   }
   // Prometheus loads it: prometheus.yml names the file.
   assert.ok((prometheusConfig(platform).rule_files as string[]).includes("rules/nautilus-meta.yaml"));

@@ -243,7 +243,17 @@ test("what names a namespace follows the split: discovery, admission bindings, c
   const find = (kind: string, name: string) =>
     prod.objects.filter((o) => o.kind === kind && o.metadata.name === name).map((o) => o.metadata.namespace);
   assert.equal(find("ConfigMap", "nautilus-environment").sort(), ["nautilus-engines", "nautilus-trading"]);
-  assert.equal(find("PersistentVolumeClaim", "nautilus-logs").sort(), ["nautilus-engines", "nautilus-trading"]);
+  // A claim is made in each namespace that mounts it: the engines log to standard output, not to a claim.
+  assert.equal(find("PersistentVolumeClaim", "nautilus-logs").sort(), ["nautilus-trading"]);
+  const engineLogs = { services: { "risk-engine": { volumes: [{ claim: "logs", mountPath: "/var/log/nautilus" }] } } };
+  const withEngineLogs = bundleOf(engineLogs).environments.find((e) => e.environment === "prod")!.objects;
+  assert.equal(
+    withEngineLogs
+      .filter((o) => o.kind === "PersistentVolumeClaim" && o.metadata.name === "nautilus-logs")
+      .map((o) => o.metadata.namespace)
+      .sort(),
+    ["nautilus-engines", "nautilus-trading"],
+  );
   assert.equal(find("PersistentVolumeClaim", "nautilus-metrics"), ["nautilus-trading"]);
   const binding = prod.objects.find((o) => o.kind === "ValidatingAdmissionPolicyBinding")!;
   assert.equal((binding.spec as { matchResources: unknown }).matchResources, {

@@ -21,12 +21,10 @@ test("a patch value equal to the base is a note naming the environment, the path
     notes({
       environments: {
         staging: { services: { "risk-engine": { replicas: 2 } } },
-        dev: { tiers: { "high-performance": { cpusPerNode: 32 } }, storage: { metrics: { size: "100Gi" } } },
+        dev: { storage: { metrics: { size: "100Gi" } } },
       },
     }),
     [
-      "info dev environments.dev.tiers.high-performance.cpusPerNode: 32 equals the base value " +
-        "(tiers.high-performance.cpusPerNode), so the patch changes nothing",
       'info dev environments.dev.storage.metrics.size: "100Gi" equals the base value ' +
         "(storage.metrics.size), so the patch changes nothing",
       "info staging environments.staging.services.risk-engine.replicas: 2 equals the base value " +

@@ -147,7 +147,12 @@ test("no secret value is ever in out/: the router reads its key by reference", (
         }),
     ),
   );
-  for (const [path, text] of bundleOf().files) assert.not.match(text, /kind: Secret\n/, `${path} holds a Secret`);
+  for (const env of bundleOf().environments)
+    assert.equal(
+      env.objects.filter((o) => o.kind === "Secret").map((o) => o.metadata.name),
+      [],
+      `${env.environment} holds a Secret`,
+    );
 });
 
 test("pods drain for the tier's delay before SIGTERM, within the tier's grace period", () => {

@@ -94,7 +94,7 @@ async function deploy(opts: Options): Promise<number> {
   const steps = 3 + stages.length;
 
   if (opts.dryRun) {
-    printPlan(say, opts, platform, stages, timeout, context);
+    printPlan(say, opts, stages, timeout, context);
     return 0;
   }
 
@@ -112,7 +112,6 @@ async function deploy(opts: Options): Promise<number> {
     return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
   };
   const all = yamlFile(env.objects);
-  const ns = platform.namespace;
   try {
     say(`[1/${steps}] preflight`);
     preflight(kubectl, platform, env.objects, say);
@@ -144,11 +143,11 @@ async function deploy(opts: Options): Promise<number> {
         say(`  ${workload.ref} rolled out`);
       }
       for (const s of plan.smoke) {
-        const path = `/api/v1/namespaces/${ns}/services/${s.serviceName}:http/proxy${s.path}`;
+        const path = `/api/v1/namespaces/${s.namespace}/services/${s.serviceName}:http/proxy${s.path}`;
         const r = kubectl(["get", "--raw", path]);
         if (r.code !== 0)
           throw new Stop(`${s.service} answers ${s.path} with an error:\n${indent(r.stderr || r.stdout)}`, [
-            `kubectl logs -n ${ns} -l ${LABEL.name}=${s.service} --tail=100`,
+            `kubectl logs -n ${s.namespace} -l ${LABEL.name}=${s.service} --tail=100`,
             `kubectl get --raw ${path}`,
           ]);
         say(`  ${s.service} ${s.path}: ${r.stdout.trim().slice(0, 200) || "ok"}`);
@@ -226,14 +225,12 @@ function rolloutFailure(
 function printPlan(
   say: (line: string) => void,
   opts: Options,
-  platform: ResolvedPlatform,
   stages: readonly StagePlan[],
   timeout: number,
   context: string[],
 ): void {
   const k = `kubectl${context.length ? ` ${context.join(" ")}` : ""}`;
   const steps = 3 + stages.length;
-  const ns = platform.namespace;
   const apply = `${k} apply --server-side --field-manager=${FIELD_MANAGER}`;
   say(`Plan for ${opts.env} (dry run: nothing is sent to the cluster)`);
   say(`[1/${steps}] preflight`);
@@ -247,7 +244,7 @@ function printPlan(
     say(`  ${apply} -f - (${[...new Set(plan.objects.map((o) => o.kind))].join(", ")})`);
     for (const w of plan.workloads) say(`  ${k} rollout status ${w.ref} -n ${w.namespace} --timeout=${timeout}s`);
     for (const s of plan.smoke)
-      say(`  ${k} get --raw /api/v1/namespaces/${ns}/services/${s.serviceName}:http/proxy${s.path}`);
+      say(`  ${k} get --raw /api/v1/namespaces/${s.namespace}/services/${s.serviceName}:http/proxy${s.path}`);
   }
 }
 
