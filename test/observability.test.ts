@@ -30,7 +30,8 @@ const secondsHistogram = (c: PlatformInput) => {
     buckets: ["2us", "2.5us", "2.75us", "3us", "5us"],
   };
   const a = c.monitoring.alerts.RiskEngineP99LatencyHigh!;
-  if (a.kind === "threshold") a.metric = "nautilus_risk_check_duration_seconds";
+  // A histogram judges its own rate window: the gauge's worst-over-window reading does not apply.
+  if (a.kind === "threshold") [a.metric, a.over] = ["nautilus_risk_check_duration_seconds", undefined];
 };
 
 type Rule = {
@@ -71,10 +72,13 @@ const queryThresholds = (x: Panel, i: number) =>
     .value.steps.map((s) => s.value);
 
 test("a microsecond gauge alert compares with 2.75, in the metric's own unit", () => {
-  assert.is(ruleOf(platform(), "RiskEngineP99LatencyHigh").expr, "nautilus_risk_check_latency_microseconds_p99 > 2.75");
+  assert.is(
+    ruleOf(platform(), "RiskEngineP99LatencyHigh").expr,
+    "max_over_time(nautilus_risk_check_latency_microseconds_p99[10s]) > 2.75",
+  );
   assert.is(
     ruleOf(platform(), "IntegrationE2ELatencyHigh").expr,
-    "nautilus_integration_e2e_latency_microseconds_p99 > 2.75",
+    "max_over_time(nautilus_integration_e2e_latency_microseconds_p99[10s]) > 2.75",
   );
 });
 
@@ -163,13 +167,16 @@ test("a threshold change in the config changes the rule, its unit test and the d
     const a = c.monitoring.alerts.RiskEngineP99LatencyHigh!;
     if (a.kind === "threshold") a.threshold = "3us";
   });
-  assert.is(ruleOf(p, "RiskEngineP99LatencyHigh").expr, "nautilus_risk_check_latency_microseconds_p99 > 3");
+  assert.is(
+    ruleOf(p, "RiskEngineP99LatencyHigh").expr,
+    "max_over_time(nautilus_risk_check_latency_microseconds_p99[10s]) > 3",
+  );
   const unitTest = JSON.stringify(alertTestFiles(p).find((f) => f.file === "RiskEngineP99LatencyHigh.yaml")!.content);
   assert.ok(unitTest.includes('"values":"2.97x'), "the quiet side is 1% below 3");
   assert.ok(unitTest.includes('"values":"3.03x'), "the firing side is 1% above 3");
   // The panel's default colours from the lowest threshold; each alert's own series by its own threshold.
   assert.equal(thresholdValues(latencyStat(p)), [null, 2.75]);
-  const risk = latencyStat(p).targets!.findIndex((t) => t.expr.startsWith("nautilus_risk_check"));
+  const risk = latencyStat(p).targets!.findIndex((t) => t.expr.includes("nautilus_risk_check"));
   assert.equal(queryThresholds(latencyStat(p), risk), [null, 3]);
 });
 

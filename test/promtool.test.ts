@@ -52,7 +52,7 @@ test("a seconds histogram alert's generated boundary tests pass under the real p
       buckets: ["1us", "2us", "2.5us", "2.75us", "3us", "5us", "10us"],
     };
     const a = c.monitoring.alerts.RiskEngineP99LatencyHigh!;
-    if (a.kind === "threshold") a.metric = "nautilus_risk_check_duration_seconds";
+    if (a.kind === "threshold") [a.metric, a.over] = ["nautilus_risk_check_duration_seconds", undefined];
   });
   const findings = runPromtool(files(p));
   assert.equal(errorsOf(findings), [], show(findings));
@@ -130,8 +130,8 @@ test("a broken rule fails promtool check rules, naming the file", () => {
     real
       .get(path)!
       .replace(
-        "nautilus_risk_check_latency_microseconds_p99 > 2.75",
-        "nautilus_risk_check_latency_microseconds_p99 > > 2.75",
+        "max_over_time(nautilus_risk_check_latency_microseconds_p99[10s]) > 2.75",
+        "max_over_time(nautilus_risk_check_latency_microseconds_p99[10s]) > > 2.75",
       ),
   );
   const findings = errorsOf(runPromtool(broken));
@@ -149,8 +149,8 @@ test("a threshold in the wrong unit fails the alert's unit test: 2750 on a micro
     real
       .get(path)!
       .replace(
-        "nautilus_risk_check_latency_microseconds_p99 > 2.75",
-        "nautilus_risk_check_latency_microseconds_p99 > 2750",
+        "max_over_time(nautilus_risk_check_latency_microseconds_p99[10s]) > 2.75",
+        "max_over_time(nautilus_risk_check_latency_microseconds_p99[10s]) > 2750",
       ),
   );
   const findings = errorsOf(runPromtool(wrong));

@@ -53,7 +53,7 @@ test("a latency runbook says what the alert means, its threshold in µs, its pan
     "| **critical** | `risk-engine` | 30s | `trading-pager` |",
     "`nautilus_risk_check_latency_microseconds_p99` (p99 of pre-trade risk check latency over the last second)",
     "the latency budget of the `ultra-low-latency` tier",
-    "nautilus_risk_check_latency_microseconds_p99 > 2.75\n```",
+    "max_over_time(nautilus_risk_check_latency_microseconds_p99[10s]) > 2.75\n```",
     "**above 2.75 µs** for 30s",
     "panel **Latency p99 (µs)** (id 101)",
     "uid `nautilus-trading-platform`",
