@@ -1,5 +1,6 @@
 /** What the cross-object checks of the platform share: config paths and how Kubernetes counts pods. */
 import type { BundleEnvironment } from "../../model/environments.ts";
+import type { Platform } from "../../schemas/platform.ts";
 
 // The engine's counting rules, where checks have always imported them from.
 export { peakReplicas, surgePods, unavailablePods } from "../../model/placement.ts";
@@ -18,4 +19,15 @@ export function configPath(
   return patch?.[name]?.[top] !== undefined
     ? `environments.${env.environment}.${kind}.${name}.${field}`
     : `${kind}.${name}.${field}`;
+}
+
+/** A mounted claim and the storage class it names, when both are declared. */
+export function claimClass(
+  platform: Pick<Platform, "storage" | "storageClasses">,
+  claimName: string,
+): { claim: Platform["storage"][string]; className: string; cls: Platform["storageClasses"][string] } | undefined {
+  const claim = platform.storage[claimName];
+  const className = claim?.storageClass;
+  const cls = className === undefined ? undefined : platform.storageClasses[className];
+  return claim && className !== undefined && cls ? { claim, className, cls } : undefined;
 }

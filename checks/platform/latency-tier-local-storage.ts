@@ -1,6 +1,7 @@
 import { CONFIG_FILE } from "../../core/finding.ts";
 import type { ConfigCheck } from "../check.ts";
 import { findingOf } from "../check.ts";
+import { claimClass } from "./config.ts";
 
 /**
  * A write to network storage waits on the network and the file server: one slow NFS server stalls a
@@ -32,9 +33,9 @@ export const latencyTierLocalStorage: ConfigCheck = {
         const tier = env.platform.tiers[svc.tier]!;
         if (tier.latencyBudget === undefined) return [];
         return svc.volumes.flatMap((v, i) => {
-          const className = env.platform.storage[v.claim]?.storageClass;
-          const cls = className === undefined ? undefined : env.platform.storageClasses[className];
-          if (!cls || cls.nodeLocal) return [];
+          const found = claimClass(env.platform, v.claim);
+          if (!found || found.cls.nodeLocal) return [];
+          const { className, cls } = found;
           return [
             findingOf(this, {
               environment: env.environment,

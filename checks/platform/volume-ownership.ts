@@ -1,6 +1,7 @@
 import { CONFIG_FILE } from "../../core/finding.ts";
 import type { ConfigCheck } from "../check.ts";
 import { findingOf } from "../check.ts";
+import { claimClass } from "./config.ts";
 
 /**
  * Whether the kubelet hands a volume to the pod's fsGroup is the CSI driver's choice (`fsGroupPolicy`):
@@ -30,9 +31,9 @@ export const volumeOwnership: ConfigCheck = {
       Object.entries(env.platform.services).flatMap(([name, svc]) =>
         svc.volumes.flatMap((v, i) => {
           if (v.readOnly) return [];
-          const claim = env.platform.storage[v.claim];
-          const cls = claim?.storageClass === undefined ? undefined : env.platform.storageClasses[claim.storageClass];
-          if (!claim || !cls) return [];
+          const found = claimClass(env.platform, v.claim);
+          if (!found) return [];
+          const { claim, cls } = found;
           const applied =
             cls.fsGroupPolicy === "File" ||
             (cls.fsGroupPolicy === "ReadWriteOnceWithFSType" && claim.accessMode === "ReadWriteOnce");
