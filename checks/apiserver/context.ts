@@ -5,8 +5,9 @@
 import { refOf, type EnvironmentObjects, type Finding, type KubeObject } from "../../core/finding.ts";
 import { isPlainObject } from "../../core/plain.ts";
 import { matchesLabelSelector } from "../../core/k8s/selectors.ts";
-import { joinPath } from "../../core/field-path.ts";
 import { environmentOf, findingOf, type Check } from "../check.ts";
+
+export { containersOf, podTemplateOf, type PodTemplate } from "../../core/k8s/pod-template.ts";
 
 /** One environment's objects: API-server rules never look across environments. */
 export type RuleInput = Pick<EnvironmentObjects, "environment"> & { objects: readonly KubeObject[] };
@@ -40,63 +41,6 @@ export function get(o: unknown, ...keys: string[]): unknown {
 
 export function asArray(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [];
-}
-
-/** A pod template (or a Pod's own spec) inside an object, with where it lives. */
-export interface PodTemplate {
-  /** Path of the template (`spec.template`); "" for a Pod. */
-  path: string;
-  labels: Record<string, string>;
-  spec: Obj;
-  /** Path of the pod spec (`spec.template.spec`, or `spec` for a Pod). */
-  specPath: string;
-}
-
-const TEMPLATE_AT: Record<string, string[]> = {
-  Deployment: ["spec", "template"],
-  StatefulSet: ["spec", "template"],
-  DaemonSet: ["spec", "template"],
-  ReplicaSet: ["spec", "template"],
-  ReplicationController: ["spec", "template"],
-  Job: ["spec", "template"],
-  CronJob: ["spec", "jobTemplate", "spec", "template"],
-  PodTemplate: ["template"],
-};
-
-export function podTemplateOf(o: KubeObject): PodTemplate | undefined {
-  if (o.kind === "Pod") {
-    const spec = get(o, "spec");
-    return isObject(spec) ? { path: "", labels: stringMap(o.metadata?.labels), spec, specPath: "spec" } : undefined;
-  }
-  const at = TEMPLATE_AT[o.kind];
-  if (!at) return undefined;
-  const template = get(o, ...at);
-  const spec = get(template, "spec");
-  if (!isObject(spec)) return undefined;
-  const path = at.join(".");
-  return { path, labels: stringMap(get(template, "metadata", "labels")), spec, specPath: `${path}.spec` };
-}
-
-export function stringMap(v: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (isObject(v)) for (const [k, x] of Object.entries(v)) if (typeof x === "string") out[k] = x;
-  return out;
-}
-
-export interface ContainerAt {
-  container: Obj;
-  path: string;
-}
-
-/** Containers, init containers and ephemeral containers of a pod spec, with their paths. */
-export function containersOf(t: PodTemplate): ContainerAt[] {
-  const out: ContainerAt[] = [];
-  for (const field of ["initContainers", "containers", "ephemeralContainers"]) {
-    asArray(t.spec[field]).forEach((c, i) => {
-      if (isObject(c)) out.push({ container: c, path: joinPath(joinPath(t.specPath, field), i) });
-    });
-  }
-  return out;
 }
 
 /**

@@ -1,16 +1,14 @@
-import { environmentOf, findingOf, type ObjectCheck } from "../check.ts";
-import { podSecurityFinding, podSecurityViolations } from "./namespaces.ts";
+import type { ObjectCheck } from "../check.ts";
+import { podSecurityCheck } from "./namespaces.ts";
 
 /**
  * The baseline controls of the Pod Security Standards, for every pod template in a namespace that enforces
  * baseline or restricted. The API server only warns on a Deployment whose template fails: the ReplicaSet
  * controller's pods are then refused one by one and the rollout never progresses.
  */
-export const baseline: ObjectCheck = {
+export const baseline: ObjectCheck = podSecurityCheck("baseline", {
   id: "pod-security/baseline",
-  needs: "objects",
   description: "Pod templates pass the baseline Pod Security Standard their namespace enforces.",
-  severity: "error",
   doc: {
     catches:
       "A Pod, or the pod template of a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job or CronJob, in a " +
@@ -51,11 +49,4 @@ spec:
 `,
     },
   },
-  run(ctx) {
-    return ctx.environments.flatMap((env) =>
-      podSecurityViolations(env.objects, "baseline").map((v) =>
-        findingOf(this, { ...environmentOf(env), ...podSecurityFinding(v) }),
-      ),
-    );
-  },
-};
+});

@@ -4,6 +4,8 @@
  */
 import { type Finding, type KubeObject, refOf } from "../../core/finding.ts";
 import type { Severity } from "../../core/finding.ts";
+import { podTemplateOf } from "../../core/k8s/pod-template.ts";
+import { environmentOf, findingOf, type ObjectCheck } from "../check.ts";
 import {
   ENFORCE_LABEL,
   ENFORCE_VERSION_LABEL,
@@ -11,7 +13,6 @@ import {
   type Level,
   PINNED_MINOR,
   PINNED_VERSION,
-  podTemplateOf,
   type Violation,
 } from "./standards.ts";
 
@@ -78,7 +79,7 @@ export interface PodSecurityFinding {
 }
 
 /** Every violation of the given level's own controls, by every pod template, against its namespace's level. */
-export function podSecurityViolations(
+function podSecurityViolations(
   objects: readonly KubeObject[],
   controlLevel: Violation["level"],
 ): PodSecurityFinding[] {
@@ -99,7 +100,7 @@ export function podSecurityViolations(
 }
 
 /** The finding's fields, worded as the API server's PodSecurity warning. */
-export function podSecurityFinding(f: PodSecurityFinding): Pick<Finding, "resource" | "path" | "message" | "hint"> & {
+function podSecurityFinding(f: PodSecurityFinding): Pick<Finding, "resource" | "path" | "message" | "hint"> & {
   severity: Severity;
 } {
   const { violation: v, enforced } = f;
@@ -117,4 +118,26 @@ export function podSecurityFinding(f: PodSecurityFinding): Pick<Finding, "resour
       (enforced.note ?? `namespace ${f.namespace} enforces ${enforced.level}, so ${who}`),
     hint: `${v.fix} (Pod Security Standards control ${v.control}, checked as of ${PINNED_VERSION})`,
   };
+}
+
+/**
+ * A check of one level's own controls, for every pod template against its namespace's level: pod-security/baseline
+ * and pod-security/restricted differ only in the level and their docs.
+ */
+export function podSecurityCheck(
+  level: Violation["level"],
+  info: Pick<ObjectCheck, "id" | "description" | "doc">,
+): ObjectCheck {
+  const check: ObjectCheck = {
+    ...info,
+    needs: "objects",
+    severity: "error",
+    run: (ctx) =>
+      ctx.environments.flatMap((env) =>
+        podSecurityViolations(env.objects, level).map((v) =>
+          findingOf(check, { ...environmentOf(env), ...podSecurityFinding(v) }),
+        ),
+      ),
+  };
+  return check;
 }

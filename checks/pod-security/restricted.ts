@@ -1,15 +1,13 @@
-import { environmentOf, findingOf, type ObjectCheck } from "../check.ts";
-import { podSecurityFinding, podSecurityViolations } from "./namespaces.ts";
+import type { ObjectCheck } from "../check.ts";
+import { podSecurityCheck } from "./namespaces.ts";
 
 /**
  * The restricted controls of the Pod Security Standards (on top of baseline, which pod-security/baseline
  * reports), for every pod template in a namespace that enforces restricted.
  */
-export const restricted: ObjectCheck = {
+export const restricted: ObjectCheck = podSecurityCheck("restricted", {
   id: "pod-security/restricted",
-  needs: "objects",
   description: "Pod templates in restricted namespaces pass the restricted Pod Security Standard.",
-  severity: "error",
   doc: {
     catches:
       "A Pod, or the pod template of a workload, in a namespace whose `pod-security.kubernetes.io/enforce` " +
@@ -54,11 +52,4 @@ spec:
 `,
     },
   },
-  run(ctx) {
-    return ctx.environments.flatMap((env) =>
-      podSecurityViolations(env.objects, "restricted").map((v) =>
-        findingOf(this, { ...environmentOf(env), ...podSecurityFinding(v) }),
-      ),
-    );
-  },
-};
+});

@@ -5,8 +5,8 @@
  * finding reads like `kubectl apply`'s warning. Pure: the checks in this folder apply it to every pod
  * template against the level its namespace enforces.
  */
-import type { KubeObject } from "../../core/finding.ts";
 import { joinPath } from "../../core/field-path.ts";
+import { containersOf, type PodTemplate } from "../../core/k8s/pod-template.ts";
 import { isPlainObject } from "../../core/plain.ts";
 
 export type Level = "privileged" | "baseline" | "restricted";
@@ -28,54 +28,11 @@ export interface Violation {
   fix: string;
 }
 
-/** A pod spec and its metadata, wherever the kind keeps them. */
-export interface PodTemplate {
-  /** Field path of the pod spec, e.g. `spec.template.spec`. */
-  specPath: string;
-  /** Field path of the pod's metadata, e.g. `spec.template.metadata`. */
-  metadataPath: string;
-  spec: Record<string, unknown>;
-  annotations: Record<string, string>;
-}
-
-/** Kinds whose pod template PodSecurity admission judges (it warns on the controllers, refuses the pods). */
-const TEMPLATE_PATH: Readonly<Record<string, readonly string[]>> = {
-  Pod: [],
-  PodTemplate: ["template"],
-  ReplicationController: ["spec", "template"],
-  ReplicaSet: ["spec", "template"],
-  Deployment: ["spec", "template"],
-  StatefulSet: ["spec", "template"],
-  DaemonSet: ["spec", "template"],
-  Job: ["spec", "template"],
-  CronJob: ["spec", "jobTemplate", "spec", "template"],
-};
-
 type Plain = Record<string, unknown>;
 const obj = (v: unknown): Plain => (isPlainObject(v) ? (v as Plain) : {});
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
-export function podTemplateOf(o: KubeObject): PodTemplate | undefined {
-  const steps = TEMPLATE_PATH[o.kind];
-  if (!steps) return undefined;
-  let node: unknown = o;
-  let path = "";
-  for (const s of steps) {
-    node = obj(node)[s];
-    path = joinPath(path, s);
-  }
-  if (!isPlainObject(node)) return undefined;
-  const spec = obj(node).spec;
-  if (!isPlainObject(spec)) return undefined;
-  const annotations = obj(obj(obj(node).metadata).annotations) as Record<string, string>;
-  return {
-    specPath: joinPath(path, "spec"),
-    metadataPath: joinPath(path, "metadata"),
-    spec: spec as Plain,
-    annotations,
-  };
-}
-
+/** A container as the controls read it. */
 interface Container {
   name: string;
   path: string;
@@ -83,15 +40,13 @@ interface Container {
   raw: Plain;
 }
 
-function containersOf(t: PodTemplate): Container[] {
-  return (["initContainers", "containers", "ephemeralContainers"] as const).flatMap((field) =>
-    list(t.spec[field]).map((c, i) => ({
-      name: String(obj(c).name ?? `#${i}`),
-      path: joinPath(joinPath(t.specPath, field), i),
-      securityContext: obj(obj(c).securityContext),
-      raw: obj(c),
-    })),
-  );
+function containersIn(t: PodTemplate): Container[] {
+  return containersOf(t).map(({ container, path, index }) => ({
+    name: String(container.name ?? `#${index}`),
+    path,
+    securityContext: obj(container.securityContext),
+    raw: container,
+  }));
 }
 
 interface Context {
@@ -590,7 +545,7 @@ export function evaluatePodSecurity(t: PodTemplate, level: Level, minor: number)
     t,
     pod: obj(t.spec.securityContext),
     podPath: joinPath(t.specPath, "securityContext"),
-    containers: containersOf(t),
+    containers: containersIn(t),
     windows: obj(t.spec.os).name === "windows",
     minor: Math.min(minor, PINNED_MINOR),
   };
