@@ -79,10 +79,7 @@ export interface PodSecurityFinding {
 }
 
 /** Every violation of the given level's own controls, by every pod template, against its namespace's level. */
-function podSecurityViolations(
-  objects: readonly KubeObject[],
-  controlLevel: Violation["level"],
-): PodSecurityFinding[] {
+function podSecurityViolations(objects: readonly KubeObject[], controlLevel: Violation["level"]): PodSecurityFinding[] {
   const levels = namespaceLevels(objects);
   const out: PodSecurityFinding[] = [];
   for (const o of objects) {
