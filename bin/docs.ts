@@ -18,6 +18,8 @@ import { compilePolicies, type CompiledPolicy } from "../engines/cel.ts";
 import { generateBundle } from "../generators/bundle.ts";
 import { withOverrides } from "../core/plain.ts";
 import { parsePlatform } from "../schemas/parse.ts";
+import { platformSchema } from "../schemas/platform.ts";
+import { CONFIG_DECLARATION, configDeclaration, wrapComments } from "./config-declaration.ts";
 import { fixtureFindings, fixtureObject, policyIds, readPolicyFixtures, readPolicySources } from "./policies.ts";
 
 export const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -30,7 +32,10 @@ export const policyDocPath = (id: string) => `docs/policies/${id}.md`;
 
 /** Every generated file, repository-relative path → content, from the sources under `root`. */
 export async function docFiles(root = ROOT): Promise<Map<string, string>> {
-  const files = new Map<string, string>([[CHECK_INDEX, checkIndex(root)]]);
+  const files = new Map<string, string>([
+    [CHECK_INDEX, checkIndex(root)],
+    [CONFIG_DECLARATION, configDeclarationFile(root)],
+  ]);
   const sources = checkSources(root);
   for (const check of CHECKS) {
     const source = sources.get(check.id);
@@ -61,6 +66,19 @@ export function orphanDocs(files: ReadonlyMap<string, string>, root = ROOT): str
           .filter((p) => p.endsWith(".md") && !files.has(p))
       : [],
   );
+}
+
+// ---- the config's type, documented
+
+/** The type platform.config.ts is written as, with every field's description, formatted as the repository is. */
+export function configDeclarationFile(root = ROOT): string {
+  const r = spawnSync(join(root, "node_modules/.bin/biome"), ["format", `--stdin-file-path=${CONFIG_DECLARATION}`], {
+    cwd: root,
+    input: configDeclaration(platformSchema, "PlatformConfig"),
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`biome could not format ${CONFIG_DECLARATION}:\n${r.stdout}${r.stderr}`);
+  return wrapComments(r.stdout);
 }
 
 // ---- checks

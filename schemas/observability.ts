@@ -22,6 +22,7 @@ import {
   duration,
   FLOOR,
   formatDuration,
+  inputTypeName,
   PERCENT_RE,
   parseDuration,
   parsePercent,
@@ -91,6 +92,7 @@ const threshold = z
     'The value compared with: a duration like "3us" for latency metrics, a percentage like "95%" for ' +
       "ratios, a number for counts and bytes.",
   ) as unknown as z.ZodType<Threshold, Duration | Percent | number>;
+inputTypeName.add(threshold, { type: "Duration | Percent | number" });
 
 const metric = z
   .strictObject({

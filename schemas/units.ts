@@ -93,17 +93,24 @@ export interface Floor {
 }
 
 /**
- * A zod schema that accepts the typed unit string `I`, reports `expected` with the offending value,
- * and outputs the canonical number, at least `floor.min` when given. The regex also goes into the
- * exported JSON Schema for editors.
+ * The TypeScript input type of a schema that is wider at run time (a unit is any string there, a template literal
+ * type at compile time), by name: the generated config declaration (bin/config-declaration.ts) writes it out.
+ */
+export const inputTypeName = z.registry<{ type: string }>();
+
+/**
+ * A zod schema that accepts the typed unit string `I` (named `name` for the generated declaration), reports
+ * `expected` with the offending value, and outputs the canonical number, at least `floor.min` when given. The
+ * regex also goes into the exported JSON Schema for editors.
  */
 function unit<I extends string>(
+  name: string,
   parse: (s: string) => number | undefined,
   pattern: RegExp,
   expected: string,
   floor?: Floor,
 ) {
-  return z
+  const schema = z
     .string({ error: (iss) => `expected ${expected}, got ${JSON.stringify(iss.input)}` })
     .regex(pattern, { error: (iss) => `expected ${expected}, got ${JSON.stringify(iss.input)}` })
     .transform((s, ctx) => {
@@ -118,14 +125,17 @@ function unit<I extends string>(
       }
       return n;
     }) as unknown as z.ZodType<number, I>;
+  inputTypeName.add(schema, { type: name });
+  return schema;
 }
 
-export const cpu = (floor?: Floor) => unit<CpuQuantity>(parseCpu, CPU_RE, 'a CPU quantity like "2" or "500m"', floor);
+export const cpu = (floor?: Floor) =>
+  unit<CpuQuantity>("CpuQuantity", parseCpu, CPU_RE, 'a CPU quantity like "2" or "500m"', floor);
 export const bytes = (floor?: Floor) =>
-  unit<ByteQuantity>(parseBytes, BYTES_RE, 'a memory quantity like "512Mi" or "1Gi"', floor);
+  unit<ByteQuantity>("ByteQuantity", parseBytes, BYTES_RE, 'a memory quantity like "512Mi" or "1Gi"', floor);
 export const duration = (floor?: Floor) =>
-  unit<Duration>(parseDuration, DURATION_RE, 'a duration like "3us", "500ms", "30s" or "5m"', floor);
-export const percent = () => unit<Percent>(parsePercent, PERCENT_RE, 'a percentage like "95%" or "1%"');
+  unit<Duration>("Duration", parseDuration, DURATION_RE, 'a duration like "3us", "500ms", "30s" or "5m"', floor);
+export const percent = () => unit<Percent>("Percent", parsePercent, PERCENT_RE, 'a percentage like "95%" or "1%"');
 
 /** Floors written once: what Prometheus and Kubernetes refuse, or silently replace, below them. */
 export const FLOOR = {
