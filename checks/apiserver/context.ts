@@ -5,7 +5,7 @@
 import { refOf, type EnvironmentObjects, type Finding, type KubeObject } from "../../core/finding.ts";
 import { isPlainObject } from "../../core/plain.ts";
 import { matchesLabelSelector } from "../../core/k8s/selectors.ts";
-import { environmentOf, findingOf, type Check } from "../check.ts";
+import { type CheckContext, environmentOf, findingOf, type Check } from "../check.ts";
 
 export { containersOf, podTemplateOf, type PodTemplate } from "../../core/k8s/pod-template.ts";
 
@@ -26,6 +26,26 @@ export function finding(
     path,
     message,
     ...(hint ? { hint } : {}),
+  });
+}
+
+/** Adds a finding on the object being judged: the field, what is wrong, and how to fix it. */
+export type Report = (path: string, message: string, hint?: string) => void;
+
+/**
+ * The walk of every rule that judges objects one at a time: `judge` sees each object of each environment (and
+ * the environment's objects, for rules that look an object's references up), and `report` adds a finding on it.
+ */
+export function eachObject(
+  rule: Pick<Check, "id" | "severity">,
+  ctx: CheckContext,
+  judge: (o: KubeObject, report: Report, input: RuleInput) => void,
+): Finding[] {
+  return ctx.environments.flatMap((input) => {
+    const out: Finding[] = [];
+    for (const o of input.objects)
+      judge(o, (path, message, hint) => void out.push(finding(rule, input, o, path, message, hint)), input);
+    return out;
   });
 }
 

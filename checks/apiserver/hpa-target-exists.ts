@@ -4,8 +4,7 @@
  * reference, hence a warning: the autoscaler then reports FailedGetScale forever.
  */
 import { ORDER_MANAGER_DEPLOYMENT } from "./examples.ts";
-import type { Finding } from "../../core/finding.ts";
-import { finding, get, namespaceOf } from "./context.ts";
+import { eachObject, get, namespaceOf } from "./context.ts";
 import type { ObjectCheck } from "../check.ts";
 
 function groupOf(apiVersion: string): string {
@@ -41,37 +40,28 @@ spec:
     },
   },
   run(ctx) {
-    return ctx.environments.flatMap((input) => {
-      const out: Finding[] = [];
-      for (const o of input.objects) {
-        if (o.kind !== "HorizontalPodAutoscaler" || !o.apiVersion.startsWith("autoscaling/")) continue;
-        const kind = get(o, "spec", "scaleTargetRef", "kind");
-        const name = get(o, "spec", "scaleTargetRef", "name");
-        const apiVersion = get(o, "spec", "scaleTargetRef", "apiVersion");
-        if (typeof kind !== "string" || typeof name !== "string") continue; // a schema error
-        const ns = namespaceOf(o);
-        const found = input.objects.some(
-          (t) =>
-            t.kind === kind &&
-            t.metadata?.name === name &&
-            namespaceOf(t) === ns &&
-            (typeof apiVersion !== "string" || groupOf(t.apiVersion) === groupOf(apiVersion)),
+    return eachObject(this, ctx, (o, report, input) => {
+      if (o.kind !== "HorizontalPodAutoscaler" || !o.apiVersion.startsWith("autoscaling/")) return;
+      const kind = get(o, "spec", "scaleTargetRef", "kind");
+      const name = get(o, "spec", "scaleTargetRef", "name");
+      const apiVersion = get(o, "spec", "scaleTargetRef", "apiVersion");
+      if (typeof kind !== "string" || typeof name !== "string") return; // a schema error
+      const ns = namespaceOf(o);
+      const found = input.objects.some(
+        (t) =>
+          t.kind === kind &&
+          t.metadata?.name === name &&
+          namespaceOf(t) === ns &&
+          (typeof apiVersion !== "string" || groupOf(t.apiVersion) === groupOf(apiVersion)),
+      );
+      if (!found) {
+        report(
+          "spec.scaleTargetRef",
+          `scaleTargetRef ${kind} "${name}" does not exist in namespace ` +
+            `"${ns || "(none)"}"${input.environment ? ` of environment ${input.environment}` : ""}`,
+          "point scaleTargetRef at the workload's apiVersion, kind and name",
         );
-        if (!found) {
-          out.push(
-            finding(
-              this,
-              input,
-              o,
-              "spec.scaleTargetRef",
-              `scaleTargetRef ${kind} "${name}" does not exist in namespace ` +
-                `"${ns || "(none)"}"${input.environment ? ` of environment ${input.environment}` : ""}`,
-              "point scaleTargetRef at the workload's apiVersion, kind and name",
-            ),
-          );
-        }
       }
-      return out;
     });
   },
 };

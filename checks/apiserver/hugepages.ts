@@ -4,7 +4,7 @@
  * memory must be requested too, and the amount is a whole multiple of the page size.
  */
 import { compareQuantities, isMultipleOf, parseQuantity } from "../../core/k8s/quantity.ts";
-import { finding } from "./context.ts";
+import { eachObject } from "./context.ts";
 import type { ObjectCheck } from "../check.ts";
 import { containerResources, resourcePath, show } from "./resources.ts";
 
@@ -41,80 +41,56 @@ spec:
     },
   },
   run(ctx) {
-    return ctx.environments.flatMap((input) => {
-      const out = [];
-      for (const o of input.objects) {
-        for (const r of containerResources(o)) {
-          const names = new Set(
-            [...Object.keys(r.requests), ...Object.keys(r.limits)].filter((n) => n.startsWith("hugepages-")),
-          );
-          if (names.size === 0) continue;
-          for (const name of names) {
-            const pageSize = parseQuantity(name.slice("hugepages-".length));
-            const request = r.requests[name];
-            const limit = r.limits[name];
-            if (request !== undefined && limit === undefined) {
-              out.push(
-                finding(
-                  this,
-                  input,
-                  o,
-                  resourcePath(r, "limits", name),
-                  `container "${r.containerName}" requests ${name} ${show(request)} without a limit; the API ` +
-                    `server rejects hugepages requests without an equal limit`,
-                  `set limits.${name}: ${show(request)}`,
-                ),
-              );
-              continue;
-            }
-            const req = parseQuantity(request);
-            const lim = parseQuantity(limit);
-            if (req && lim && compareQuantities(req, lim) !== 0) {
-              out.push(
-                finding(
-                  this,
-                  input,
-                  o,
-                  resourcePath(r, "requests", name),
-                  `container "${r.containerName}" requests ${name} ${show(request)} but limits it to ` +
-                    `${show(limit)}; hugepages requests must equal limits`,
-                  `set requests.${name} and limits.${name} to the same quantity`,
-                ),
-              );
-            }
-            const amount = lim ?? req;
-            if (pageSize && pageSize.num > 0n && amount && !isMultipleOf(amount, pageSize)) {
-              const block = limit !== undefined ? "limits" : "requests";
-              out.push(
-                finding(
-                  this,
-                  input,
-                  o,
-                  resourcePath(r, block, name),
-                  `container "${r.containerName}" asks for ${name} ${show(limit ?? request)}, which is not a ` +
-                    `whole multiple of the page size ${name.slice("hugepages-".length)}`,
-                  `round to a multiple of ${name.slice("hugepages-".length)}`,
-                ),
-              );
-            }
+    return eachObject(this, ctx, (o, report) => {
+      for (const r of containerResources(o)) {
+        const names = new Set(
+          [...Object.keys(r.requests), ...Object.keys(r.limits)].filter((n) => n.startsWith("hugepages-")),
+        );
+        if (names.size === 0) continue;
+        for (const name of names) {
+          const pageSize = parseQuantity(name.slice("hugepages-".length));
+          const request = r.requests[name];
+          const limit = r.limits[name];
+          if (request !== undefined && limit === undefined) {
+            report(
+              resourcePath(r, "limits", name),
+              `container "${r.containerName}" requests ${name} ${show(request)} without a limit; the API ` +
+                `server rejects hugepages requests without an equal limit`,
+              `set limits.${name}: ${show(request)}`,
+            );
+            continue;
           }
-          const hasCpuOrMemory = ["cpu", "memory"].some((n) => n in r.requests || n in r.limits);
-          if (!hasCpuOrMemory) {
-            out.push(
-              finding(
-                this,
-                input,
-                o,
-                r.path,
-                `container "${r.containerName}" uses ${[...names].join(", ")} without a cpu or memory request; ` +
-                  `the API server requires one with hugepages`,
-                "add requests.memory (and requests.cpu)",
-              ),
+          const req = parseQuantity(request);
+          const lim = parseQuantity(limit);
+          if (req && lim && compareQuantities(req, lim) !== 0) {
+            report(
+              resourcePath(r, "requests", name),
+              `container "${r.containerName}" requests ${name} ${show(request)} but limits it to ` +
+                `${show(limit)}; hugepages requests must equal limits`,
+              `set requests.${name} and limits.${name} to the same quantity`,
+            );
+          }
+          const amount = lim ?? req;
+          if (pageSize && pageSize.num > 0n && amount && !isMultipleOf(amount, pageSize)) {
+            const block = limit !== undefined ? "limits" : "requests";
+            report(
+              resourcePath(r, block, name),
+              `container "${r.containerName}" asks for ${name} ${show(limit ?? request)}, which is not a ` +
+                `whole multiple of the page size ${name.slice("hugepages-".length)}`,
+              `round to a multiple of ${name.slice("hugepages-".length)}`,
             );
           }
         }
+        const hasCpuOrMemory = ["cpu", "memory"].some((n) => n in r.requests || n in r.limits);
+        if (!hasCpuOrMemory) {
+          report(
+            r.path,
+            `container "${r.containerName}" uses ${[...names].join(", ")} without a cpu or memory request; ` +
+              `the API server requires one with hugepages`,
+            "add requests.memory (and requests.cpu)",
+          );
+        }
       }
-      return out;
     });
   },
 };

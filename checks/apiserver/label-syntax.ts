@@ -3,10 +3,9 @@
  * alphanumeric at both ends, '-', '_', '.' inside) on objects, pod templates, node selectors and selectors;
  * annotation keys (same key syntax) and the 256 KiB total size of annotations.
  */
-import type { Finding, KubeObject } from "../../core/finding.ts";
 import { joinPath } from "../../core/field-path.ts";
-import { asArray, finding, get, isObject, podTemplateOf, type RuleInput } from "./context.ts";
-import type { Check, ObjectCheck } from "../check.ts";
+import { asArray, eachObject, get, isObject, podTemplateOf, type Report } from "./context.ts";
+import type { ObjectCheck } from "../check.ts";
 import { labelValue, qualifiedName } from "../../core/k8s/names.ts";
 
 const ANNOTATIONS_MAX_BYTES = 256 * 1024;
@@ -38,104 +37,70 @@ data: {}
     },
   },
   run(ctx) {
-    return ctx.environments.flatMap((input) => {
-      const out: Finding[] = [];
-      for (const o of input.objects) {
-        const t = podTemplateOf(o);
-        const metas: [string, unknown][] = [["metadata", o.metadata]];
-        if (t?.path) metas.push([`${t.path}.metadata`, get(o, ...t.path.split("."), "metadata")]);
-        for (const [path, meta] of metas) {
-          labels(this, input, o, joinPath(path, "labels"), get(meta, "labels"), out);
-          annotations(this, input, o, joinPath(path, "annotations"), get(meta, "annotations"), out);
-        }
-        // ValidatePodSpec checks nodeSelector as labels, and its values as label values.
-        if (t) labels(this, input, o, joinPath(t.specPath, "nodeSelector"), t.spec.nodeSelector, out);
-        const selector = get(o, "spec", "selector");
-        if (o.kind === "Service") labels(this, input, o, "spec.selector", selector, out);
-        else if (isObject(selector)) {
-          labels(this, input, o, "spec.selector.matchLabels", selector.matchLabels, out);
-          asArray(selector.matchExpressions).forEach((e, i) => {
-            const at = joinPath("spec.selector.matchExpressions", i);
-            if (!isObject(e)) return;
-            if (typeof e.key === "string") keyProblems(this, input, o, joinPath(at, "key"), e.key, "label key", out);
-            asArray(e.values).forEach((v, j) => {
-              if (typeof v === "string") valueProblems(this, input, o, joinPath(joinPath(at, "values"), j), v, out);
-            });
-          });
-        }
+    return eachObject(this, ctx, (o, report) => {
+      const t = podTemplateOf(o);
+      const metas: [string, unknown][] = [["metadata", o.metadata]];
+      if (t?.path) metas.push([t.metadataPath, t.metadata]);
+      for (const [path, meta] of metas) {
+        labels(report, joinPath(path, "labels"), get(meta, "labels"));
+        annotations(report, joinPath(path, "annotations"), get(meta, "annotations"));
       }
-      return out;
+      // ValidatePodSpec checks nodeSelector as labels, and its values as label values.
+      if (t) labels(report, joinPath(t.specPath, "nodeSelector"), t.spec.nodeSelector);
+      const selector = get(o, "spec", "selector");
+      if (o.kind === "Service") labels(report, "spec.selector", selector);
+      else if (isObject(selector)) {
+        labels(report, "spec.selector.matchLabels", selector.matchLabels);
+        asArray(selector.matchExpressions).forEach((e, i) => {
+          const at = joinPath("spec.selector.matchExpressions", i);
+          if (!isObject(e)) return;
+          if (typeof e.key === "string") keyProblems(report, joinPath(at, "key"), e.key, "label key");
+          asArray(e.values).forEach((v, j) => {
+            if (typeof v === "string") valueProblems(report, joinPath(joinPath(at, "values"), j), v);
+          });
+        });
+      }
     });
   },
 };
 
-type Rule = Pick<Check, "id" | "severity">;
-
-function labels(rule: Rule, input: RuleInput, o: KubeObject, path: string, map: unknown, out: Finding[]): void {
+function labels(report: Report, path: string, map: unknown): void {
   if (!isObject(map)) return;
   for (const [k, v] of Object.entries(map)) {
-    keyProblems(rule, input, o, joinPath(path, k), k, "label key", out);
+    keyProblems(report, joinPath(path, k), k, "label key");
     // Non-string values are a schema error, reported by the schema validator.
-    if (typeof v === "string") valueProblems(rule, input, o, joinPath(path, k), v, out);
+    if (typeof v === "string") valueProblems(report, joinPath(path, k), v);
   }
 }
 
-function annotations(rule: Rule, input: RuleInput, o: KubeObject, path: string, map: unknown, out: Finding[]): void {
+function annotations(report: Report, path: string, map: unknown): void {
   if (!isObject(map)) return;
   let bytes = 0;
   for (const [k, v] of Object.entries(map)) {
-    keyProblems(rule, input, o, joinPath(path, k), k.toLowerCase(), "annotation key", out);
+    keyProblems(report, joinPath(path, k), k.toLowerCase(), "annotation key");
     bytes += Buffer.byteLength(k) + (typeof v === "string" ? Buffer.byteLength(v) : 0);
   }
-  if (bytes > ANNOTATIONS_MAX_BYTES) {
-    out.push(
-      finding(
-        rule,
-        input,
-        o,
-        path,
-        `annotations total ${bytes} bytes; the API server allows at most ${ANNOTATIONS_MAX_BYTES} (256 KiB)`,
-      ),
-    );
-  }
+  if (bytes > ANNOTATIONS_MAX_BYTES)
+    report(path, `annotations total ${bytes} bytes; the API server allows at most ${ANNOTATIONS_MAX_BYTES} (256 KiB)`);
 }
 
-function keyProblems(
-  rule: Rule,
-  input: RuleInput,
-  o: KubeObject,
-  path: string,
-  key: string,
-  what: string,
-  out: Finding[],
-): void {
+function keyProblems(report: Report, path: string, key: string, what: string): void {
   const problems = qualifiedName(key);
-  if (problems.length) {
-    out.push(
-      finding(
-        rule,
-        input,
-        o,
-        path,
-        `${what} "${key}" is invalid: ${problems.join("; ")}`,
-        "use an optional DNS prefix and '/', then a name of at most 63 alphanumerics, '-', '_' or '.' " +
-          "(app.kubernetes.io/name)",
-      ),
+  if (problems.length)
+    report(
+      path,
+      `${what} "${key}" is invalid: ${problems.join("; ")}`,
+      "use an optional DNS prefix and '/', then a name of at most 63 alphanumerics, '-', '_' or '.' " +
+        "(app.kubernetes.io/name)",
     );
-  }
 }
 
-function valueProblems(rule: Rule, input: RuleInput, o: KubeObject, path: string, value: string, out: Finding[]): void {
+function valueProblems(report: Report, path: string, value: string): void {
   const problems = labelValue(value);
   if (problems.length)
-    out.push(
-      finding(
-        rule,
-        input,
-        o,
-        path,
-        `label value "${value}" is invalid: ${problems.join("; ")}`,
-        "label values are at most 63 alphanumerics, '-', '_' or '.', alphanumeric at both ends",
-      ),
+    report(
+      path,
+      `label value "${value}" is invalid: ${problems.join("; ")}`,
+      "label values are at most 63 alphanumerics, '-', '_' or '.', alphanumeric at both ends",
     );
 }

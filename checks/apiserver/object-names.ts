@@ -4,7 +4,7 @@
  * for Namespaces, a path segment for RBAC objects, a DNS-1123 subdomain (≤253) for the rest.
  */
 import type { KubeObject } from "../../core/finding.ts";
-import { finding } from "./context.ts";
+import { eachObject } from "./context.ts";
 import type { ObjectCheck } from "../check.ts";
 import { dns1035Label, dns1123Label, dns1123Subdomain, pathSegmentName } from "../../core/k8s/names.ts";
 
@@ -47,53 +47,31 @@ spec:
     },
   },
   run(ctx) {
-    return ctx.environments.flatMap((input) => {
-      const out = [];
-      for (const o of input.objects) {
-        const name: unknown = o.metadata?.name;
-        if (typeof name !== "string" || name === "") {
-          if (typeof o.metadata?.generateName !== "string")
-            out.push(
-              finding(
-                this,
-                input,
-                o,
-                "metadata.name",
-                `${o.kind} has no metadata.name; the API server requires a name`,
-              ),
-            );
-        } else {
-          const { check, what } = nameRule(o);
-          const problems = check(name);
-          if (problems.length) {
-            out.push(
-              finding(
-                this,
-                input,
-                o,
-                "metadata.name",
-                `metadata.name "${name}" is not valid as ${what}: ${problems.join("; ")}`,
-                "use lower-case letters, digits and '-' (Services: start with a letter, at most 63 characters)",
-              ),
-            );
-          }
-        }
-        const ns: unknown = o.metadata?.namespace;
-        if (typeof ns === "string") {
-          const problems = dns1123Label(ns);
-          if (problems.length)
-            out.push(
-              finding(
-                this,
-                input,
-                o,
-                "metadata.namespace",
-                `metadata.namespace "${ns}" is not a valid namespace name: ${problems.join("; ")}`,
-              ),
-            );
+    return eachObject(this, ctx, (o, report) => {
+      const name: unknown = o.metadata?.name;
+      if (typeof name !== "string" || name === "") {
+        if (typeof o.metadata?.generateName !== "string")
+          report("metadata.name", `${o.kind} has no metadata.name; the API server requires a name`);
+      } else {
+        const { check, what } = nameRule(o);
+        const problems = check(name);
+        if (problems.length) {
+          report(
+            "metadata.name",
+            `metadata.name "${name}" is not valid as ${what}: ${problems.join("; ")}`,
+            "use lower-case letters, digits and '-' (Services: start with a letter, at most 63 characters)",
+          );
         }
       }
-      return out;
+      const ns: unknown = o.metadata?.namespace;
+      if (typeof ns === "string") {
+        const problems = dns1123Label(ns);
+        if (problems.length)
+          report(
+            "metadata.namespace",
+            `metadata.namespace "${ns}" is not a valid namespace name: ${problems.join("; ")}`,
+          );
+      }
     });
   },
 };

@@ -1,6 +1,6 @@
 /** requests-within-limits: each container's request is at most its limit, per resource (exact quantity comparison). */
 import { compareQuantities, parseQuantity } from "../../core/k8s/quantity.ts";
-import { finding } from "./context.ts";
+import { eachObject } from "./context.ts";
 import type { ObjectCheck } from "../check.ts";
 import { containerResources, resourcePath, show } from "./resources.ts";
 
@@ -33,32 +33,23 @@ spec:
     },
   },
   run(ctx) {
-    return ctx.environments.flatMap((input) => {
-      const out = [];
-      for (const o of input.objects) {
-        for (const r of containerResources(o)) {
-          for (const [name, request] of Object.entries(r.requests)) {
-            // hugepages must be equal, which the hugepages rule reports once.
-            if (name.startsWith("hugepages-") || !(name in r.limits)) continue;
-            const req = parseQuantity(request);
-            const lim = parseQuantity(r.limits[name]);
-            if (req && lim && compareQuantities(req, lim) > 0) {
-              out.push(
-                finding(
-                  this,
-                  input,
-                  o,
-                  resourcePath(r, "requests", name),
-                  `container "${r.containerName}" requests ${name} ${show(request)}, more than its limit ` +
-                    `${show(r.limits[name])}; the API server rejects requests greater than limits`,
-                  `lower requests.${name} or raise limits.${name}`,
-                ),
-              );
-            }
+    return eachObject(this, ctx, (o, report) => {
+      for (const r of containerResources(o)) {
+        for (const [name, request] of Object.entries(r.requests)) {
+          // hugepages must be equal, which the hugepages rule reports once.
+          if (name.startsWith("hugepages-") || !(name in r.limits)) continue;
+          const req = parseQuantity(request);
+          const lim = parseQuantity(r.limits[name]);
+          if (req && lim && compareQuantities(req, lim) > 0) {
+            report(
+              resourcePath(r, "requests", name),
+              `container "${r.containerName}" requests ${name} ${show(request)}, more than its limit ` +
+                `${show(r.limits[name])}; the API server rejects requests greater than limits`,
+              `lower requests.${name} or raise limits.${name}`,
+            );
           }
         }
       }
-      return out;
     });
   },
 };

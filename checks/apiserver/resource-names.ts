@@ -5,7 +5,7 @@
  * and cannot be overcommitted (request equals limit when both are set).
  */
 import { compareQuantities, isInteger, parseQuantity } from "../../core/k8s/quantity.ts";
-import { finding } from "./context.ts";
+import { eachObject } from "./context.ts";
 import type { ObjectCheck } from "../check.ts";
 import { containerResources, resourcePath, show } from "./resources.ts";
 import { isQualifiedName } from "../../core/k8s/names.ts";
@@ -69,73 +69,49 @@ spec:
     },
   },
   run(ctx) {
-    return ctx.environments.flatMap((input) => {
-      const out = [];
-      for (const o of input.objects) {
-        for (const r of containerResources(o)) {
-          for (const block of ["requests", "limits"] as const) {
-            for (const [name, value] of Object.entries(r[block])) {
-              const problem = resourceNameProblem(name);
-              if (problem) {
-                out.push(
-                  finding(
-                    this,
-                    input,
-                    o,
-                    resourcePath(r, block, name),
-                    `container "${r.containerName}": ${problem}`,
-                    "use cpu, memory, ephemeral-storage, hugepages-<size> or a vendor/resource extended resource",
-                  ),
+    return eachObject(this, ctx, (o, report) => {
+      for (const r of containerResources(o)) {
+        for (const block of ["requests", "limits"] as const) {
+          for (const [name, value] of Object.entries(r[block])) {
+            const problem = resourceNameProblem(name);
+            if (problem) {
+              report(
+                resourcePath(r, block, name),
+                `container "${r.containerName}": ${problem}`,
+                "use cpu, memory, ephemeral-storage, hugepages-<size> or a vendor/resource extended resource",
+              );
+              continue;
+            }
+            if (!name.includes("/")) continue;
+            const q = parseQuantity(value);
+            if (q && !isInteger(q)) {
+              report(
+                resourcePath(r, block, name),
+                `container "${r.containerName}" asks for extended resource ${name} ${show(value)}; extended ` +
+                  `resources must be whole numbers`,
+              );
+            }
+            if (block === "requests" && !(name in r.limits)) {
+              report(
+                resourcePath(r, "limits", name),
+                `container "${r.containerName}" requests extended resource ${name} without a limit; ` +
+                  `extended resources need a limit equal to the request`,
+                `set limits.${name}: ${show(value)}`,
+              );
+            } else if (block === "requests") {
+              const lim = parseQuantity(r.limits[name]);
+              if (q && lim && compareQuantities(q, lim) !== 0) {
+                report(
+                  resourcePath(r, block, name),
+                  `container "${r.containerName}" requests extended resource ${name} ${show(value)} but ` +
+                    `limits it to ${show(r.limits[name])}; extended resources cannot be overcommitted`,
+                  `set requests.${name} equal to limits.${name}`,
                 );
-                continue;
-              }
-              if (!name.includes("/")) continue;
-              const q = parseQuantity(value);
-              if (q && !isInteger(q)) {
-                out.push(
-                  finding(
-                    this,
-                    input,
-                    o,
-                    resourcePath(r, block, name),
-                    `container "${r.containerName}" asks for extended resource ${name} ${show(value)}; extended ` +
-                      `resources must be whole numbers`,
-                  ),
-                );
-              }
-              if (block === "requests" && !(name in r.limits)) {
-                out.push(
-                  finding(
-                    this,
-                    input,
-                    o,
-                    resourcePath(r, "limits", name),
-                    `container "${r.containerName}" requests extended resource ${name} without a limit; ` +
-                      `extended resources need a limit equal to the request`,
-                    `set limits.${name}: ${show(value)}`,
-                  ),
-                );
-              } else if (block === "requests") {
-                const lim = parseQuantity(r.limits[name]);
-                if (q && lim && compareQuantities(q, lim) !== 0) {
-                  out.push(
-                    finding(
-                      this,
-                      input,
-                      o,
-                      resourcePath(r, block, name),
-                      `container "${r.containerName}" requests extended resource ${name} ${show(value)} but ` +
-                        `limits it to ${show(r.limits[name])}; extended resources cannot be overcommitted`,
-                      `set requests.${name} equal to limits.${name}`,
-                    ),
-                  );
-                }
               }
             }
           }
         }
       }
-      return out;
     });
   },
 };

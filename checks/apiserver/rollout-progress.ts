@@ -3,8 +3,7 @@
  * at 0 (int or percent; defaults 25% each), maxUnavailable is at most 100%, neither is negative,
  * and `rollingUpdate` is not set with the Recreate strategy (`ValidateDeploymentStrategy`).
  */
-import type { Finding } from "../../core/finding.ts";
-import { finding, get, isObject } from "./context.ts";
+import { eachObject, get, isObject } from "./context.ts";
 import type { ObjectCheck } from "../check.ts";
 
 /** The number or percent of an IntOrString; undefined when malformed (a schema error). */
@@ -57,71 +56,47 @@ spec:
     },
   },
   run(ctx) {
-    return ctx.environments.flatMap((input) => {
-      const out: Finding[] = [];
-      for (const o of input.objects) {
-        if (o.kind !== "Deployment" || !o.apiVersion.startsWith("apps/")) continue;
-        const strategy = get(o, "spec", "strategy");
-        const type = get(strategy, "type") ?? "RollingUpdate";
-        const rolling = get(strategy, "rollingUpdate");
-        if (type === "Recreate") {
-          if (isObject(rolling))
-            out.push(
-              finding(
-                this,
-                input,
-                o,
-                "spec.strategy.rollingUpdate",
-                "spec.strategy.rollingUpdate may not be set when the strategy type is Recreate",
-                "remove rollingUpdate or use type RollingUpdate",
-              ),
-            );
-          continue;
-        }
-        const surge = intOrPercent(get(rolling, "maxSurge") ?? "25%");
-        const unavailable = intOrPercent(get(rolling, "maxUnavailable") ?? "25%");
-        if (!surge || !unavailable) continue;
-        for (const [field, v] of [
-          ["maxSurge", surge],
-          ["maxUnavailable", unavailable],
-        ] as const) {
-          if (v.value < 0)
-            out.push(
-              finding(
-                this,
-                input,
-                o,
-                `spec.strategy.rollingUpdate.${field}`,
-                `${field} ${v.value}${v.percent ? "%" : ""} must be greater than or equal to 0`,
-              ),
-            );
-        }
-        if (unavailable.percent && unavailable.value > 100) {
-          out.push(
-            finding(
-              this,
-              input,
-              o,
-              "spec.strategy.rollingUpdate.maxUnavailable",
-              `maxUnavailable ${unavailable.value}% must not be greater than 100%`,
-            ),
+    return eachObject(this, ctx, (o, report) => {
+      if (o.kind !== "Deployment" || !o.apiVersion.startsWith("apps/")) return;
+      const strategy = get(o, "spec", "strategy");
+      const type = get(strategy, "type") ?? "RollingUpdate";
+      const rolling = get(strategy, "rollingUpdate");
+      if (type === "Recreate") {
+        if (isObject(rolling))
+          report(
+            "spec.strategy.rollingUpdate",
+            "spec.strategy.rollingUpdate may not be set when the strategy type is Recreate",
+            "remove rollingUpdate or use type RollingUpdate",
           );
-        }
-        if (surge.value === 0 && unavailable.value === 0) {
-          out.push(
-            finding(
-              this,
-              input,
-              o,
-              "spec.strategy.rollingUpdate",
-              "maxSurge and maxUnavailable are both 0, so a rolling update can neither add nor remove a pod; " +
-                "the API server rejects this",
-              "set maxSurge: 1 (or maxUnavailable: 1 when there is no room for a surge pod)",
-            ),
-          );
-        }
+        return;
       }
-      return out;
+      const surge = intOrPercent(get(rolling, "maxSurge") ?? "25%");
+      const unavailable = intOrPercent(get(rolling, "maxUnavailable") ?? "25%");
+      if (!surge || !unavailable) return;
+      for (const [field, v] of [
+        ["maxSurge", surge],
+        ["maxUnavailable", unavailable],
+      ] as const) {
+        if (v.value < 0)
+          report(
+            `spec.strategy.rollingUpdate.${field}`,
+            `${field} ${v.value}${v.percent ? "%" : ""} must be greater than or equal to 0`,
+          );
+      }
+      if (unavailable.percent && unavailable.value > 100) {
+        report(
+          "spec.strategy.rollingUpdate.maxUnavailable",
+          `maxUnavailable ${unavailable.value}% must not be greater than 100%`,
+        );
+      }
+      if (surge.value === 0 && unavailable.value === 0) {
+        report(
+          "spec.strategy.rollingUpdate",
+          "maxSurge and maxUnavailable are both 0, so a rolling update can neither add nor remove a pod; " +
+            "the API server rejects this",
+          "set maxSurge: 1 (or maxUnavailable: 1 when there is no room for a surge pod)",
+        );
+      }
     });
   },
 };

@@ -3,7 +3,7 @@
  * non-empty `spec.selector` that selects its own pod template's labels, or the API server
  * rejects it ("selector does not match template labels").
  */
-import { finding, get, isEmptySelector, podTemplateOf, selects } from "./context.ts";
+import { eachObject, get, isEmptySelector, podTemplateOf, selects } from "./context.ts";
 import type { ObjectCheck } from "../check.ts";
 
 const KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"]);
@@ -42,39 +42,25 @@ spec:
     },
   },
   run(ctx) {
-    return ctx.environments.flatMap((input) => {
-      const out = [];
-      for (const o of input.objects) {
-        if (!KINDS.has(o.kind) || !o.apiVersion.startsWith("apps/")) continue;
-        const t = podTemplateOf(o);
-        const selector = get(o, "spec", "selector");
-        if (isEmptySelector(selector)) {
-          out.push(
-            finding(
-              this,
-              input,
-              o,
-              "spec.selector",
-              `${o.kind} has an empty spec.selector; the API server requires a non-empty selector`,
-              "set spec.selector.matchLabels to the identifying labels of spec.template.metadata.labels",
-            ),
-          );
-        } else if (t && !selects(selector, t.labels)) {
-          const shown = JSON.stringify(t.labels);
-          out.push(
-            finding(
-              this,
-              input,
-              o,
-              `${t.path}.metadata.labels`,
-              `spec.selector ${JSON.stringify(selector)} does not select the pod template labels ${shown}; the ` +
-                `API server rejects a selector that does not match the template`,
-              "make spec.selector.matchLabels a subset of spec.template.metadata.labels",
-            ),
-          );
-        }
+    return eachObject(this, ctx, (o, report) => {
+      if (!KINDS.has(o.kind) || !o.apiVersion.startsWith("apps/")) return;
+      const t = podTemplateOf(o);
+      const selector = get(o, "spec", "selector");
+      if (isEmptySelector(selector)) {
+        report(
+          "spec.selector",
+          `${o.kind} has an empty spec.selector; the API server requires a non-empty selector`,
+          "set spec.selector.matchLabels to the identifying labels of spec.template.metadata.labels",
+        );
+      } else if (t && !selects(selector, t.labels)) {
+        const shown = JSON.stringify(t.labels);
+        report(
+          `${t.path}.metadata.labels`,
+          `spec.selector ${JSON.stringify(selector)} does not select the pod template labels ${shown}; the ` +
+            `API server rejects a selector that does not match the template`,
+          "make spec.selector.matchLabels a subset of spec.template.metadata.labels",
+        );
       }
-      return out;
     });
   },
 };
