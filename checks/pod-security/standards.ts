@@ -69,6 +69,10 @@ interface Control {
 
 const quoted = (s: string) => JSON.stringify(s);
 
+/** Who must set a field the pod sets for all containers, as PodSecurity names them: `pod or containers "a", "b"`. */
+const podOrContainers = (unset: readonly Container[]) =>
+  `pod or ${unset.length === 1 ? "container" : "containers"} ${unset.map((c) => quoted(c.name)).join(", ")}`;
+
 const BASELINE_CAPABILITIES = new Set([
   "AUDIT_WRITE",
   "CHOWN",
@@ -426,10 +430,7 @@ const CONTROLS: readonly Control[] = [
       if (unset.length > 0)
         found.push({
           reason: "runAsNonRoot != true",
-          detail:
-            `pod or ${unset.length === 1 ? "container" : "containers"} ` +
-            `${unset.map((c) => quoted(c.name)).join(", ")} ` +
-            "must set securityContext.runAsNonRoot=true",
+          detail: `${podOrContainers(unset)} must set securityContext.runAsNonRoot=true`,
           path: `${podPath}.runAsNonRoot`,
           fix,
         });
@@ -488,9 +489,8 @@ const CONTROLS: readonly Control[] = [
         found.push({
           reason: "seccompProfile",
           detail:
-            `pod or ${unset.length === 1 ? "container" : "containers"} ` +
-            `${unset.map((c) => quoted(c.name)).join(", ")} ` +
-            'must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"',
+            `${podOrContainers(unset)} must set securityContext.seccompProfile.type to ` +
+            '"RuntimeDefault" or "Localhost"',
           path: `${podPath}.seccompProfile.type`,
           fix,
         });
