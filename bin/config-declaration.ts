@@ -24,6 +24,11 @@ interface Def {
   keyType?: z.ZodType;
   valueType?: z.ZodType;
   options?: readonly z.ZodType[];
+  items?: readonly z.ZodType[];
+  rest?: z.ZodType | null;
+  left?: z.ZodType;
+  right?: z.ZodType;
+  partial?: boolean;
   values?: readonly unknown[];
   entries?: Record<string, string | number>;
   defaultValue?: unknown;
@@ -151,11 +156,19 @@ function typeOf(s: z.ZodType, indent: string, where: string, uses: Set<string>):
       return `Array<${typeOf(def.element!, indent, `${where}[]`, uses)}>`;
     case "record": {
       const key = typeOf(def.keyType!, indent, `${where} (key)`, uses);
-      if (key !== "string")
-        throw new Error(`${where}: a record keyed by ${key}; bin/config-declaration.ts reads string keys`);
       const value = typeOf(def.valueType!, `${indent}  `, `${where}.*`, uses);
-      return `{\n${indent}  [key: string]: ${value};\n${indent}}`;
+      // As zod types it: a partial record, or one whose values may be left out, may miss any key.
+      const partial = def.partial === true || def.valueType!._zod.optin !== undefined;
+      if (key === "string") return `{\n${indent}  [key: string]: ${value}${partial ? " | undefined" : ""};\n${indent}}`;
+      return partial ? `Partial<Record<${key}, ${value}>>` : `Record<${key}, ${value}>`;
     }
+    case "tuple": {
+      const items = def.items!.map((t, i) => typeOf(t, indent, `${where}[${i}]`, uses));
+      if (def.rest) items.push(`...Array<${typeOf(def.rest, indent, `${where}[]`, uses)}>`);
+      return `[${items.join(", ")}]`;
+    }
+    case "intersection":
+      return `(${typeOf(def.left!, indent, where, uses)}) & (${typeOf(def.right!, indent, where, uses)})`;
     case "object": {
       if (def.catchall && defOf(def.catchall).type !== "never")
         throw new Error(

@@ -87,6 +87,20 @@ test("optional and defaulted fields are optional, records are index signatures, 
   );
 });
 
+test("records keyed by an enum, partial records and tuples are typed as zod types them", () => {
+  const schema = z
+    .strictObject({
+      a: z.record(z.enum(["x", "y"]), z.number()).describe("A."),
+      b: z.partialRecord(z.enum(["x"]), z.number()).describe("B."),
+      c: z.record(z.string(), z.number().default(1)).describe("C."),
+      d: z.tuple([z.string(), z.number()]).describe("D."),
+    })
+    .describe("Root.");
+  const types = [...configDeclaration(schema, "X").matchAll(/^ {2}\w: (.*?);?$/gm)].map((m) => m[1]);
+  assert.equal(types, ['Record<"x" | "y", number>', 'Partial<Record<"x", number>>', "{", "[string, number]"]);
+  assert.match(configDeclaration(schema, "X"), /\[key: string\]: number \| undefined;/);
+});
+
 test("comment lines past the line limit wrap at their own indentation; code lines are left alone", () => {
   const long = `${"word ".repeat(30).trim()}`;
   const wrapped = wrapComments(`    /**\n     * ${long}\n     */\n    x: "${long}";`, 60);
