@@ -142,9 +142,10 @@ function typeOf(s: z.ZodType, indent: string, where: string, uses: Set<string>):
       return `${inner(def.innerType)} | undefined`;
     case "nullable":
       return `${inner(def.innerType)} | null`;
+    case "readonly":
+      return `Readonly<${inner(def.innerType)}>`;
     case "default":
     case "prefault":
-    case "readonly":
     case "catch":
     case "nonoptional":
       return inner(def.innerType);
