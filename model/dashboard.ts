@@ -301,9 +301,9 @@ function tierRow(platform: Platform, tier: string, index: number) {
   const scaled = services.filter((s) => platform.services[s]!.scaling);
   if (scaled.length > 0) {
     // Each HPA lives in its service's namespace.
-    const hpas = `{namespace=~"${regexAlt([...new Set(scaled.map((s) => namespaceOfService(platform, s)))])}", ${HPA_LABEL}=~"${regexAlt(
-      scaled.map((s) => objectName(platform, s)),
-    )}"}`;
+    const namespaces = [...new Set(scaled.map((s) => namespaceOfService(platform, s)))];
+    const namespace = namespaces.length === 1 ? `namespace="${namespaces[0]}"` : `namespace=~"${regexAlt(namespaces)}"`;
+    const hpas = `{${namespace}, ${HPA_LABEL}=~"${regexAlt(scaled.map((s) => objectName(platform, s)))}"}`;
     const { min, max, current } = HPA_SERIES;
     panels.push({
       kind: "timeseries",

@@ -107,7 +107,7 @@ test("the HPA panel reads kube-state-metrics' real series by its labels, in each
   });
   for (const series of Object.values(HPA_SERIES))
     assert.ok(
-      exprs.some((e) => e.startsWith(`${series}{namespace=~"nautilus-trading", horizontalpodautoscaler=~"`)),
+      exprs.some((e) => e.startsWith(`${series}{namespace="nautilus-trading", horizontalpodautoscaler=~"`)),
       `${series} in ${exprs.join("\n")}`,
     );
   // The HPAs named are the generated ones.
