@@ -5,7 +5,9 @@
  *
  * Least privilege: with `--namespaces` kube-state-metrics lists and watches each namespace on its own, so a Role
  * per namespace granting list and watch of exactly the watched resources is enough (its README, "Limited
- * privileges environment"); no ClusterRole, nothing cluster-wide. With prometheus-operator, kube-prometheus ships
+ * privileges environment"; without `--namespaces` it lists cluster-wide and, holding only Roles, exports nothing:
+ * kubernetes/kube-state-metrics#2400). Only namespaced resources are enabled, so nothing needs a ClusterRole (a
+ * `namespaces` resource would: prometheus-community/helm-charts#4643). With prometheus-operator, kube-prometheus ships
  * kube-state-metrics and its scrape: a prerequisite, nothing here. Pure.
  */
 import type { Deployment } from "kubernetes-types/apps/v1.js";

@@ -5,7 +5,10 @@
  * rules, so a series added here is exported, allowed and granted together, and nothing else is. Pure.
  */
 
-/** The HPA series (docs/metrics/workload/horizontalpodautoscaler-metrics.md); labels `namespace`, `horizontalpodautoscaler`. */
+/**
+ * The HPA series, as kube-state-metrics documents them (docs/metrics/workload/horizontalpodautoscaler-metrics.md),
+ * each labelled `namespace` and `horizontalpodautoscaler`.
+ */
 export const HPA_SERIES = {
   min: "kube_horizontalpodautoscaler_spec_min_replicas",
   max: "kube_horizontalpodautoscaler_spec_max_replicas",

@@ -18,7 +18,7 @@ import { dashboardSpec } from "../model/dashboard.ts";
 import { HPA_SERIES, KUBE_STATE_METRICS, watchedResources } from "../model/kube-state-metrics.ts";
 import { META_JOBS, metaAlerts } from "../model/meta-monitoring.ts";
 import { platformNamespaces } from "../model/namespaces.ts";
-import { resolveEdges } from "../model/network.ts";
+import { resolveEdges, type Endpoint } from "../model/network.ts";
 import { readPolicySources } from "../bin/policies.ts";
 import { bundleOf, changedPlatform, platformOf } from "./support/config.ts";
 import { ensurePromtool } from "./support/tools.ts";
@@ -204,16 +204,14 @@ test("KubeStateMetricsDown's promtool test passes, and fails when the rule reads
 });
 
 test("the network policies carry its edges: Prometheus scrapes it, it reads the API server", () => {
+  const end = (e: Endpoint) => (e.kind === "workload" ? e.name : e.kind);
   const edges = resolveEdges(platform, prod.objects).filter(
     (e) =>
       (e.to.kind === "workload" && e.to.name === "kube-state-metrics") ||
       (e.from.kind === "workload" && e.from.name === "kube-state-metrics"),
   );
   assert.equal(
-    edges.map(
-      (e) =>
-        `${e.from.kind === "workload" ? e.from.name : e.from.kind} → ${e.to.kind === "workload" ? e.to.name : e.to.kind} ${e.portNumber}`,
-    ),
+    edges.map((e) => `${end(e.from)} → ${end(e.to)} ${e.portNumber}`),
     [
       "kube-state-metrics → api-server 443",
       "kube-state-metrics → api-server 6443",
