@@ -14,6 +14,7 @@ import { ruleFiles } from "./prometheus-rules.ts";
 import { alertmanagerTargets } from "./alertmanager.ts";
 import { META_JOBS } from "../model/meta-monitoring.ts";
 import { metaScrapeJobs } from "./meta-monitoring-scrape.ts";
+import { kubeStateMetricsScrapeJobs } from "./kube-state-metrics.ts";
 
 /** Prometheus' default scrape timeout; a job scraped more often must time out sooner. */
 const DEFAULT_TIMEOUT = 10;
@@ -74,6 +75,6 @@ export function prometheusConfig(platform: Platform): Record<string, unknown> {
     rule_files: ruleFiles(platform).map((f) => `rules/${f.file}`),
     // Every Alertmanager pod, not the load-balanced Service: the peers deduplicate, and one pod down loses nothing.
     alerting: { alertmanagers: [{ api_version: "v2", static_configs: [{ targets: alertmanagerTargets(platform) }] }] },
-    scrape_configs: [...serviceJobs, cluster, ...metaScrapeJobs(platform)],
+    scrape_configs: [...serviceJobs, cluster, ...metaScrapeJobs(platform), ...kubeStateMetricsScrapeJobs(platform)],
   };
 }

@@ -26,6 +26,8 @@ import {
   tierServices,
   type ModelAlert,
 } from "./monitoring.ts";
+import { HPA_LABEL, HPA_SERIES } from "./kube-state-metrics.ts";
+import { namespaceOfService } from "./namespaces.ts";
 import { objectName } from "./names.ts";
 
 const SEVERITY_COLOR = { critical: "red", warning: "orange" } as const;
@@ -35,14 +37,11 @@ const PANEL_RATE_WINDOW = "1m";
 const PANEL_QUANTILE = 0.99;
 
 /**
- * Series kube-state-metrics exports about HPAs (label `horizontalpodautoscaler`): the dashboard reads each
- * environment's bounds from the cluster rather than writing them in, so raising prod's maxReplicas changes no
- * dashboard. Needs kube-state-metrics scraped by this Prometheus; without it the bounds are simply not drawn.
+ * The dashboard reads each environment's HPA bounds from kube-state-metrics (model/kube-state-metrics.ts) rather
+ * than writing them in, so raising prod's maxReplicas changes no dashboard. Standalone mode deploys and scrapes it;
+ * with prometheus-operator, kube-prometheus' own does.
  */
-export const KUBE_STATE_METRICS = [
-  "kube_horizontalpodautoscaler_spec_min_replicas",
-  "kube_horizontalpodautoscaler_spec_max_replicas",
-] as const;
+export { KUBE_STATE_METRICS } from "./kube-state-metrics.ts";
 
 /** A threshold step; `null` is Grafana's base step ("from minus infinity"). */
 export interface ThresholdStep {
@@ -301,17 +300,18 @@ function tierRow(platform: Platform, tier: string, index: number) {
   // Only services an HPA scales have bounds to draw.
   const scaled = services.filter((s) => platform.services[s]!.scaling);
   if (scaled.length > 0) {
-    const hpas = `{namespace="${platform.namespace}", horizontalpodautoscaler=~"${regexAlt(
-      scaled.map((s) => objectName(platform, s)),
-    )}"}`;
-    const [min, max] = KUBE_STATE_METRICS;
+    // Each HPA lives in its service's namespace.
+    const namespaces = [...new Set(scaled.map((s) => namespaceOfService(platform, s)))];
+    const namespace = namespaces.length === 1 ? `namespace="${namespaces[0]}"` : `namespace=~"${regexAlt(namespaces)}"`;
+    const hpas = `{${namespace}, ${HPA_LABEL}=~"${regexAlt(scaled.map((s) => objectName(platform, s)))}"}`;
+    const { min, max, current } = HPA_SERIES;
     panels.push({
       kind: "timeseries",
       id: base + 4,
       title: "Replicas vs HPA bounds",
       description:
-        "Ready scrape targets of each autoscaled service against its HPA's minReplicas and maxReplicas, read " +
-        "from kube-state-metrics (so each environment shows its own bounds).",
+        "Ready scrape targets and the HPA's current replicas of each autoscaled service against its HPA's " +
+        "minReplicas and maxReplicas, read from kube-state-metrics (so each environment shows its own bounds).",
       unit: GRAFANA_UNIT.count,
       targets: [
         {
@@ -321,6 +321,7 @@ function tierRow(platform: Platform, tier: string, index: number) {
         },
         { expr: `${min}${hpas}`, legend: "{{horizontalpodautoscaler}} minReplicas", refId: "B" },
         { expr: `${max}${hpas}`, legend: "{{horizontalpodautoscaler}} maxReplicas", refId: "C" },
+        { expr: `${current}${hpas}`, legend: "{{horizontalpodautoscaler}} current replicas", refId: "D" },
       ],
       alerts: [],
     });

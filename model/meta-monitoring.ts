@@ -10,6 +10,7 @@
  *   `aggregator_unavailable_apiservice`, what the HPA controller sees, rather than `up` of the adapter (whose
  *   /metrics needs delegated authorization, and whose being up does not prove the aggregation path works).
  * - Jaeger: no healthy target at all (absence reads as down, as for ServiceDown), and dropped spans.
+ * - kube-state-metrics: no healthy target at all, like Jaeger (the HPA panels go blank, nothing pages).
  * Prometheus down is the Watchdog's case: a dead Prometheus cannot alert on itself, its heartbeat just stops.
  *
  * Severities are the routing contract (schemas/alerting.ts `META_ALERTS`): critical pages, warning goes to chat.
@@ -27,6 +28,7 @@ export const META_JOBS = {
   prometheus: "prometheus",
   alertmanager: "alertmanager",
   jaeger: "jaeger",
+  kubeStateMetrics: "kube-state-metrics",
   apiserver: "kubernetes-apiservers",
 } as const;
 
@@ -83,6 +85,7 @@ function definitions(platform: Platform): Record<MetaAlertName, Definition> {
   const P = META_JOBS.prometheus;
   const A = META_JOBS.alertmanager;
   const J = META_JOBS.jaeger;
+  const K = META_JOBS.kubeStateMetrics;
   const { replicas } = platform.monitoring.alerting.alertmanager;
   const am = (i: number) => `alertmanager-${i}:9093`;
   const prom = { job: P, instance: instance(P) };
@@ -275,6 +278,16 @@ function definitions(platform: Platform): Record<MetaAlertName, Definition> {
       healthy: (n) => [series("up", { job: J, instance: instance(J) }, flat(1, n))],
       failing: (n) => [
         { what: "its target down", series: [series("up", { job: J, instance: instance(J) }, flat(0, n))], labels: {} },
+        { what: "no target at all", series: [], labels: {} },
+      ],
+    },
+    KubeStateMetricsDown: {
+      expr: noTarget(K),
+      for: 5 * MINUTE,
+      summary: "kube-state-metrics has no healthy scrape target: the replicas vs HPA bounds panels are empty",
+      healthy: (n) => [series("up", { job: K, instance: instance(K) }, flat(1, n))],
+      failing: (n) => [
+        { what: "its target down", series: [series("up", { job: K, instance: instance(K) }, flat(0, n))], labels: {} },
         { what: "no target at all", series: [], labels: {} },
       ],
     },

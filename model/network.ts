@@ -40,6 +40,7 @@ export const MONITORING = {
   grafana: { name: "grafana" },
   jaeger: { name: "jaeger", otlpGrpc: "otlp-grpc", otlpHttp: "otlp-http", query: "query" },
   adapter: { name: "prometheus-adapter", https: "https" },
+  kubeStateMetrics: { name: "kube-state-metrics", metrics: "http-metrics", telemetry: "telemetry" },
 } as const;
 
 export const DNS_PORT = 53;
@@ -95,14 +96,16 @@ function monitoringEdges(platform: Platform): Edge[] {
   const edges: Edge[] = [];
   const edge = (from: Endpoint, to: Endpoint, port: string | number, why: string, protocol: "TCP" | "UDP" = "TCP") =>
     edges.push({ from, to, port, protocol, path: "monitoring", why });
-  const { prometheus: p, alertmanager: am, grafana: g, jaeger: j, adapter: a } = MONITORING;
+  const { prometheus: p, alertmanager: am, grafana: g, jaeger: j, adapter: a, kubeStateMetrics: ksm } = MONITORING;
   for (const s of services) edge(workload(s), workload(j.name), j.otlpGrpc, "traces (OTLP)");
   if (platform.monitoring.mode !== "standalone") return edges;
   for (const s of services) edge(workload(p.name), workload(s), "metrics", "scrape");
   for (const port of apiServerPorts(platform)) {
     edge(workload(p.name), { kind: "api-server" }, port, "service discovery, cluster job");
     edge(workload(a.name), { kind: "api-server" }, port, "delegated authentication and authorization");
+    edge(workload(ksm.name), { kind: "api-server" }, port, "list and watch the objects it exports");
   }
+  edge(workload(p.name), workload(ksm.name), ksm.metrics, "scrape object state");
   edge(workload(p.name), workload(am.name), am.web, "alerts");
   edge(workload(am.name), workload(am.name), am.cluster, "gossip");
   edge(workload(am.name), workload(am.name), am.clusterUdp, "gossip", "UDP");

@@ -307,6 +307,7 @@ export const META_ALERTS = {
   CustomMetricsAPIUnavailable: "critical",
   JaegerDown: "warning",
   JaegerSpansDropped: "warning",
+  KubeStateMetricsDown: "warning",
 } as const satisfies Record<string, "critical" | "warning">;
 export type MetaAlertName = keyof typeof META_ALERTS;
 

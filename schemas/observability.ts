@@ -273,6 +273,13 @@ const recordingRule = z
   })
   .describe("A recording rule; its key is the recorded series' name (level:metric:operations).");
 
+/** kube-state-metrics' pinned image and size: one Deployment watching a handful of HPAs needs little. */
+const KUBE_STATE_METRICS_DEFAULT = {
+  image: "registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.16.0",
+  cpu: "100m",
+  memory: "128Mi",
+} as const;
+
 const component = (what: string) =>
   z
     .strictObject({
@@ -348,6 +355,13 @@ export const monitoringSchema = z
           .describe(
             "prometheus-adapter, serving the HPAs' custom metrics in standalone mode, replicated. The memory limit " +
               "equals the request.",
+          ),
+        // Defaulted, unlike the others: configs written before it existed keep working.
+        kubeStateMetrics: component("kube-state-metrics.")
+          .prefault(KUBE_STATE_METRICS_DEFAULT)
+          .describe(
+            "kube-state-metrics, exporting the HPA series the dashboard's replica panels read (standalone mode; " +
+              "kube-prometheus ships its own). The memory limit equals the request.",
           ),
       })
       .describe("The monitoring stack's images and sizes."),
