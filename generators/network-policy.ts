@@ -90,6 +90,15 @@ function peersOf(
       return platform.network.gateway
         ? [{ namespaceSelector: byName.namespaceSelector(platform.network.gateway.controllerNamespace) }]
         : [];
+    case "cluster-prometheus": {
+      const prometheus = platform.network.clusterPrometheus;
+      return [
+        {
+          namespaceSelector: byName.namespaceSelector(prometheus.namespace),
+          podSelector: { matchLabels: { ...prometheus.podLabels } },
+        },
+      ];
+    }
     case "dns":
       return [];
   }

@@ -59,6 +59,18 @@ export function analyseReachability(platform: Platform, objects: readonly KubeOb
     hostNetwork: false,
     ports: [],
   };
+  const prometheus = platform.network.clusterPrometheus;
+  const clusterPrometheus: ReachEndpoint | undefined =
+    platform.monitoring.mode === "prometheus-operator"
+      ? {
+          kind: "pod",
+          id: endpointName({ kind: "cluster-prometheus" }),
+          namespace: prometheus.namespace,
+          labels: prometheus.podLabels,
+          hostNetwork: false,
+          ports: [],
+        }
+      : undefined;
   const dns: ReachEndpoint = {
     kind: "pod",
     id: endpointName({ kind: "dns" }),
@@ -104,7 +116,13 @@ export function analyseReachability(platform: Platform, objects: readonly KubeOb
     },
     { endpoint: internet, probes: probesFor([]) },
   ];
-  const sources: ReachEndpoint[] = [...pods, ...(gatewayPod ? [gatewayPod] : []), apiServer, internet];
+  const sources: ReachEndpoint[] = [
+    ...pods,
+    ...(gatewayPod ? [gatewayPod] : []),
+    ...(clusterPrometheus ? [clusterPrometheus] : []),
+    apiServer,
+    internet,
+  ];
   const edges = resolveEdges(platform, objects);
   const hostNetwork = new Set(pods.filter((p) => p.kind === "pod" && p.hostNetwork).map((p) => p.id));
   // NetworkPolicy never applies to host-network pods: between them and anything but a pod-network pod, only the

@@ -9,6 +9,7 @@ import type { KubeObject } from "../core/finding.ts";
 import { LABEL } from "../core/conventions.ts";
 import { workloadPods, type WorkloadPods } from "../core/k8s/workloads.ts";
 import type { Platform } from "../schemas/platform.ts";
+import { SMOKE_PORT, smokePaths } from "./deploy.ts";
 
 export type Endpoint =
   /** The pods of one of our workloads, selected by `app.kubernetes.io/name`. */
@@ -19,7 +20,9 @@ export type Endpoint =
   /** kube-dns pods in kube-system (and NodeLocal DNSCache when configured). */
   | { kind: "dns" }
   /** The Gateway or Ingress controller's pods, in `network.gateway.controllerNamespace`. */
-  | { kind: "gateway" };
+  | { kind: "gateway" }
+  /** The cluster's Prometheus (prometheus-operator mode), in `network.clusterPrometheus.namespace`. */
+  | { kind: "cluster-prometheus" };
 
 export interface Edge {
   from: Endpoint;
@@ -72,8 +75,30 @@ export function networkEdges(platform: Platform): Edge[] {
       path: `network.expose.${name}`,
       why: `clients via ${e.via === "gateway" ? "Gateway" : "Ingress"} ${e.hostname}`,
     });
+  edges.push(...smokeEdges(platform));
   edges.push(...monitoringEdges(platform));
   return edges;
+}
+
+/**
+ * `platform deploy` checks each service through the API server's service proxy, so the API server opens a
+ * connection to the service's pods: on the smoke-checked port only, and only to services that have a path to check.
+ */
+function smokeEdges(platform: Platform): Edge[] {
+  return Object.keys(platform.services).flatMap((name): Edge[] => {
+    if (smokePaths(platform, name).length === 0) return [];
+    const readiness = platform.services[name]?.probes?.readiness.path !== undefined;
+    return [
+      {
+        from: { kind: "api-server" },
+        to: workload(name),
+        port: SMOKE_PORT,
+        protocol: "TCP",
+        path: readiness ? `services.${name}.probes.readiness.path` : `gitops.smoke.${name}`,
+        why: "deploy smoke check through the API server's service proxy",
+      },
+    ];
+  });
 }
 
 function externalEdges(platform: Platform, from: Endpoint, set: string, path: string): Edge[] {
@@ -97,7 +122,19 @@ function monitoringEdges(platform: Platform): Edge[] {
     edges.push({ from, to, port, protocol, path: "monitoring", why });
   const { prometheus: p, alertmanager: am, grafana: g, jaeger: j, adapter: a } = MONITORING;
   for (const s of services) edge(workload(s), workload(j.name), j.otlpGrpc, "traces (OTLP)");
-  if (platform.monitoring.mode !== "standalone") return edges;
+  if (platform.monitoring.mode === "prometheus-operator") {
+    // The cluster's Prometheus scrapes our PodMonitors' pods; its own egress is its namespace's business.
+    for (const s of services)
+      edges.push({
+        from: { kind: "cluster-prometheus" },
+        to: workload(s),
+        port: "metrics",
+        protocol: "TCP",
+        path: "network.clusterPrometheus",
+        why: "scrape (prometheus-operator)",
+      });
+    return edges;
+  }
   for (const s of services) edge(workload(p.name), workload(s), "metrics", "scrape");
   for (const port of apiServerPorts(platform)) {
     edge(workload(p.name), { kind: "api-server" }, port, "service discovery, cluster job");
@@ -154,6 +191,8 @@ export function endpointName(e: Endpoint): string {
       return "kube-dns";
     case "gateway":
       return "gateway-controller";
+    case "cluster-prometheus":
+      return "cluster-prometheus";
   }
 }
 
