@@ -99,7 +99,7 @@ test("moving a secret to another remote key, or pinning a version, rolls exactly
   const pinned = prodOf({ secrets: { "venue-api-keys": { version: "7" } } }).objects.find(
     (o) => o.kind === "ExternalSecret" && o.metadata.name === "venue-api-keys",
   );
-  assert.equal((pinned?.spec as { data: unknown[] }).data, [
+  assert.equal((pinned!.spec as { data: unknown[] }).data, [
     { secretKey: "api-key", remoteRef: { key: "nautilus/trading/venues", property: "api-key", version: "7" } },
   ]);
   // The rollout is the annotation alone, and a secret's checksum is in the reading namespace's objects only.
@@ -153,7 +153,7 @@ test("the API server is admitted on the smoke-checked port of each service deplo
   ]);
   const ingress = prod.objects.find((o) => o.metadata.name === "nautilus-market-data-ingress");
   assert.ok(
-    (ingress?.spec as { ingress: unknown[] }).ingress.some((r) =>
+    (ingress!.spec as { ingress: unknown[] }).ingress.some((r) =>
       deepEqual(r, { from: [{ ipBlock: { cidr: "10.63.0.0/24" } }], ports: [{ protocol: "TCP", port: 8000 }] }),
     ),
   );
@@ -182,7 +182,7 @@ test("report --env prod shows the API server's smoke-check edges", () => {
 
 const OPERATOR = { monitoring: { mode: "prometheus-operator" } };
 const scrapeRule = (objects: readonly KubeObject[], name: string) =>
-  (objects.find((o) => o.metadata.name === `nautilus-${name}-ingress`)?.spec as { ingress: { from: unknown[] }[] })
+  (objects.find((o) => o.metadata.name === `nautilus-${name}-ingress`)!.spec as { ingress: { from: unknown[] }[] })
     .ingress;
 
 test("prometheus-operator mode: the configured Prometheus namespace is the source of the scrape edges", () => {
