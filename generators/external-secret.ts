@@ -8,10 +8,11 @@ import { labels } from "./meta.ts";
  * One ExternalSecret per declared secret and namespace that reads it, when a store is configured: the External
  * Secrets Operator creates the Secret (named as declared, which is what pods reference) from the store, so no value
  * is ever in the config or in out/. A pod reads Secrets of its own namespace only, so the secret is delivered in
- * every namespace where a pod (or a Gateway or Ingress, for its TLS certificate) reads it, and nowhere else: an
- * engine's credential is not copied into the platform namespace, nor the router's into the engines'. A declared
- * secret nothing reads is delivered in the platform namespace, its declared home. Without a store the secrets are
- * prerequisites and nothing is generated. `readers` are the environment's other objects.
+ * every namespace where a pod reads it (or a Gateway or Ingress, for its TLS certificate, or prometheus-operator,
+ * for an AlertmanagerConfig's receivers), and nowhere else: an engine's credential is not copied into the platform
+ * namespace, nor the router's into the engines'. A declared secret nothing reads is delivered in the platform
+ * namespace, its declared home. Without a store the secrets are prerequisites and nothing is generated. `readers`
+ * are the environment's other objects.
  */
 export function externalSecrets(platform: Platform, readers: readonly KubeObject[]): KubeObject[] {
   const store = platform.secretStore;
@@ -65,7 +66,19 @@ export function secretReaders(objects: readonly KubeObject[]): Map<string, Set<s
         for (const ref of l.tls?.certificateRefs ?? []) if ((ref.kind ?? "Secret") === "Secret") add(ref.name, ns);
     } else if (o.kind === "Ingress") {
       for (const tls of (spec?.tls ?? []) as { secretName?: string }[]) add(tls.secretName, ns);
+    } else if (o.kind === "AlertmanagerConfig") {
+      // prometheus-operator reads each receiver's SecretKeySelector in the AlertmanagerConfig's namespace.
+      for (const name of keySelectors(spec?.receivers)) add(name, ns);
     }
   }
   return readIn;
+}
+
+/** The `name` of every `{ name, key }` selector under `value`. */
+function keySelectors(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(keySelectors);
+  if (typeof value !== "object" || value === null) return [];
+  const record = value as Record<string, unknown>;
+  if (typeof record.name === "string" && typeof record.key === "string") return [record.name];
+  return Object.values(record).flatMap(keySelectors);
 }

@@ -54,6 +54,14 @@ test("a secret is delivered in the namespace of each pod that reads it, and in n
   assert.equal(deliveredIn(onlyEngine.objects, "venue-api-keys"), ["nautilus-engines"]);
 });
 
+test("prometheus-operator reads receiver secrets in the AlertmanagerConfig's namespace, beside any pod reader", () => {
+  const operator = {
+    monitoring: { mode: "prometheus-operator" },
+    services: { "risk-engine": { secretEnv: { SLACK_URL: { secret: "alertmanager-slack", key: "webhook-url" } } } },
+  };
+  assert.equal(deliveredIn(prodOf(operator).objects, "alertmanager-slack"), ["nautilus-engines", "nautilus-trading"]);
+});
+
 test("secret-delivered judges each namespace: a Secret delivered only elsewhere is refused at the reading env", () => {
   assert.equal(secretDelivered.run(contextOf(ENGINE_READS_VENUE_KEY)), []);
   const dropEngineCopy = (objects: KubeObject[]) =>
