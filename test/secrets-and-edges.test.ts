@@ -234,6 +234,22 @@ test("prometheus-operator mode: the configured Prometheus namespace is the sourc
   );
 });
 
+test("prometheus-operator mode: the operator's Alertmanager pods get alerts, gossip and reach their receivers", () => {
+  const prod = prodOf(OPERATOR);
+  const analysis = analyseReachability(prod.platform, prod.objects);
+  const alertmanager = analysis.allowed
+    .filter((p) => (p.from === "alertmanager" || p.to === "alertmanager") && p.declaredBy !== "dns")
+    .map((p) => `${p.from} → ${p.to} ${p.protocol}/${p.port}`);
+  assert.equal(alertmanager, [
+    "alertmanager → alertmanager TCP/9094",
+    "alertmanager → alertmanager UDP/9094",
+    "alertmanager → alert-receivers TCP/443",
+    "cluster-prometheus → alertmanager TCP/9093",
+  ]);
+  assert.equal(analysis.blocked, []);
+  assert.equal(analysis.undeclared, []);
+});
+
 test("prometheus-operator mode: a policy that drops the scrape rule is refused as a blocked scrape edge", () => {
   const noScrape = (objects: KubeObject[]) =>
     objects.map((o) =>
