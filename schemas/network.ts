@@ -142,8 +142,9 @@ export const networkSchema = z
       })
       .optional()
       .describe(
-        "Where the Kubernetes API server is, for Prometheus' discovery and the metrics adapter; the node " +
-          "subnets when unset (a control plane on the nodes).",
+        "Where the Kubernetes API server is, for Prometheus' discovery and the metrics adapter, and the source the " +
+          "services admit on their `http` port for `platform deploy`'s smoke checks (the API server's service " +
+          "proxy); the node subnets when unset (a control plane on the nodes).",
       ),
     external: z
       .record(dnsLabel("an external endpoint set"), externalSet)

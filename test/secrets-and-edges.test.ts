@@ -215,7 +215,7 @@ test("prometheus-operator mode: the configured Prometheus namespace is the sourc
       .filter((p) => p.from === "cluster-prometheus")
       .map((p) => `${p.to} ${p.protocol}/${p.port}`)
       .sort(),
-    ["market-data TCP/9090", "smart-order-router TCP/9090", "strategy-engine TCP/9090"],
+    ["alertmanager TCP/9093", "market-data TCP/9090", "smart-order-router TCP/9090", "strategy-engine TCP/9090"],
   );
   assert.equal(reachability.run(contextOf(OPERATOR)), []);
   const elsewhere = prodOf({
