@@ -18,8 +18,13 @@
  * Prometheus replays its WAL (covered by its startup budget, and visible to the dead-man's switch), once per config
  * change; it is the one mechanism every component shares.
  *
- * Secrets created outside this tool (receiver credentials, Grafana's admin password) have no data here: rotating
- * them is the job of the tool that writes them (External Secrets' or Reloader's rollout). Pure.
+ * A Secret an ExternalSecret of the same namespace delivers counts by what the config knows of it: per key the store,
+ * remote key, property and version the ExternalSecret reads it from. Moving a credential to another remote key or
+ * pinning a new version rolls exactly the pods that read that Secret (and that key). A value rotated in the store
+ * under the same key and version is not in the config, so not in the hash: the operator updates the Secret within
+ * its refreshInterval, env variables keep the old value until the pod restarts, and mounted files change under the
+ * running process. Rolling on that is left to a controller watching the Secret (Reloader) or to pinning versions.
+ * Secrets made outside this tool and outside an ExternalSecret have no data here at all. Pure.
  */
 import { createHash } from "node:crypto";
 import type { KubeObject } from "../core/finding.ts";
@@ -106,6 +111,32 @@ function readData(reads: Reads, sources: ReadonlyMap<string, KubeObject>): [stri
   return read;
 }
 
+interface ExternalSecretSpec {
+  secretStoreRef?: unknown;
+  target?: { name?: string };
+  data?: { secretKey?: string; remoteRef?: unknown }[];
+  dataFrom?: unknown;
+}
+
+/**
+ * The Secret an ExternalSecret makes, with what the config knows as its data: each key's store and remote
+ * reference (key, property, version), never a value. Keys `dataFrom` brings are unknown here; a pod reading the
+ * whole Secret reads them too, so `dataFrom` counts as one more key.
+ */
+export function deliveredSecret(o: KubeObject): KubeObject {
+  const spec = (o.spec ?? {}) as ExternalSecretSpec;
+  const data: Record<string, unknown> = {};
+  for (const d of spec.data ?? [])
+    if (typeof d.secretKey === "string") data[d.secretKey] = { store: spec.secretStoreRef, remoteRef: d.remoteRef };
+  if (spec.dataFrom !== undefined) data["(dataFrom)"] = { store: spec.secretStoreRef, dataFrom: spec.dataFrom };
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: spec.target?.name ?? o.metadata.name, namespace: o.metadata.namespace },
+    data,
+  };
+}
+
 /** SHA-256 of what the pod spec reads from `sources`; undefined when it reads none of them. */
 export function configChecksum(pod: PodSpecLike, sources: ReadonlyMap<string, KubeObject>): string | undefined {
   const read = readData(podReads(pod), sources);
@@ -122,6 +153,10 @@ export function withConfigChecksums(objects: readonly KubeObject[]): KubeObject[
   for (const o of objects)
     if (o.apiVersion === "v1" && (o.kind === "ConfigMap" || o.kind === "Secret"))
       sources.set(`${o.metadata.namespace ?? ""}|${o.kind}/${o.metadata.name}`, o);
+    else if (o.kind === "ExternalSecret" && o.apiVersion.startsWith("external-secrets.io/")) {
+      const delivered = deliveredSecret(o);
+      sources.set(`${o.metadata.namespace ?? ""}|Secret/${delivered.metadata.name}`, delivered);
+    }
   return objects.map((o) => {
     if (!WORKLOAD_KINDS.has(o.kind)) return o;
     const spec = o.spec as { template?: { metadata?: { annotations?: Record<string, string> }; spec?: PodSpecLike } };

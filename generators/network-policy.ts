@@ -1,11 +1,11 @@
 import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from "kubernetes-types/networking/v1.js";
 import type { KubeObject } from "../core/finding.ts";
 import { LABEL } from "../core/conventions.ts";
-import { workloadPods } from "../core/k8s/workloads.ts";
 import {
   apiServerCidrs,
   DNS_PORT,
   hostNetworkCidrs,
+  platformPods,
   resolveEdges,
   type Endpoint,
   type ResolvedEdge,
@@ -25,7 +25,7 @@ import { metadata } from "./meta.ts";
  * `objects` are the environment's other objects: ports and namespaces are read from the pods they run.
  */
 export function networkPolicies(platform: Platform, objects: readonly KubeObject[]): KubeObject[] {
-  const pods = workloadPods(objects, LABEL.name).filter((w) => !w.hostNetwork);
+  const pods = platformPods(objects).filter((w) => !w.hostNetwork);
   const namespaces = [...new Set(pods.map((w) => w.namespace))].sort();
   const edges = resolveEdges(platform, objects);
   const policies: KubeObject[] = namespaces.flatMap((ns) => baseline(platform, ns)) as KubeObject[];
@@ -90,6 +90,15 @@ function peersOf(
       return platform.network.gateway
         ? [{ namespaceSelector: byName.namespaceSelector(platform.network.gateway.controllerNamespace) }]
         : [];
+    case "cluster-prometheus": {
+      const prometheus = platform.network.clusterPrometheus;
+      return [
+        {
+          namespaceSelector: byName.namespaceSelector(prometheus.namespace),
+          podSelector: { matchLabels: { ...prometheus.podLabels } },
+        },
+      ];
+    }
     case "dns":
       return [];
   }

@@ -18,10 +18,7 @@ import { storageClasses } from "./storage-class.ts";
 import { externalSecrets } from "./external-secret.ts";
 
 export function platformObjects(platform: Platform): KubeObject[] {
-  const workloads = [
-    ...storageClasses(platform),
-    ...persistentVolumeClaims(platform),
-    ...externalSecrets(platform),
+  const readers = [
     ...serviceAccounts(platform),
     ...deployments(platform),
     ...services(platform),
@@ -29,6 +26,13 @@ export function platformObjects(platform: Platform): KubeObject[] {
     ...podDisruptionBudgets(platform),
     ...horizontalPodAutoscalers(platform),
     ...monitoringObjects(platform),
+  ] as KubeObject[];
+  // A secret is delivered in each namespace where something reads it.
+  const workloads = [
+    ...storageClasses(platform),
+    ...persistentVolumeClaims(platform),
+    ...externalSecrets(platform, readers),
+    ...readers,
   ] as KubeObject[];
   // Policies are generated per edge of the communication graph, from the pods the other objects run.
   return withConfigChecksums([

@@ -9,6 +9,7 @@ import type { KubeObject } from "../core/finding.ts";
 import { isPlainObject } from "../core/plain.ts";
 import { STAGES, type Stage, stageOf } from "../core/stages.ts";
 import { parseBytes, parseCpu } from "../schemas/units.ts";
+import type { Platform } from "../schemas/platform.ts";
 import type { ResolvedPlatform } from "./environments.ts";
 
 export interface StagePlan {
@@ -22,8 +23,19 @@ export interface StagePlan {
 
 const ROLLED_OUT = new Set(["Deployment", "StatefulSet", "DaemonSet"]);
 
+/** The Service port `platform deploy` smoke-checks through the API server's service proxy: the probes' port. */
+export const SMOKE_PORT = "http";
+
+/**
+ * The paths `platform deploy` calls on a service on SMOKE_PORT: the readiness path, then the service's
+ * `gitops.smoke` paths. The API server opens those connections, so model/network.ts admits it there.
+ */
+export function smokePaths(platform: Pick<Platform, "services" | "gitops">, service: string): string[] {
+  const readiness = platform.services[service]?.probes?.readiness.path;
+  return [...(readiness ? [readiness] : []), ...(platform.gitops?.smoke?.[service] ?? [])];
+}
+
 export function deployStages(platform: ResolvedPlatform, objects: readonly KubeObject[]): StagePlan[] {
-  const smoke = platform.gitops?.smoke ?? {};
   return STAGES.map((stage) => {
     const inStage = objects.filter((o) => stageOf(o, objects)?.id === stage.id);
     const workloads = inStage
@@ -40,8 +52,7 @@ export function deployStages(platform: ResolvedPlatform, objects: readonly KubeO
       workloads,
       smoke: services.flatMap((s) => {
         const service = s.metadata.labels?.[LABEL.name] ?? s.metadata.name;
-        const readiness = platform.services[service]?.probes?.readiness.path;
-        const paths = [...(readiness ? [readiness] : []), ...(smoke[service] ?? [])];
+        const paths = smokePaths(platform, service);
         const namespace = s.metadata.namespace ?? platform.namespace;
         return paths.map((path) => ({ service, serviceName: s.metadata.name, namespace, path }));
       }),

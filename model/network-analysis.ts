@@ -4,9 +4,7 @@
  * controller), the external endpoint sets and the rest of the internet; which declared edges they block; which
  * allowed connections no edge declares. `check` refuses the last two; `report` prints the matrix. Pure.
  */
-import { LABEL } from "../core/conventions.ts";
 import type { KubeObject } from "../core/finding.ts";
-import { workloadPods } from "../core/k8s/workloads.ts";
 import { isPlainObject } from "../core/plain.ts";
 import type { Platform } from "../schemas/platform.ts";
 import {
@@ -15,6 +13,7 @@ import {
   DNS_PORT,
   endpointName,
   hostNetworkCidrs,
+  platformPods,
   resolveEdges,
   type ResolvedEdge,
 } from "./network.ts";
@@ -49,7 +48,7 @@ export interface Analysis {
 
 export function analyseReachability(platform: Platform, objects: readonly KubeObject[]): Analysis {
   const net = reachNetwork(platform, objects);
-  const pods = dedupe(workloadPods(objects, LABEL.name).map((w) => ({ kind: "pod" as const, ...w })));
+  const pods = dedupe(platformPods(objects).map((w) => ({ kind: "pod" as const, ...w })));
   const gateway = platform.network.gateway;
   const gatewayPod: ReachEndpoint | undefined = gateway && {
     kind: "pod",
@@ -59,6 +58,18 @@ export function analyseReachability(platform: Platform, objects: readonly KubeOb
     hostNetwork: false,
     ports: [],
   };
+  const prometheus = platform.network.clusterPrometheus;
+  const clusterPrometheus: ReachEndpoint | undefined =
+    platform.monitoring.mode === "prometheus-operator"
+      ? {
+          kind: "pod",
+          id: endpointName({ kind: "cluster-prometheus" }),
+          namespace: prometheus.namespace,
+          labels: prometheus.podLabels,
+          hostNetwork: false,
+          ports: [],
+        }
+      : undefined;
   const dns: ReachEndpoint = {
     kind: "pod",
     id: endpointName({ kind: "dns" }),
@@ -104,7 +115,13 @@ export function analyseReachability(platform: Platform, objects: readonly KubeOb
     },
     { endpoint: internet, probes: probesFor([]) },
   ];
-  const sources: ReachEndpoint[] = [...pods, ...(gatewayPod ? [gatewayPod] : []), apiServer, internet];
+  const sources: ReachEndpoint[] = [
+    ...pods,
+    ...(gatewayPod ? [gatewayPod] : []),
+    ...(clusterPrometheus ? [clusterPrometheus] : []),
+    apiServer,
+    internet,
+  ];
   const edges = resolveEdges(platform, objects);
   const hostNetwork = new Set(pods.filter((p) => p.kind === "pod" && p.hostNetwork).map((p) => p.id));
   // NetworkPolicy never applies to host-network pods: between them and anything but a pod-network pod, only the

@@ -9,6 +9,7 @@ import type { KubeObject } from "../core/finding.ts";
 import { LABEL } from "../core/conventions.ts";
 import { workloadPods, type WorkloadPods } from "../core/k8s/workloads.ts";
 import type { Platform } from "../schemas/platform.ts";
+import { SMOKE_PORT, smokePaths } from "./deploy.ts";
 
 export type Endpoint =
   /** The pods of one of our workloads, selected by `app.kubernetes.io/name`. */
@@ -19,7 +20,9 @@ export type Endpoint =
   /** kube-dns pods in kube-system (and NodeLocal DNSCache when configured). */
   | { kind: "dns" }
   /** The Gateway or Ingress controller's pods, in `network.gateway.controllerNamespace`. */
-  | { kind: "gateway" };
+  | { kind: "gateway" }
+  /** The cluster's Prometheus (prometheus-operator mode), in `network.clusterPrometheus.namespace`. */
+  | { kind: "cluster-prometheus" };
 
 export interface Edge {
   from: Endpoint;
@@ -73,8 +76,30 @@ export function networkEdges(platform: Platform): Edge[] {
       path: `network.expose.${name}`,
       why: `clients via ${e.via === "gateway" ? "Gateway" : "Ingress"} ${e.hostname}`,
     });
+  edges.push(...smokeEdges(platform));
   edges.push(...monitoringEdges(platform));
   return edges;
+}
+
+/**
+ * `platform deploy` checks each service through the API server's service proxy, so the API server opens a
+ * connection to the service's pods: on the smoke-checked port only, and only to services that have a path to check.
+ */
+function smokeEdges(platform: Platform): Edge[] {
+  return Object.keys(platform.services).flatMap((name): Edge[] => {
+    if (smokePaths(platform, name).length === 0) return [];
+    const readiness = platform.services[name]?.probes?.readiness.path !== undefined;
+    return [
+      {
+        from: { kind: "api-server" },
+        to: workload(name),
+        port: SMOKE_PORT,
+        protocol: "TCP",
+        path: readiness ? `services.${name}.probes.readiness.path` : `gitops.smoke.${name}`,
+        why: "deploy smoke check through the API server's service proxy",
+      },
+    ];
+  });
 }
 
 function externalEdges(platform: Platform, from: Endpoint, set: string, path: string): Edge[] {
@@ -96,9 +121,22 @@ function monitoringEdges(platform: Platform): Edge[] {
   const edges: Edge[] = [];
   const edge = (from: Endpoint, to: Endpoint, port: string | number, why: string, protocol: "TCP" | "UDP" = "TCP") =>
     edges.push({ from, to, port, protocol, path: "monitoring", why });
-  const { prometheus: p, alertmanager: am, grafana: g, jaeger: j, adapter: a, kubeStateMetrics: ksm } = MONITORING;
+  const { prometheus: p, grafana: g, jaeger: j, adapter: a, kubeStateMetrics: ksm } = MONITORING;
   for (const s of services) edge(workload(s), workload(j.name), j.otlpGrpc, "traces (OTLP)");
-  if (platform.monitoring.mode !== "standalone") return edges;
+  if (platform.monitoring.mode === "prometheus-operator") {
+    // The cluster's Prometheus scrapes our PodMonitors' pods; its own egress is its namespace's business.
+    for (const s of services)
+      edges.push({
+        from: { kind: "cluster-prometheus" },
+        to: workload(s),
+        port: "metrics",
+        protocol: "TCP",
+        path: "network.clusterPrometheus",
+        why: "scrape (prometheus-operator)",
+      });
+    edges.push(...alertmanagerEdges(platform, { kind: "cluster-prometheus" }, "network.clusterPrometheus"));
+    return edges;
+  }
   for (const s of services) edge(workload(p.name), workload(s), "metrics", "scrape");
   for (const port of apiServerPorts(platform)) {
     edge(workload(p.name), { kind: "api-server" }, port, "service discovery, cluster job");
@@ -106,9 +144,30 @@ function monitoringEdges(platform: Platform): Edge[] {
     edge(workload(ksm.name), { kind: "api-server" }, port, "list and watch the objects it exports");
   }
   edge(workload(p.name), workload(ksm.name), ksm.metrics, "scrape object state");
-  edge(workload(p.name), workload(am.name), am.web, "alerts");
-  edge(workload(am.name), workload(am.name), am.cluster, "gossip");
-  edge(workload(am.name), workload(am.name), am.clusterUdp, "gossip", "UDP");
+  edges.push(...alertmanagerEdges(platform, workload(p.name), "monitoring"));
+  edge(workload(g.name), workload(p.name), p.web, "dashboards");
+  edge(workload(g.name), workload(j.name), j.query, "traces");
+  edge(workload(a.name), workload(p.name), p.web, "custom metrics");
+  edge({ kind: "api-server" }, workload(a.name), a.https, "custom.metrics.k8s.io APIService");
+  return edges;
+}
+
+/** Alertmanager's connections in both modes: alerts from `prometheus`, gossip between replicas, receivers. */
+function alertmanagerEdges(platform: Platform, prometheus: Endpoint, prometheusPath: string): Edge[] {
+  const am = MONITORING.alertmanager;
+  const edge = (from: Endpoint, port: string, why: string, protocol: "TCP" | "UDP" = "TCP", path = "monitoring") => ({
+    from,
+    to: workload(am.name),
+    port,
+    protocol,
+    path,
+    why,
+  });
+  const edges: Edge[] = [
+    edge(prometheus, am.web, "alerts", "TCP", prometheusPath),
+    edge(workload(am.name), am.cluster, "gossip"),
+    edge(workload(am.name), am.clusterUdp, "gossip", "UDP"),
+  ];
   for (const [i, set] of platform.network.alertmanagerReaches.entries()) {
     edges.push(...externalEdges(platform, workload(am.name), set, `network.alertmanagerReaches[${i}]`));
     // An e-mail receiver's mail server is among the receivers' addresses, on its own SMTP port.
@@ -124,12 +183,39 @@ function monitoringEdges(platform: Platform): Edge[] {
           why: `SMTP for the e-mail receiver ${name}`,
         });
   }
-  edge(workload(g.name), workload(p.name), p.web, "dashboards");
-  edge(workload(g.name), workload(j.name), j.query, "traces");
-  edge(workload(a.name), workload(p.name), p.web, "custom metrics");
-  edge({ kind: "api-server" }, workload(a.name), a.https, "custom.metrics.k8s.io APIService");
   return edges;
 }
+
+/**
+ * The pods the platform runs, by `app.kubernetes.io/name`: those of its workload objects, and those
+ * prometheus-operator makes of an `Alertmanager` (a StatefulSet we never see), with the operator's ports under the
+ * names the standalone Alertmanager gives them (web 9093, gossip 9094 over TCP and UDP).
+ */
+export function platformPods(objects: readonly KubeObject[]): WorkloadPods[] {
+  const am = MONITORING.alertmanager;
+  const operated = objects
+    .filter((o) => o.kind === "Alertmanager" && o.apiVersion.startsWith("monitoring.coreos.com/"))
+    .map((o): WorkloadPods => {
+      const podLabels = (o.spec as { podMetadata?: { labels?: Record<string, string> } } | undefined)?.podMetadata
+        ?.labels;
+      const labels = { ...podLabels, alertmanager: o.metadata.name, [LABEL.name]: am.name };
+      return {
+        id: labels[LABEL.name],
+        namespace: o.metadata.namespace ?? "default",
+        labels,
+        hostNetwork: false,
+        ports: [
+          { name: am.web, port: OPERATOR_ALERTMANAGER_PORTS.web, protocol: "TCP" },
+          { name: am.cluster, port: OPERATOR_ALERTMANAGER_PORTS.mesh, protocol: "TCP" },
+          { name: am.clusterUdp, port: OPERATOR_ALERTMANAGER_PORTS.mesh, protocol: "UDP" },
+        ],
+      };
+    });
+  return [...workloadPods(objects, LABEL.name), ...operated];
+}
+
+/** The ports prometheus-operator gives an Alertmanager's pods (its `web` and `mesh-tcp`/`mesh-udp`). */
+const OPERATOR_ALERTMANAGER_PORTS = { web: 9093, mesh: 9094 } as const;
 
 /** The API server's addresses: as configured, else the node subnets (a control plane on the nodes). */
 export function apiServerCidrs(platform: Platform): string[] {
@@ -157,6 +243,8 @@ export function endpointName(e: Endpoint): string {
       return "kube-dns";
     case "gateway":
       return "gateway-controller";
+    case "cluster-prometheus":
+      return "cluster-prometheus";
   }
 }
 
@@ -173,7 +261,7 @@ export interface ResolvedEdge extends Edge {
  * template. Edges to a workload the environment does not run (e.g. Prometheus under the operator) are dropped.
  */
 export function resolveEdges(platform: Platform, objects: readonly KubeObject[]): ResolvedEdge[] {
-  const pods = new Map(workloadPods(objects, LABEL.name).map((w) => [w.id, w]));
+  const pods = new Map(platformPods(objects).map((w) => [w.id, w]));
   const out: ResolvedEdge[] = [];
   for (const e of networkEdges(platform)) {
     const fromPods = e.from.kind === "workload" ? pods.get(e.from.name) : undefined;

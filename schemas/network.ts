@@ -142,8 +142,9 @@ export const networkSchema = z
       })
       .optional()
       .describe(
-        "Where the Kubernetes API server is, for Prometheus' discovery and the metrics adapter; the node " +
-          "subnets when unset (a control plane on the nodes).",
+        "Where the Kubernetes API server is, for Prometheus' discovery and the metrics adapter, and the source the " +
+          "services admit on their `http` port for `platform deploy`'s smoke checks (the API server's service " +
+          "proxy); the node subnets when unset (a control plane on the nodes).",
       ),
     external: z
       .record(dnsLabel("an external endpoint set"), externalSet)
@@ -176,6 +177,21 @@ export const networkSchema = z
       })
       .optional()
       .describe("The cluster's Gateway or Ingress controller; required when a service is exposed."),
+    clusterPrometheus: z
+      .strictObject({
+        namespace: dnsLabel("the Prometheus namespace")
+          .default("monitoring")
+          .describe("Namespace of the cluster's Prometheus pods."),
+        podLabels: z
+          .record(z.string().min(1).describe("A label key."), z.string().describe("Its value."))
+          .default({ "app.kubernetes.io/name": "prometheus" })
+          .describe("Labels of its pods (prometheus-operator sets `app.kubernetes.io/name: prometheus`)."),
+      })
+      .prefault({})
+      .describe(
+        "With `monitoring.mode: prometheus-operator`, the cluster's Prometheus that scrapes the services: the " +
+          "generated policies admit its pods, in this namespace with these labels, on each service's metrics port.",
+      ),
   })
   .describe("The cluster's network and the platform's communication graph.");
 

@@ -88,6 +88,14 @@ export const secretSchema = z
       .min(1)
       .optional()
       .describe("The secret's key in the store (a Vault path, an AWS Secrets Manager name); needs `secretStore`."),
+    version: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "The version of the remote secret to read (a Vault KV version, an AWS version id); the latest when unset. " +
+          "Pods that read the secret roll when it (or the store, remote key or property) changes.",
+      ),
     keys: z
       .record(
         z.string().regex(/^[-._a-zA-Z0-9]+$/, { error: "a Secret key is made of letters, digits, '-', '_' and '.'" }),
@@ -166,6 +174,12 @@ export function storageReferenceIssues(p: {
       issues.push({
         path: ["secrets", name, "remoteKey"],
         message: "required with secretStore: the secret's key in the store",
+      });
+  for (const [name, secret] of Object.entries(p.secrets))
+    if (secret.version !== undefined && !p.secretStore)
+      issues.push({
+        path: ["secrets", name, "version"],
+        message: "a version needs secretStore: it is the version of the remote secret the store holds",
       });
   for (const [svc, { secretEnv }] of Object.entries(p.services))
     for (const [variable, ref] of Object.entries(secretEnv)) {

@@ -9,6 +9,7 @@ import {
   missingStorageClasses,
   nodeProblems,
   podTroubles,
+  SMOKE_PORT,
   type StagePlan,
 } from "../../model/deploy.ts";
 import { ENVIRONMENT_NAMES, type ResolvedPlatform } from "../../model/environments.ts";
@@ -143,7 +144,7 @@ async function deploy(opts: Options): Promise<number> {
         say(`  ${workload.ref} rolled out`);
       }
       for (const s of plan.smoke) {
-        const path = `/api/v1/namespaces/${s.namespace}/services/${s.serviceName}:http/proxy${s.path}`;
+        const path = `/api/v1/namespaces/${s.namespace}/services/${s.serviceName}:${SMOKE_PORT}/proxy${s.path}`;
         const r = kubectl(["get", "--raw", path]);
         if (r.code !== 0)
           throw new Stop(`${s.service} answers ${s.path} with an error:\n${indent(r.stderr || r.stdout)}`, [
@@ -244,7 +245,7 @@ function printPlan(
     say(`  ${apply} -f - (${[...new Set(plan.objects.map((o) => o.kind))].join(", ")})`);
     for (const w of plan.workloads) say(`  ${k} rollout status ${w.ref} -n ${w.namespace} --timeout=${timeout}s`);
     for (const s of plan.smoke)
-      say(`  ${k} get --raw /api/v1/namespaces/${s.namespace}/services/${s.serviceName}:http/proxy${s.path}`);
+      say(`  ${k} get --raw /api/v1/namespaces/${s.namespace}/services/${s.serviceName}:${SMOKE_PORT}/proxy${s.path}`);
   }
 }
 
