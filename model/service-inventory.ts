@@ -1,10 +1,12 @@
 /**
- * The service inventory: one recording rule per service the config declares, each recording a constant 1 with
- * the service's `platform`, `service` and `tier` labels. It tells Prometheus which services must exist, so "no healthy target"
- * is one expression over all services (`down` alerts, the dashboard's healthy-targets panel) rather than one
- * term per service: absence in `up` reads as 0 against this list. Each rule costs the same whatever the number of
- * services, and the rules sit in a rule file of their own, so the promtool tests of alerts can leave them out and
- * feed the inventory series of the few services they are about. Pure.
+ * The service inventory: one recording rule per service the config declares, each recording a constant 1 with the
+ * service's `platform`, `service` and `tier` labels. It tells Prometheus which services must exist, so "no healthy
+ * target" is one expression over all services (`down` alerts, the dashboard's healthy-targets panel) instead of one
+ * term per service: a service missing from `up` reads as 0 against this list. Nothing Prometheus scrapes can say
+ * which services should exist once every pod is gone (and `up` over a past window forgets them, or never knew a
+ * service that never started), so the list comes from the config, as rules of constant cost each. They sit in a
+ * rule file of their own, so the promtool tests of alerts leave them out and feed the inventory series of the few
+ * services they are about (model/monitoring.ts `alertTestRuleFiles`). Pure.
  */
 import type { Platform } from "../schemas/platform.ts";
 import { formatDuration } from "../schemas/units.ts";

@@ -48,7 +48,7 @@ interface TestFile {
 }
 const testFile = (files: ReadonlyMap<string, string>) => parse(files.get(TESTS)!) as TestFile;
 
-test("the generated ServiceDown tests: a rolling restart, a whole restart, one pod serving, gone, never there, down", () => {
+test("ServiceDown tests: rolling restart, whole restart, one pod serving, gone, never there, all down", () => {
   const names = testFile(real.files).tests.map((t) => t.name);
   assert.equal(names, [
     "ServiceDown: risk-engine restarts its pods one by one, each new pod down for its 1m startup budget, nothing fires",
@@ -174,7 +174,7 @@ test("platform/down-alert-startup: a for equal to the budget passes; one slower 
   );
 });
 
-/** The real config with 193 more services: 200 in all. */
+/** The real config with synthetic services added, `total` in all. */
 function withServices(total: number): Platform {
   const services: Record<string, unknown> = {};
   for (let i = Object.keys(platformOf().services).length; i < total; i++)
@@ -189,7 +189,7 @@ function withServices(total: number): Platform {
   return platformOf({ services });
 }
 
-test("at 200 services: the same ServiceDown expression and test series as at 7, no promql finding, promtool passes", () => {
+test("at 200 services: the expression and test series of 7 services, no promql finding, promtool passes", () => {
   const small = platformOf();
   const big = withServices(200);
   assert.is(Object.keys(big.services).length, 200);
