@@ -2,7 +2,8 @@
  * Every PromQL expression we ship (alerting and recording rules, dashboard targets, as the monitoring
  * model holds them: no generated file is read back) parses, and
  * every metric it reads is one the config declares: a catalogue metric, the `_bucket`, `_sum` or
- * `_count` series of a catalogued histogram, a recording rule, or one Prometheus makes itself
+ * `_count` series of a catalogued histogram, a recording rule (the config's, or the generated service
+ * inventory), or one Prometheus makes itself
  * (`up`, `ALERTS`). A misspelt metric name is otherwise silent: the query returns nothing and the
  * alert never fires. Parsing is by @prometheus-io/lezer-promql, the parser of Prometheus' own UI.
  */
@@ -15,6 +16,7 @@ import type { Finding } from "../core/finding.ts";
 import type { ConfigCheck, ConfigContext } from "./check.ts";
 import { dashboardSpec, KUBE_STATE_METRICS } from "../model/dashboard.ts";
 import { monitoringModel } from "../model/monitoring.ts";
+import { INVENTORY_RECORD } from "../model/service-inventory.ts";
 import { CONFIG_FILE } from "../core/finding.ts";
 
 const ENGINE = "promql";
@@ -112,7 +114,8 @@ export function knownMetrics(
   recorded: Iterable<string> = Object.keys(monitoring.recordingRules),
 ): Set<string> {
   // The dashboard reads HPA bounds from kube-state-metrics (model/dashboard.ts) rather than baking them in.
-  const known = new Set<string>([...BUILT_IN, ...KUBE_STATE_METRICS, ...recorded]);
+  // The service inventory is recorded for every platform (model/service-inventory.ts), whatever the config declares.
+  const known = new Set<string>([...BUILT_IN, ...KUBE_STATE_METRICS, INVENTORY_RECORD, ...recorded]);
   for (const [name, def] of Object.entries(monitoring.metrics)) {
     known.add(name);
     if (def.type === "histogram") for (const s of ["_bucket", "_sum", "_count"]) known.add(name + s);

@@ -18,7 +18,7 @@ export function heartbeatTestFile(platform: Platform): AlertTestFile {
   return {
     file: `${rule.alert}.yaml`,
     content: {
-      rule_files: model.ruleFiles.map((f) => `../rules/${f.file}`),
+      rule_files: model.alertTestRuleFiles.map((f) => `../rules/${f.file}`),
       evaluation_interval: formatDuration(step),
       tests: [
         {

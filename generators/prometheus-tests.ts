@@ -149,7 +149,7 @@ export interface AlertTestFile {
 export function alertTestFiles(platform: Platform): AlertTestFile[] {
   const model = monitoringModel(platform);
   const step = platform.monitoring.evaluationInterval;
-  const rules = model.ruleFiles.map((f) => `../rules/${f.file}`);
+  const rules = model.alertTestRuleFiles.map((f) => `../rules/${f.file}`);
   const configured = model.alerts.map((alert) => {
     const { name, config: a, rule } = alert;
     const content = (tests: Record<string, unknown>[]) => ({

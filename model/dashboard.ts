@@ -339,7 +339,7 @@ function tierRow(platform: Platform, tier: string, index: number) {
     ),
     unit: GRAFANA_UNIT.count,
     ...(down.length > 0 ? { thresholds: thresholdSteps(down) } : {}),
-    targets: [{ expr: healthyTargetsExpr(platform, services), legend: "{{service}}", refId: "A" }],
+    targets: [{ expr: healthyTargetsExpr(platform, tier), legend: "{{service}}", refId: "A" }],
     alerts: down.map((a) => a.name),
   });
 

@@ -19,6 +19,7 @@ import { RECEIVER_CLASS, resolveReceiver, type RoutedSeverity, type RouteLabels 
 import { formatDuration } from "../schemas/units.ts";
 import { objectName } from "./names.ts";
 import { metaAlerts, metaRuleFile } from "./meta-monitoring.ts";
+import { inventoryRuleFile, inventorySelector } from "./service-inventory.ts";
 import { TIER } from "../core/conventions.ts";
 
 /** Scrape jobs are named like the service's objects: `nautilus-risk-engine`. */
@@ -98,6 +99,8 @@ export interface AlertRule {
 export interface RecordingRule {
   record: string;
   expr: string;
+  /** Labels the rule sets on what it records (the service inventory's `service` and `tier`). */
+  labels?: Record<string, string>;
 }
 
 export interface RuleGroup {
@@ -152,6 +155,12 @@ export interface MonitoringModel {
   alerts: ModelAlert[];
   recordingRules: RecordingRule[];
   ruleFiles: RuleFile[];
+  /**
+   * The rule files an alert's promtool test loads: all but the service inventory (./service-inventory.ts), whose
+   * series a `down` alert's test feeds itself for the few services it is about. One rule per service evaluated at
+   * every step of every test would make the tests grow with the services.
+   */
+  alertTestRuleFiles: RuleFile[];
   /** The latency-alert admission policy's parameter: the ultra-low-latency budget, if one is declared. */
   policyBudgetSeconds?: number;
   /** The dead-man's switch: always firing, in the alerts' rule group after the configured alerts. */
@@ -226,15 +235,16 @@ export function ratioExpr(
 }
 
 /**
- * Healthy (up) scrape targets per service, labelled `service`, and 0 for a service with none at all. Once every
- * pod of a service is gone, discovery drops its targets and `up` has no series for it, so a `sum by (job)` over
- * `up` would lose the service rather than read 0: each job is summed on its own and a missing sum reads as 0.
+ * Healthy (up) scrape targets per service the config declares (of one tier, if given), labelled `service`, and 0
+ * for a service with none at all. Once every pod of a service is gone, discovery drops its targets and `up` has no
+ * series for it, so a `sum by (service)` over `up` alone would lose the service rather than read 0: the service
+ * inventory (./service-inventory.ts) adds a 0 for every declared service, and only declared services are counted.
+ * One expression whatever the number of services: Prometheus and promtool evaluate it in time linear in the series.
  */
-export function healthyTargetsExpr(platform: Platform, services = Object.keys(platform.services)): string {
-  const perService = services.map(
-    (s) => `label_replace(sum(up{job="${jobName(platform, s)}"}) or vector(0), "service", "${s}", "", "")`,
-  );
-  return `(${perService.join(" or ")})`;
+export function healthyTargetsExpr(platform: Platform, tier?: string): string {
+  const expected = inventorySelector(platform, tier);
+  const up = serviceFromJob(platform, `up{job=~"${jobPattern(platform)}"}`);
+  return `sum by (service) ((${up} and on (service) ${expected}) or 0 * ${expected})`;
 }
 
 /**
@@ -356,7 +366,8 @@ function build(platform: Platform): MonitoringModel {
   const alerts = Object.entries(m.alerts).map(([name, a]) => modelAlert(platform, name, a));
   const recordingRules = Object.entries(m.recordingRules).map(([record, r]) => ({ record, expr: r.expr }));
   const heartbeat = heartbeatRule(platform);
-  const ruleFiles: RuleFile[] = [];
+  const inventory = inventoryRuleFile(platform);
+  const ruleFiles: RuleFile[] = [inventory];
   if (recordingRules.length > 0)
     ruleFiles.push({
       file: `${platform.name}-recording.yaml`,
@@ -390,6 +401,7 @@ function build(platform: Platform): MonitoringModel {
     alerts,
     recordingRules,
     ruleFiles,
+    alertTestRuleFiles: ruleFiles.filter((f) => f !== inventory),
     heartbeat,
     ...(policyBudget !== undefined ? { policyBudgetSeconds: policyBudget } : {}),
   };

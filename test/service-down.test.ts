@@ -2,7 +2,8 @@
  * ServiceDown fires when a service has no healthy scrape target at all, including when every pod is gone and `up`
  * has no series for it, and stays quiet while pods start within their startup budget; platform/down-alert-startup
  * holds its `for` to the longest startup budget. The generated promtool tests prove both ways with the real
- * promtool, and fail for the report's `up == 0` rule and for a `for` under the startup budget.
+ * promtool, and fail for the report's `up == 0` rule, for a count of `up` without the service inventory and for a
+ * `for` under the startup budget. At 200 services the expression, and the series its tests feed, are those of 7.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -11,9 +12,15 @@ import { downAlertStartup } from "../checks/platform/down-alert-startup.ts";
 import type { Finding } from "../core/finding.ts";
 import { runPromtool } from "../engines/promtool.ts";
 import type { Bundle } from "../generators/bundle.ts";
+import { checkPromql } from "../checks/promql.ts";
+import { observabilityFiles } from "../generators/observability-files.ts";
+import { monitoringModel } from "../model/monitoring.ts";
+import { INVENTORY_RECORD, inventoryRuleFile } from "../model/service-inventory.ts";
+import type { Platform } from "../schemas/platform.ts";
 import { bundleOf, platformOf } from "./support/config.ts";
 
 const RULES = "prometheus/rules/nautilus-alerts.yaml";
+const INVENTORY = "prometheus/rules/nautilus-services.yaml";
 const TESTS = "prometheus/tests/ServiceDown.yaml";
 const real = bundleOf();
 
@@ -35,19 +42,54 @@ function withRule(edit: (rule: string) => string): Map<string, string> {
   return files;
 }
 
-test("the generated ServiceDown tests cover a rolling restart, a whole restart, all pods gone and all down", () => {
-  const doc = parse(real.files.get(TESTS)!) as {
-    tests: { name: string; alert_rule_test: { exp_alerts: unknown[] }[] }[];
-  };
-  const names = doc.tests.map((t) => t.name);
+interface TestFile {
+  rule_files: string[];
+  tests: { name: string; input_series: { series: string }[]; alert_rule_test: { exp_alerts: unknown[] }[] }[];
+}
+const testFile = (files: ReadonlyMap<string, string>) => parse(files.get(TESTS)!) as TestFile;
+
+test("ServiceDown tests: rolling restart, whole restart, one pod serving, gone, never there, all down", () => {
+  const names = testFile(real.files).tests.map((t) => t.name);
   assert.equal(names, [
     "ServiceDown: risk-engine restarts its pods one by one, each new pod down for its 1m startup budget, nothing fires",
     "ServiceDown: risk-engine replaces every pod at once, with no healthy target for its 1m startup budget, nothing " +
       "fires",
+    "ServiceDown: one pod of risk-engine serves while the other is down throughout, nothing fires",
     "ServiceDown: every pod of risk-engine is gone and up has no series for it, it fires after its for (90s)",
+    "ServiceDown: no pod of risk-engine was ever scheduled, so up never had a series for it, it fires after its for " +
+      "(90s)",
     "ServiceDown: every target of risk-engine is down, it fires after its for (90s)",
   ]);
   assert.ok(real.files.get(TESTS)!.includes("stale"), "pods that are gone end with stale markers");
+});
+
+test("the service inventory records one series per declared service; alert tests feed it instead of loading it", () => {
+  const p = platformOf();
+  const inventory = parse(real.files.get(INVENTORY)!) as {
+    groups: { name: string; interval: string; rules: { record: string; expr: string; labels: unknown }[] }[];
+  };
+  assert.equal(inventory.groups, [inventoryRuleFile(p).group]);
+  assert.equal(
+    inventory.groups[0]!.rules.map((r) => [r.record, r.expr, r.labels]),
+    Object.entries(p.services).map(([s, svc]) => [
+      INVENTORY_RECORD,
+      "vector(1)",
+      { platform: "nautilus", service: s, tier: svc.tier },
+    ]),
+  );
+  // Prometheus loads it with the other rule files; promtool alert tests load all but it.
+  assert.ok(real.files.get("prometheus/prometheus.yml")!.includes("- rules/nautilus-services.yaml\n"));
+  const loaded = testFile(real.files).rule_files;
+  assert.ok(loaded.length > 0 && !loaded.includes("../rules/nautilus-services.yaml"), loaded.join(", "));
+  // The two services of the test, the one under test and a healthy neighbour, are declared by the test itself.
+  const declared = testFile(real.files).tests[0]!.input_series.filter((s) => s.series.startsWith(INVENTORY_RECORD));
+  assert.equal(
+    declared.map((s) => s.series),
+    [
+      'service:expected:info{platform="nautilus",service="risk-engine",tier="ultra-low-latency"}',
+      'service:expected:info{platform="nautilus",service="position-keeper",tier="ultra-low-latency"}',
+    ],
+  );
 });
 
 test("the real promtool passes the generated ServiceDown tests", () => {
@@ -55,7 +97,7 @@ test("the real promtool passes the generated ServiceDown tests", () => {
   assert.equal(findings, [], show(findings));
 });
 
-test("the report's up == 0 rule fails the test where every pod is gone: no target, no up, no alert", () => {
+test("the report's up == 0 rule fails where every pod is gone (no up, no alert) and where one pod still serves", () => {
   const files = withRule((r) =>
     r.replace(
       /expr: .*\n/,
@@ -63,10 +105,26 @@ test("the report's up == 0 rule fails the test where every pod is gone: no targe
     ),
   );
   const findings = errors(files);
-  assert.ok(
-    findings.some((f) => f.file === `out/${TESTS}` && f.message.includes("every pod of risk-engine is gone")),
-    show(findings),
+  for (const failing of ["every pod of risk-engine is gone", "one pod of risk-engine serves"])
+    assert.ok(
+      findings.some((f) => f.file === `out/${TESTS}` && f.message.includes(failing)),
+      show(findings),
+    );
+});
+
+test("a count of up per service without the inventory loses a service with no target: the tests fail", () => {
+  const files = withRule((r) =>
+    r.replace(
+      /expr: .*\n/,
+      'expr: sum by (service) (label_replace(up{job=~"nautilus-.*"}, "service", "$1", "job", "nautilus-(.*)")) == 0\n',
+    ),
   );
+  const findings = errors(files);
+  for (const failing of ["every pod of risk-engine is gone", "no pod of risk-engine was ever scheduled"])
+    assert.ok(
+      findings.some((f) => f.file === `out/${TESTS}` && f.message.includes(failing)),
+      show(findings),
+    );
 });
 
 test("a for under the startup budget fails the whole-restart test: a healthy start pages", () => {
@@ -114,6 +172,44 @@ test("platform/down-alert-startup: a for equal to the budget passes; one slower 
     ),
     findings[0]!.message,
   );
+});
+
+/** The real config with synthetic services added, `total` in all. */
+function withServices(total: number): Platform {
+  const services: Record<string, unknown> = {};
+  for (let i = Object.keys(platformOf().services).length; i < total; i++)
+    services[`svc-${i}`] = {
+      tier: "high-performance",
+      description: "synthetic",
+      image: `registry.nautilus.io/trading/svc-${i}:1.0.0`,
+      replicas: 2,
+      resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "128Mi" } },
+      probes: { liveness: { path: "/l" }, readiness: { path: "/r" }, startup: { path: "/s", budget: "60s" } },
+    };
+  return platformOf({ services });
+}
+
+test("at 200 services: the expression and test series of 7 services, no promql finding, promtool passes", () => {
+  const small = platformOf();
+  const big = withServices(200);
+  assert.is(Object.keys(big.services).length, 200);
+  const expr = (p: Platform) => monitoringModel(p).alerts.find((a) => a.name === "ServiceDown")!.rule.expr;
+  assert.is(expr(big).length, expr(small).length);
+  assert.is(expr(big), expr(small));
+  // The long `or` of one term per service was reported as not parsing at 200 services (a false finding).
+  assert.equal(checkPromql(big), []);
+  const files = observabilityFiles(big);
+  const series = (f: ReadonlyMap<string, string>) => testFile(f).tests.map((t) => t.input_series.length);
+  assert.equal(series(files), series(real.files));
+  // The inventory is the one thing that grows: a rule per service, constant each.
+  assert.is((parse(files.get(INVENTORY)!) as { groups: { rules: unknown[] }[] }).groups[0]!.rules.length, 200);
+  const promtoolFiles = new Map(
+    [...files].filter(
+      ([p]) => p.startsWith("prometheus/rules/") || p === TESTS || p === "prometheus/tests/Watchdog.yaml",
+    ),
+  );
+  const findings = errors(promtoolFiles);
+  assert.equal(findings, [], show(findings));
 });
 
 test.run();
