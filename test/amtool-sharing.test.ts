@@ -48,8 +48,8 @@ const REAL_ROUTES: PlatformInput["monitoring"]["alerting"]["routes"] = [
   { receiver: "trading-chat", severity: "warning" },
 ];
 // One service's pages repeat more often: the only route that looks at `service`.
-const PER_SERVICE = [
-  { receiver: "trading-pager", severity: "critical" as const, services: ["risk-engine"], repeatInterval: "5m" },
+const PER_SERVICE: PlatformInput["monitoring"]["alerting"]["routes"] = [
+  { receiver: "trading-pager", severity: "critical", services: ["risk-engine"], repeatInterval: "5m" },
   ...REAL_ROUTES,
 ];
 
