@@ -24,8 +24,10 @@ import {
   defineMappingTag,
   defineScalarTag,
   EVENT_ALIAS,
+  EVENT_SCALAR,
   NOT_RESOLVED,
   parseEvents,
+  SCALAR_STYLE_PLAIN,
   Schema as FastSchema,
   seqTag,
   strTag,
@@ -352,14 +354,22 @@ const KUBECTL_SCHEMA = new FastSchema([strTag, seqTag, kubectlMap, kubectlScalar
  * merge keys, no duplicate or collection keys, no syntax error. Undefined otherwise, for the exact reader.
  */
 export function plainManifestValues(text: string): unknown[] | undefined {
-  // A merge key, a directive or a document end marker (`...`, after which the two parsers may count documents
-  // differently): rare in manifests, and the exact reader's to read.
-  if (text.includes("<<") || /^(?:%|\.\.\.)/m.test(text)) return undefined;
+  // A directive or a document end marker (`...`, after which the two parsers may count documents differently):
+  // rare in manifests, and the exact reader's to read.
+  if (/^(?:%|\.\.\.)/m.test(text)) return undefined;
   try {
     const events = parseEvents(text, { maxDepth: MAX_FAST_DEPTH });
     for (const e of events) {
       if (e.type === EVENT_ALIAS) return undefined;
       if ("anchorStart" in e && (e.anchorStart !== -1 || e.tagStart !== -1)) return undefined;
+      // A plain `<<`, maybe a merge key.
+      if (
+        e.type === EVENT_SCALAR &&
+        e.style === SCALAR_STYLE_PLAIN &&
+        e.valueEnd - e.valueStart === 2 &&
+        text.startsWith("<<", e.valueStart)
+      )
+        return undefined;
     }
     return constructFromEvents(events, { source: text, schema: KUBECTL_SCHEMA });
   } catch {

@@ -195,6 +195,9 @@ test("YAML 1.1 as kubectl reads it: booleans, octals and merge keys; no sexagesi
   const [doc] = parseManifestYaml("a: on\nb: yes\nc: y\nd: 0777\ne: 1:20\nf: 2024-01-01\ng: 0x1F\nh: 1_000\ni: ~\n");
   assert.equal(doc!.value, { a: true, b: true, c: true, d: 511, e: "1:20", f: "2024-01-01", g: 31, h: 1000, i: null });
   assert.ok(plainManifestValues("a: on\n"), "plain data is read fast");
+  // A heredoc in a script is no merge key.
+  assert.ok(plainManifestValues("args: [sh, -c, cat <<EOF]\nx: a << b\n"));
+  assert.is(plainManifestValues("m:\n  <<: {x: 1}\n"), undefined);
   // Positions come from the exact reader, asked only then.
   const [second] = parseManifestYaml("a: 1\n---\nkind: x\nspec:\n  mode: 0755\n").slice(1);
   assert.equal(second!.locate(["spec", "mode"]), { line: 5, column: 9, plain: "0755" });
