@@ -15,9 +15,23 @@ import {
   type Node,
   type Pair,
   parseAllDocuments,
+  Schema,
   type Tags,
   type YAMLMap,
 } from "yaml";
+import {
+  constructFromEvents,
+  defineMappingTag,
+  defineScalarTag,
+  EVENT_ALIAS,
+  EVENT_SCALAR,
+  NOT_RESOLVED,
+  parseEvents,
+  SCALAR_STYLE_PLAIN,
+  Schema as FastSchema,
+  seqTag,
+  strTag,
+} from "js-yaml";
 import { GENERATED_HEADER } from "./conventions.ts";
 
 // Kubernetes' head keys, then a Prometheus rule's (alert/record, expr, for) before its labels.
@@ -286,12 +300,121 @@ const NOT_KUBECTL = new Set([
 const kubectlTags = (tags: Tags): Tags =>
   tags.filter((t) => typeof t === "string" || (!NOT_KUBECTL.has(t.tag) && t.format !== "TIME"));
 
+// The plain scalars kubectl reads as something other than a string, as the `yaml` library's YAML 1.1 schema
+// resolves them (with `kubectlTags`): written once there, used by both readers.
+const KUBECTL_SCALARS = new Schema({ schema: "yaml-1.1", customTags: kubectlTags }).tags.filter(
+  (t) => t.default === true && t.test !== undefined && typeof t.resolve === "function",
+);
+
+const NO_BIGINT = { intAsBigInt: false } as never;
+const IGNORE_ERROR = () => {};
+
+const kubectlScalar = defineScalarTag("tag:nautilus.io,2026:kubectl-yaml-1.1", {
+  implicit: true,
+  resolve: (source) => {
+    for (const t of KUBECTL_SCALARS) {
+      if (!t.test!.test(source)) continue;
+      const value = (t.resolve as (...a: unknown[]) => unknown)(source, IGNORE_ERROR, NO_BIGINT);
+      // Some resolve to a Scalar node (to keep a float's format), which `toJS` unwraps.
+      return isScalar(value) ? value.value : value;
+    }
+    return NOT_RESOLVED;
+  },
+  identify: () => false,
+});
+
+class UnsupportedKey extends Error {}
+
+/** A map key as the `yaml` library's `toJS` writes it into a plain object: null is "", scalars their text. */
+function keyString(key: unknown): string {
+  if (key === null) return "";
+  if (typeof key === "object") throw new UnsupportedKey("a collection as a map key");
+  return String(key);
+}
+
+// Plain objects as the `yaml` library builds them: every key an own property, `__proto__` included.
+const kubectlMap = defineMappingTag<Record<string, unknown>>("tag:yaml.org,2002:map", {
+  create: () => ({}),
+  addPair: (map, key, value) => {
+    const k = keyString(key);
+    if (k in map) Object.defineProperty(map, k, { value, writable: true, enumerable: true, configurable: true });
+    else map[k] = value;
+    return "";
+  },
+  has: (map, key) => Object.hasOwn(map, keyString(key)),
+  keys: (map) => Object.keys(map),
+  get: (map, key) => map[keyString(key)],
+  identify: () => false,
+});
+
+const KUBECTL_SCHEMA = new FastSchema([strTag, seqTag, kubectlMap, kubectlScalar]);
+
+/**
+ * The values of a stream whose documents use nothing beyond plain data: no anchors, aliases, tags, directives or
+ * merge keys, no duplicate or collection keys, no syntax error. Undefined otherwise, for the exact reader.
+ */
+export function plainManifestValues(text: string): unknown[] | undefined {
+  // A directive or a document end marker (`...`, after which the two parsers may count documents differently):
+  // rare in manifests, and the exact reader's to read.
+  if (/^(?:%|\.\.\.)/m.test(text)) return undefined;
+  try {
+    const events = parseEvents(text, { maxDepth: MAX_FAST_DEPTH });
+    for (const e of events) {
+      if (e.type === EVENT_ALIAS) return undefined;
+      if ("anchorStart" in e && (e.anchorStart !== -1 || e.tagStart !== -1)) return undefined;
+      // A plain `<<`, maybe a merge key.
+      if (
+        e.type === EVENT_SCALAR &&
+        e.style === SCALAR_STYLE_PLAIN &&
+        e.valueEnd - e.valueStart === 2 &&
+        text.startsWith("<<", e.valueStart)
+      )
+        return undefined;
+    }
+    return constructFromEvents(events, { source: text, schema: KUBECTL_SCHEMA });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Deeper documents go to the exact reader, which has no depth limit of its own. */
+const MAX_FAST_DEPTH = 1000;
+
+/**
+ * Parses a manifest stream the way kubectl reads it, as `parseManifestYamlTree` does, with the same values,
+ * problems and positions. A stream of plain data (nearly every manifest) is read by js-yaml's event parser with
+ * the same YAML 1.1 scalars, several times faster and without a document tree; positions (`line`, `locate`)
+ * come from the exact reader, run on the file only when a finding first asks for one. Anything else (anchors,
+ * aliases, merge keys, tags, a duplicate key, not YAML) is read by the exact reader from the start.
+ */
+export function parseManifestYaml(text: string): ManifestDocument[] {
+  const values = plainManifestValues(text);
+  if (!values) return parseManifestYamlTree(text);
+  let exact: ManifestDocument[] | undefined;
+  const tree = (i: number) => {
+    exact ??= parseManifestYamlTree(text);
+    return exact[i]!;
+  };
+  return values.map((value, i) => {
+    const doc: ManifestDocument = {
+      get line() {
+        return tree(i).line;
+      },
+      locate: (path) => tree(i).locate(path),
+    };
+    if (value !== null && value !== undefined) doc.value = value;
+    return doc;
+  });
+}
+
 /**
  * Parses a manifest stream the way kubectl reads it: YAML 1.1 scalars (`on`, `yes`, `y` are true; `0777` is 511),
  * `<<` merge keys resolved. Never throws for bad input: each document either has a value or names its problem.
  * Duplicate keys are found in linear time (the parser's own check compares every key with every earlier one).
+ * This reader keeps the whole document tree, for exact positions; `parseManifestYaml` reads the same values
+ * several times faster and asks this one for positions only when a finding needs them.
  */
-export function parseManifestYaml(text: string): ManifestDocument[] {
+export function parseManifestYamlTree(text: string): ManifestDocument[] {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, {
     version: "1.1",

@@ -8,7 +8,6 @@
  * was built without Kubernetes service discovery (Debian's package is), the `kubernetes_sd_configs`
  * blocks, which are then checked here structurally and reported as an info finding.
  */
-import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -16,28 +15,19 @@ import { OBSERVABILITY_OUT } from "../core/layout.ts";
 import { SERVICE_ACCOUNT_DIR } from "../core/conventions.ts";
 import { parseYamlDocuments, toYaml } from "../core/yaml.ts";
 import type { Finding } from "../core/finding.ts";
+import { runTool, type ToolRunner } from "./tool-runner.ts";
 
 const ENGINE = "promtool";
 const SD_ROLES = ["node", "service", "pod", "endpoints", "endpointslice", "ingress"];
-const MAX_OUTPUT = 4000;
-
-type Run = { ok: boolean; output: string; missing?: boolean };
-
-function promtool(args: string[], cwd: string): Run {
-  const r = spawnSync("promtool", args, { cwd, encoding: "utf8" });
-  if (r.error) return { ok: false, output: r.error.message, missing: true };
-  const output = `${r.stdout}${r.stderr}`.trim();
-  return { ok: r.status === 0, output: output.length > MAX_OUTPUT ? `${output.slice(0, MAX_OUTPUT)}\n...` : output };
-}
 
 let kubernetesSdSupport: boolean | undefined;
 
 /** Whether this promtool knows `kubernetes_sd_configs` (asked once per process). */
-function supportsKubernetesSd(dir: string): boolean {
+function supportsKubernetesSd(dir: string, run: ToolRunner): boolean {
   if (kubernetesSdSupport === undefined) {
     const probe = join(dir, "sd-probe.yml");
     writeFileSync(probe, toYaml({ scrape_configs: [{ job_name: "probe", kubernetes_sd_configs: [{ role: "pod" }] }] }));
-    const r = promtool(["check", "config", "--syntax-only", probe], dir);
+    const r = run("promtool", ["check", "config", "--syntax-only", probe], dir);
     kubernetesSdSupport = !/field kubernetes_sd_configs not found/.test(r.output);
   }
   return kubernetesSdSupport;
@@ -115,9 +105,13 @@ function standIns(
 
 /**
  * Runs promtool on the Prometheus files of a bundle (`files`: out/-relative path → content).
- * `outDir` only prefixes file names in findings.
+ * `outDir` only prefixes file names in findings; `run` starts each promtool process.
  */
-export function runPromtool(files: ReadonlyMap<string, string>, outDir = "out"): Finding[] {
+export function runPromtool(
+  files: ReadonlyMap<string, string>,
+  outDir = "out",
+  { run = runTool }: { run?: ToolRunner } = {},
+): Finding[] {
   const prefix = "prometheus/";
   const mine = [...files].filter(([p]) => p.startsWith(prefix));
   if (mine.length === 0) return [];
@@ -133,7 +127,7 @@ export function runPromtool(files: ReadonlyMap<string, string>, outDir = "out"):
     const tests = mine.map(([p]) => p).filter((p) => p.startsWith(`${OBSERVABILITY_OUT.tests}/`));
 
     for (const p of rules) {
-      const r = promtool(["check", "rules", p], dir);
+      const r = run("promtool", ["check", "rules", p], dir);
       if (r.missing) return [unavailable(r.output)];
       if (!r.ok)
         findings.push({
@@ -165,12 +159,12 @@ export function runPromtool(files: ReadonlyMap<string, string>, outDir = "out"):
         mkdirSync(saDir, { recursive: true });
         writeFileSync(join(saDir, "token"), "stand-in token\n");
         writeFileSync(join(saDir, "ca.crt"), "stand-in CA\n");
-        const { config, findings: own } = standIns(parsed, saDir, supportsKubernetesSd(dir), file);
+        const { config, findings: own } = standIns(parsed, saDir, supportsKubernetesSd(dir, run), file);
         findings.push(...own);
         // Beside the real one, so its relative rule_files paths resolve to the same rule files.
         const checked = join(dir, dirname(OBSERVABILITY_OUT.config), "prometheus.checked.yml");
         writeFileSync(checked, toYaml(config));
-        const r = promtool(["check", "config", checked], dir);
+        const r = run("promtool", ["check", "config", checked], dir);
         if (r.missing) return [unavailable(r.output)];
         if (!r.ok)
           findings.push({
@@ -184,7 +178,7 @@ export function runPromtool(files: ReadonlyMap<string, string>, outDir = "out"):
     }
 
     for (const p of tests) {
-      const r = promtool(["test", "rules", p], dir);
+      const r = run("promtool", ["test", "rules", p], dir);
       if (r.missing) return [unavailable(r.output)];
       if (!r.ok)
         findings.push({
