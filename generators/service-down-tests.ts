@@ -24,6 +24,8 @@ const up = (platform: Platform, service: string, pod: string, values: string[]) 
 
 export function serviceDownTests(platform: Platform, alert: ModelAlert): Record<string, unknown>[] {
   const { name, config: a, rule } = alert;
+  // Only a `down` alert has these tests (and a `for`: an SLO alert has none).
+  if (a.kind !== "down") return [];
   const step = platform.monitoring.evaluationInterval;
   const services = Object.keys(platform.services);
   const service = services[0]!;
