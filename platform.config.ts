@@ -551,17 +551,6 @@ export default definePlatform({
         for: "2m",
         summary: "{{ $labels.service }} fails more than 1% of requests",
       },
-      // Orders that fail are money: order-manager is held to 99.9% of requests over 30 days and alerted on how fast
-      // that budget burns (a page on a fast burn, a ticket on a slow one), which replaces HighErrorRate for it.
-      OrderManagerErrorBudget: {
-        kind: "slo",
-        service: "order-manager",
-        objective: "99.9%",
-        period: "30d",
-        metric: "nautilus_errors_total",
-        per: "nautilus_requests_total",
-        summary: "{{ $labels.service }} is burning its error budget (99.9% of requests over 30 days)",
-      },
     },
     // Where alerts go: critical pages the on-call trader-support engineer, warnings go to chat, and the
     // Watchdog proves the whole path works. Credentials are Secret references the Alertmanager pods mount.

@@ -5,7 +5,7 @@
  * and the schema holds every objective to what it can alert on.
  */
 import { z } from "zod";
-import { duration, formatDuration, percent } from "./units.ts";
+import { duration, formatDuration, percent, type Duration } from "./units.ts";
 
 /**
  * The burn-rate alerts (SRE workbook, "Alerting on SLOs", table 5-8): each spends `budgetShare` of the period's
@@ -50,7 +50,7 @@ const period = z
   ])
   .describe('A duration in whole days ("30d", "28d") or hours ("720h").') as unknown as z.ZodType<
   number,
-  `${number}d` | `${number}h`
+  `${number}d` | Duration
 >;
 
 export const sloAlertSchema = z
