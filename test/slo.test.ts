@@ -163,6 +163,7 @@ test("the SLO replaces the global error-ratio alert for its service", () => {
     findings[0]!.message,
     /also covers smart-order-router, which has its own SLO SmartOrderRouterErrorBudget \(99\.9% over 30 days/,
   );
+  assert.match(findings[0]!.hint!, /judged by its objective alone/);
 });
 
 test("the runbook explains the budget, the burn rate and the windows, with the table for this SLO", () => {

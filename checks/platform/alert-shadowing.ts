@@ -85,7 +85,8 @@ export const alertShadowing: ConfigCheck = {
             message: `alert ${g.name} (${g.comparison} ${gt}, for ${g.rule.for}) also covers ${s.service}, which has its ${own}`,
             hint:
               `remove shadowing: "keep" from monitoring.alerts.${g.name}, so ${s.service} is left out of it ` +
-              `(job!~"${jobName(platform, s.service)}"), or make ${s.name} the stricter of the two`,
+              `(job!~"${jobName(platform, s.service)}")` +
+              (s.slo ? ` and judged by its objective alone` : `, or make ${s.name} the stricter of the two`),
           }),
         );
       }
