@@ -86,12 +86,16 @@ export function modelExpressions(platform: Platform, outDir = "out"): PromqlExpr
       expr: r.expr,
     });
   for (const a of model.alerts)
-    expressions.push({
-      owner: `alert "${a.name}"`,
-      file: CONFIG_FILE,
-      path: `monitoring.alerts.${a.name}`,
-      expr: a.rule.expr,
-    });
+    for (const expr of [
+      ...(a.slo?.recordingRules.map((r) => r.expr) ?? []),
+      ...(a.slo?.alerts ?? [a.rule]).map((r) => r.expr),
+    ])
+      expressions.push({
+        owner: `alert "${a.name}"`,
+        file: CONFIG_FILE,
+        path: `monitoring.alerts.${a.name}`,
+        expr,
+      });
   const d = dashboardSpec(platform);
   const file = `${outDir}/${OBSERVABILITY_OUT.dashboards}/${d.uid}.json`;
   // The dashboard's panel list as Grafana stores it: the top panels, then each row followed by its panels.
@@ -164,7 +168,12 @@ export function checkExpressions(expressions: readonly PromqlExpression[], known
 
 /** The PromQL check over the monitoring model, against the config's catalogue and recording rules. */
 export function checkPromql(platform: Platform, outDir = "out"): Finding[] {
-  return checkExpressions(modelExpressions(platform, outDir), knownMetrics(platform.monitoring));
+  // An SLO alert's recorded error ratios (model/slo.ts) are recording rules too.
+  const recorded = [
+    ...Object.keys(platform.monitoring.recordingRules),
+    ...monitoringModel(platform).alerts.flatMap((a) => a.slo?.recordingRules.map((r) => r.record) ?? []),
+  ];
+  return checkExpressions(modelExpressions(platform, outDir), knownMetrics(platform.monitoring, recorded));
 }
 
 function closest(name: string, known: ReadonlySet<string>): string | undefined {

@@ -21,6 +21,7 @@ import {
   WELL_UNDER,
 } from "../model/monitoring.ts";
 import { serviceDownTests } from "./service-down-tests.ts";
+import { sloTests } from "./slo-tests.ts";
 import { metaTestFiles } from "./meta-monitoring-tests.ts";
 
 interface Series {
@@ -157,6 +158,7 @@ export function alertTestFiles(platform: Platform): AlertTestFile[] {
       content: { rule_files: rules, evaluation_interval: formatDuration(step), tests },
     });
     if (a.kind === "down") return content(serviceDownTests(platform, alert));
+    if (a.kind === "slo") return content(sloTests(platform, alert, alert.slo!));
     // Rates need two samples, so a rate alert turns pending one step late; checks leave room for that.
     const fireAt = a.for + 2 * step;
     const pendingAt = a.for - step;

@@ -24,6 +24,22 @@ export const RUNBOOK_TEMPLATE = `<!-- {{header}} -->
 
 {{budgetNote}}
 {{/if}}
+{{#if slo}}
+
+## Error budget and burn rates
+
+Objective **{{slo.objective}}** over {{slo.period}}: an error budget of **{{slo.budget}}** of requests.
+
+| Alert | Severity | Burn rate | Error ratio | Long window | Short window | Budget spent in the long window | \
+Budget gone after |
+|---|---|---|---|---|---|---|---|
+{{#each slo.rows}}
+| {{alert}} | {{severity}} | {{factor}} | > {{errorRatio}} | {{long}} | {{short}} | {{spent}} | {{exhausted}} |
+{{/each}}
+
+An alert fires when the error ratio is above a row's error ratio over both windows of that row. The recorded error ratios are
+{{slo.recorded}}.
+{{/if}}
 {{#if excludes.length}}
 
 Services with an alert of their own on the same value are left out of this one (their own alert replaces it):
@@ -58,7 +74,7 @@ open \`{{panel.path}}\` on your Grafana. The panel's description links back here
 ## Escalation
 
 {{#each escalation}}
-- {{#if services}}For {{codes services}}: {{/if}}Alertmanager sends it to \`{{receiver}}\` ({{description}}), \
+- {{#if which}}{{which}}: {{/if}}{{#if services}}For {{codes services}}: {{/if}}Alertmanager sends it to \`{{receiver}}\` ({{description}}), \
 repeated every {{repeat}} while it fires.
 {{/each}}
 {{#each inhibitedBy}}

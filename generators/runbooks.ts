@@ -23,6 +23,8 @@ import { resolveReceiver, ROUTED_SEVERITIES, type RoutedSeverity } from "../sche
 import type { Platform } from "../schemas/platform.ts";
 import { formatDuration } from "../schemas/units.ts";
 import { INDEX_TEMPLATE, RUNBOOK_TEMPLATE } from "./runbook-templates.ts";
+import { sloMeaning, sloRunbook, type SloRunbook } from "./slo-runbook.ts";
+import { SLO_SEVERITY_NAME } from "../schemas/slo.ts";
 
 /** The index's file name under out/runbooks/: the page a Git host shows for the folder. */
 export const RUNBOOK_INDEX = "README.md";
@@ -33,6 +35,8 @@ interface Escalation {
   repeat: string;
   /** The services this receiver is for, when the alert's receiver depends on its `service` label. */
   services?: string[];
+  /** Which of an SLO's two alerts reaches this receiver: "The page (critical)". */
+  which?: string;
 }
 
 /** What both templates render for one alert. */
@@ -60,6 +64,8 @@ export interface RunbookContext {
   escalation: Escalation[];
   inhibitedBy: { source: string[]; equal: string[] }[];
   inhibits: { target: string[]; equal: string[] }[];
+  /** SLO alerts: the objective, its budget and the burn-rate table. */
+  slo?: SloRunbook;
 }
 
 /** A Handlebars of our own, so the helpers are not registered on the library's shared instance. */
@@ -93,6 +99,7 @@ function meaning(platform: Platform, a: ModelAlert): string {
       "(an evicted or unschedulable service has no target, which reads as 0 here, not as silence). Nothing of " +
       "that service is serving."
     );
+  if (c.kind === "slo") return sloMeaning(c, a.slo!, m);
   if (c.kind === "ratio")
     return (
       `The rate of \`${c.metric}\` (${help(m[c.metric]?.help)}) over the rate of \`${c.per}\` ` +
@@ -139,6 +146,14 @@ function serviceChecks(platform: Platform, a: ModelAlert): string[] {
   const panel =
     "Open the panel (where to see it, below): one pod or every pod? One pod points at its node, every pod at " +
     "load or a release.";
+  if (c.kind === "slo")
+    return [
+      "Open the panels (where to see it, below): the burn rate over each window says whether the failures are " +
+        "still going on, the budget panel how much of the period's budget is left.",
+      `Read the failing requests: \`kubectl -n ${ns} logs -l ${LABEL.name}=${svc} --since=15m\`.`,
+      `A release in the last hours? ${rollout}; roll back if the failures started with it.`,
+      "Is a service it calls down or slow? Check the firing alerts on the dashboard (ServiceDown, latency).",
+    ];
   if (c.kind === "ratio")
     return [
       panel,
@@ -194,6 +209,7 @@ function escalation(platform: Platform, rule: AlertRule): Escalation[] {
         : ((route !== undefined ? a.routes[route]!.repeatInterval : undefined) ?? a.repeatInterval),
     );
   const cases = alertRouteCases(platform).filter((c) => c.alert === rule.alert);
+  const slo = platform.monitoring.alerts[rule.alert]?.kind === "slo";
   if (cases.length === 0) {
     const severity = rule.labels.severity;
     const labels = {
@@ -216,11 +232,20 @@ function escalation(platform: Platform, rule: AlertRule): Escalation[] {
       services: [],
     };
     if (c.labels.service !== undefined) e.services!.push(c.labels.service);
+    // An SLO's page and ticket reach different people: say which goes where.
+    if (slo) {
+      const severity = c.labels.severity as keyof typeof SLO_SEVERITY_NAME;
+      e.which = `The ${SLO_SEVERITY_NAME[severity]} (${severity})`;
+      delete e.services;
+    }
     byReceiver.set(receiver, e);
   }
   const all = [...byReceiver.values()];
   // One receiver for every service: saying which services would only repeat the list.
-  if (all.length === 1) delete all[0]!.services;
+  if (all.length === 1) {
+    delete all[0]!.services;
+    if (slo) all[0]!.which = "Both the page and the ticket";
+  }
   return all;
 }
 
@@ -249,7 +274,11 @@ function context(
     header: GENERATED_HEADER,
     alert: rule.alert,
     file: runbookFile(rule.alert),
-    severity: rule.labels.severity ?? "none",
+    severity: alert?.slo
+      ? alert.slo.alerts
+          .map((r) => `${r.labels.severity} (${SLO_SEVERITY_NAME[r.labels.severity as "critical"]})`)
+          .join(", ")
+      : (rule.labels.severity ?? "none"),
     ...(alert?.service !== undefined ? { service: alert.service } : {}),
     serviceCell: alert?.service !== undefined ? `\`${alert.service}\`` : serviceNote,
     summary: cell(readable(rule.annotations.summary ?? "")),
@@ -258,7 +287,12 @@ function context(
     ...(alert && budgetNote(platform, alert) ? { budgetNote: budgetNote(platform, alert) } : {}),
     excludes: alert ? ownAlertServices(platform, alert.config) : [],
     replaces,
-    expr: rule.expr,
+    expr: alert?.slo
+      ? alert.slo.alerts
+          .map((r) => `# ${SLO_SEVERITY_NAME[r.labels.severity as "critical"]} (${r.labels.severity})\n${r.expr}`)
+          .join("\n\n")
+      : rule.expr,
+    ...(alert?.slo ? { slo: sloRunbook(alert.name, alert.slo) } : {}),
     ...(alert?.threshold
       ? {
           threshold: humanThreshold(alert.threshold),
@@ -281,9 +315,12 @@ function context(
 function alertRules(platform: Platform): { rule: AlertRule; alert?: ModelAlert }[] {
   const model = monitoringModel(platform);
   const byName = new Map(model.alerts.map((a) => [a.name, a]));
+  // An SLO's page and ticket share a name, and one runbook.
+  const seen = new Set<string>();
   return model.ruleFiles.flatMap((f) =>
     f.group.rules.flatMap((r) => {
-      if (!("alert" in r)) return [];
+      if (!("alert" in r) || seen.has(r.alert)) return [];
+      seen.add(r.alert);
       const alert = byName.get(r.alert);
       return [alert ? { rule: r, alert } : { rule: r }];
     }),

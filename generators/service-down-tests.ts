@@ -45,6 +45,8 @@ const expected = (platform: Platform, service: string, samples: number): Series 
 
 export function serviceDownTests(platform: Platform, alert: ModelAlert): Record<string, unknown>[] {
   const { name, config: a, rule } = alert;
+  // Only a `down` alert has these tests (and a `for`: an SLO alert has none).
+  if (a.kind !== "down") return [];
   const step = platform.monitoring.evaluationInterval;
   const [service, neighbour] = Object.keys(platform.services) as [string, string | undefined];
   const startupSteps = Math.ceil(platform.services[service]!.probes.startup.budget / step);

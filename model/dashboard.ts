@@ -29,6 +29,7 @@ import {
 import { HPA_LABEL, HPA_SERIES } from "./kube-state-metrics.ts";
 import { namespaceOfService } from "./namespaces.ts";
 import { objectName } from "./names.ts";
+import { promWindow, type SloModel } from "./slo.ts";
 
 const SEVERITY_COLOR = { critical: "red", warning: "orange" } as const;
 const LATENCY_UNITS: readonly MetricUnit[] = ["microseconds", "seconds"];
@@ -276,6 +277,11 @@ function tierRow(platform: Platform, tier: string, index: number) {
 
   const errors = errorRatePanel(platform, base + 2, services);
   if (errors) panels.push(errors);
+  model.alerts
+    .filter((a) => a.slo !== undefined && concerns(platform, a, services))
+    .forEach((a, i) => {
+      panels.push(...sloPanels(platform, a.name, a.slo!, base + 6 + i * 10));
+    });
 
   const gauges = model.alerts.filter(
     (a) => a.config.kind === "threshold" && a.unit === "ratio" && concerns(platform, a, services),
@@ -350,6 +356,56 @@ function tierRow(platform: Platform, tier: string, index: number) {
       panels.push(metricPanel(base + 50 + i, name, def, jobs));
     });
   return { id: base, title: `Tier: ${tier}`, panels };
+}
+
+/**
+ * An SLO's two panels: the burn rate over every window, coloured at the factors where its ticket and its page
+ * start, and the share of the period's error budget left, red once it is spent.
+ */
+function sloPanels(platform: Platform, name: string, slo: SloModel, id: number): PanelSpec[] {
+  const windows = [...new Set(slo.windows.flatMap((w) => [w.short, w.long]))].sort((a, b) => a - b);
+  const lowest = (severity: "critical" | "warning") =>
+    Math.min(...slo.windows.filter((w) => w.severity === severity).map((w) => w.factor));
+  return [
+    {
+      kind: "timeseries",
+      id,
+      title: `${name}: burn rate`,
+      description: describe(
+        platform,
+        `How many times faster than ${slo.service}'s objective allows its error budget burns, over each window ` +
+          "(1x spends exactly the whole budget in the period). The alert fires when a long and a short window " +
+          "both pass a factor of its table (see the runbook).",
+        [name],
+      ),
+      unit: "suffix:x",
+      thresholds: [
+        { value: null, color: "green" },
+        { value: lowest("warning"), color: SEVERITY_COLOR.warning },
+        { value: lowest("critical"), color: SEVERITY_COLOR.critical },
+      ],
+      targets: windows.map((w, i) => ({ expr: slo.burnRate(w), legend: promWindow(w), refId: refId(i) })),
+      alerts: [name],
+    },
+    {
+      kind: "stat",
+      id: id + 1,
+      title: `${name}: error budget remaining`,
+      description: describe(
+        platform,
+        `The share of ${slo.service}'s error budget (${Number((slo.budget * 100).toPrecision(6))}% of requests) ` +
+          `not yet spent over the last ${promWindow(slo.period)}; red once it is spent.`,
+        [name],
+      ),
+      unit: GRAFANA_UNIT.ratio,
+      thresholds: [
+        { value: null, color: SEVERITY_COLOR.critical },
+        { value: 0, color: "green" },
+      ],
+      targets: [{ expr: slo.budgetRemaining, legend: slo.service, refId: "A" }],
+      alerts: [name],
+    },
+  ];
 }
 
 /** Recording rules on a row of their own: a recorded series nobody looks at is only cost. */

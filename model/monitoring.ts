@@ -12,6 +12,7 @@ import {
   type MetricDef,
   type MetricUnit,
   type Monitoring,
+  type SloAlert,
   type Threshold,
 } from "../schemas/observability.ts";
 import type { Platform } from "../schemas/platform.ts";
@@ -20,6 +21,8 @@ import { formatDuration } from "../schemas/units.ts";
 import { objectName } from "./names.ts";
 import { metaAlerts, metaRuleFile } from "./meta-monitoring.ts";
 import { inventoryRuleFile, inventorySelector } from "./service-inventory.ts";
+import { sloModel, type SloModel } from "./slo.ts";
+import { SLO_SEVERITY_NAME } from "../schemas/slo.ts";
 import { TIER } from "../core/conventions.ts";
 
 /** Scrape jobs are named like the service's objects: `nautilus-risk-engine`. */
@@ -99,7 +102,7 @@ export interface AlertRule {
 export interface RecordingRule {
   record: string;
   expr: string;
-  /** Labels the rule sets on what it records (the service inventory's `service` and `tier`). */
+  /** Labels the recorded series gets (the service inventory's `service` and `tier`, an SLO's `service` and `slo`). */
   labels?: Record<string, string>;
 }
 
@@ -120,7 +123,8 @@ export interface ModelAlert {
   name: string;
   /** The config entry, for fields only some consumers need (window, quantile, by, per). */
   config: Alert;
-  severity: Alert["severity"];
+  /** An SLO's is its page's, critical (its ticket is a warning). */
+  severity: "critical" | "warning";
   /** The service the alert is about (the `service` label), if it is about one. */
   service?: string;
   /** The catalogue metric compared (ratio alerts: the numerator); absent for `down` alerts. */
@@ -136,7 +140,10 @@ export interface ModelAlert {
   value: number;
   /** The left-hand side of the comparison: the value compared, in `unit`. */
   valueExpr: string;
+  /** The alert's rule; an SLO's is its page, and both its rules are in `slo.alerts`. */
   rule: AlertRule;
+  /** `kind: "slo"` only: its windows, recording rules, page and ticket (model/slo.ts). */
+  slo?: SloModel;
 }
 
 /** A tier's latency budget and the services it binds. */
@@ -253,7 +260,7 @@ export function healthyTargetsExpr(platform: Platform, tier?: string): string {
  * ratio does not fire before, and instead of, a service's own 2% (alert shadowing). `shadowing: "keep"` opts out.
  */
 export function ownAlertServices(platform: Platform, a: Alert): string[] {
-  if (a.kind === "down" || a.service !== undefined || a.shadowing === "keep") return [];
+  if (a.kind === "down" || a.kind === "slo" || a.service !== undefined || a.shadowing === "keep") return [];
   const own = Object.values(platform.monitoring.alerts).flatMap((b) =>
     sameValue(a, b) && b.kind !== "down" && b.service !== undefined ? [b.service] : [],
   );
@@ -262,6 +269,19 @@ export function ownAlertServices(platform: Platform, a: Alert): string[] {
 
 /** Two alerts compare the same value in the same direction, so one of them firing first shadows the other. */
 export function sameValue(a: Alert, b: Alert): boolean {
+  // An SLO judges its service's error ratio (its error and request counters): it replaces an error-ratio alert on
+  // the same counters for that service.
+  if (a.kind === "slo" || b.kind === "slo") {
+    const [r, s] = a.kind === "slo" ? [b, a] : [a, b];
+    return (
+      s.kind === "slo" &&
+      r.kind === "ratio" &&
+      r.metric === s.metric &&
+      r.per === s.per &&
+      r.by === "service" &&
+      r.comparison === ">"
+    );
+  }
   if (a.kind === "down" || b.kind === "down" || a.kind !== b.kind || a.metric !== b.metric) return false;
   if (a.comparison !== b.comparison) return false;
   if (a.kind === "ratio" && b.kind === "ratio") return a.per === b.per && a.by === b.by;
@@ -269,7 +289,7 @@ export function sameValue(a: Alert, b: Alert): boolean {
 }
 
 /** The left-hand side of an alert: the value compared with the threshold, in the metric's unit. */
-function alertValueExpr(platform: Platform, a: Alert): string {
+function alertValueExpr(platform: Platform, a: Exclude<Alert, SloAlert>): string {
   if (a.kind === "down") return healthyTargetsExpr(platform);
   const excluded = ownAlertServices(platform, a);
   const rest = excluded.length > 0 ? jobSelector(platform, excluded, true) : "";
@@ -318,7 +338,31 @@ export function latencyBudgetOf(platform: Platform, service: string | undefined)
   return tier !== undefined ? platform.tiers[tier]?.latencyBudget : undefined;
 }
 
+/**
+ * An SLO as the consumers see an alert: about its service's error ratio, compared (by its page) over the fastest
+ * window of the burn-rate table; both its rules and the recorded ratios are in `slo`.
+ */
+function sloAlert(platform: Platform, name: string, a: SloAlert): ModelAlert {
+  const slo = sloModel(name, a, jobSelector(platform, [a.service]));
+  const fastest = slo.windows[0]!;
+  return {
+    name,
+    config: a,
+    severity: "critical",
+    service: a.service,
+    metric: a.metric,
+    unit: "ratio",
+    comparison: ">",
+    thresholdFrom: "none",
+    value: fastest.errorRatio,
+    valueExpr: slo.ratio(fastest.long),
+    rule: slo.alerts[0],
+    slo,
+  };
+}
+
 function modelAlert(platform: Platform, name: string, a: Alert): ModelAlert {
+  if (a.kind === "slo") return sloAlert(platform, name, a);
   const m = platform.monitoring;
   const service = a.kind !== "down" ? a.service : undefined;
   const metric = a.kind !== "down" ? a.metric : undefined;
@@ -373,9 +417,20 @@ function build(platform: Platform): MonitoringModel {
       file: `${platform.name}-recording.yaml`,
       group: { name: `${platform.name}-recording`, interval, rules: recordingRules },
     });
+  // The SLOs' error ratios, in a file before the alerts': each evaluation records them before the alerts read them.
+  const sloRecordings = alerts.flatMap((a) => a.slo?.recordingRules ?? []);
+  if (sloRecordings.length > 0)
+    ruleFiles.push({
+      file: `${platform.name}-slo.yaml`,
+      group: { name: `${platform.name}-slo`, interval, rules: sloRecordings },
+    });
   ruleFiles.push({
     file: `${platform.name}-alerts.yaml`,
-    group: { name: `${platform.name}-alerts`, interval, rules: [...alerts.map((a) => a.rule), heartbeat] },
+    group: {
+      name: `${platform.name}-alerts`,
+      interval,
+      rules: [...alerts.flatMap((a) => a.slo?.alerts ?? [a.rule]), heartbeat],
+    },
   });
   const meta = metaRuleFile(platform);
   if (meta) ruleFiles.push(meta);
@@ -447,6 +502,12 @@ export function alertRouteCases(platform: Platform): RouteCase[] {
     cases.push({ alert, labels, receivers: [receiver], purpose: RECEIVER_CLASS[a.receivers[receiver]!.kind] });
   };
   for (const [name, alert] of Object.entries(m.alerts)) {
+    if (alert.kind === "slo") {
+      // Its page and its ticket: one name, two severities, two receivers.
+      for (const severity of Object.keys(SLO_SEVERITY_NAME) as (keyof typeof SLO_SEVERITY_NAME)[])
+        add(name, { alertname: name, severity, service: alert.service });
+      continue;
+    }
     const own = alert.kind !== "down" ? alert.service : undefined;
     const services =
       own !== undefined ? [own] : alert.kind === "threshold" ? (m.metrics[alert.metric]?.services ?? all) : all;

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { alertingIssues, alertingSchema } from "./alerting.ts";
 import { pinnedImage } from "./image-reference.ts";
+import { SLO_SEVERITY_NAME, sloAlertSchema } from "./slo.ts";
 import {
   adapterStackFields,
   grafanaStackFields,
@@ -263,8 +264,11 @@ const downAlert = z
   );
 
 const alert = z
-  .discriminatedUnion("kind", [thresholdAlert, ratioAlert, downAlert])
-  .describe("An alert: a threshold on a metric, a ratio of two counters, or a service without a healthy target.");
+  .discriminatedUnion("kind", [thresholdAlert, ratioAlert, downAlert, sloAlertSchema])
+  .describe(
+    "An alert: a threshold on a metric, a ratio of two counters, a service without a healthy target, or a " +
+      "service level objective alerted on its error budget's burn rate.",
+  );
 
 const recordingRule = z
   .strictObject({
@@ -371,6 +375,22 @@ export const monitoringSchema = z
   .superRefine((m, ctx) => {
     for (const [name, a] of Object.entries(m.alerts)) {
       if (a.kind === "down") continue;
+      if (a.kind === "slo") {
+        for (const field of ["metric", "per"] as const) {
+          const def = m.metrics[a[field]];
+          const problem =
+            def === undefined
+              ? `reads metric ${JSON.stringify(a[field])}, which is not in the metric catalogue (monitoring.metrics); ` +
+                `declared: ${Object.keys(m.metrics).join(", ")}`
+              : def.type !== "counter"
+                ? `divides rates of counters; ${a[field]} is a ${def.type}`
+                : !def.services.includes(a.service)
+                  ? `is about ${a.service}, which does not expose ${a[field]} (exposed by ${def.services.join(", ")})`
+                  : undefined;
+          if (problem) ctx.addIssue({ code: "custom", path: ["alerts", name, field], message: `an SLO ${problem}` });
+        }
+        continue;
+      }
       const refs: [string, string][] =
         a.kind === "ratio"
           ? [
@@ -536,11 +556,16 @@ export function monitoringReferenceIssues(
     }
   }
   // Alert routing: receivers, routes and inhibitions name real alerts and services, and reach the right people.
-  const configured = Object.entries(m.alerts).map(([name, a]) => ({
-    name,
-    severity: a.severity,
-    service: a.kind !== "down" ? a.service : undefined,
-  }));
+  // An SLO is two alerts of one name: its page (critical) and its ticket (warning).
+  const configured = Object.entries(m.alerts).flatMap(([name, a]) =>
+    a.kind === "slo"
+      ? (Object.keys(SLO_SEVERITY_NAME) as (keyof typeof SLO_SEVERITY_NAME)[]).map((severity) => ({
+          name,
+          severity,
+          service: a.service,
+        }))
+      : [{ name, severity: a.severity, service: a.kind !== "down" ? a.service : undefined }],
+  );
   for (const issue of alertingIssues(m.alerting, configured, services))
     issues.push({ path: ["monitoring", "alerting", ...issue.path], message: issue.message });
   return issues;
@@ -552,4 +577,5 @@ export type MetricDef = Monitoring["metrics"][string];
 export type Alert = Monitoring["alerts"][string];
 export type ThresholdAlert = Extract<Alert, { kind: "threshold" }>;
 export type RatioAlert = Extract<Alert, { kind: "ratio" }>;
+export type { SloAlert } from "./slo.ts";
 export type MonitoringComponent = Monitoring["components"]["jaeger"];

@@ -319,6 +319,7 @@ test("real Prometheus and Alertmanager deliver generated alerts: page, silence, 
     assert.equal(page.annotations, SLOW.rule.annotations);
     assert.match(page.annotations.runbook_url!, new RegExp(`/${SLOW.name}\\.md$`));
     const breachedAt = firstScrape.get(SLOW.service!)!;
+    if (SLOW.config.kind !== "threshold") throw new Error(`${SLOW.name} is not a threshold alert`);
     assert.ok(
       page.at - breachedAt >= SLOW.config.for * 1000,
       `paged ${page.at - breachedAt} ms after the first breach, before the alert's for (${SLOW.rule.for})`,

@@ -30,7 +30,8 @@ export const alertShadowing: ConfigCheck = {
     catches:
       'A service-less alert with `shadowing: "keep"` on the same value (kind, metric, divisor, direction) as a ' +
       "service's own alert, whose threshold is reached first: the global `HighErrorRate` at 1% fires for a " +
-      "service that declared its own 2% alert.",
+      "service that declared its own 2% alert. Also when the service's own alert is an SLO on the same counters " +
+      '(`kind: "slo"`): a fixed threshold then judges the error ratio the objective\'s burn rates were meant to.',
     why:
       "The service's own threshold never decides: whoever chose 2% for it still gets the 1% alert first, at the " +
       "global alert's severity and receiver, and learns to ignore one of the two.",
@@ -67,19 +68,25 @@ export const alertShadowing: ConfigCheck = {
       const left = ownAlertServices(platform, g.config);
       for (const s of model.alerts) {
         if (s.service === undefined || !sameValue(g.config, s.config) || left.includes(s.service)) continue;
-        if (!(metrics[s.metric!]?.services.includes(s.service) ?? false) || !firesFirst(g, s)) continue;
-        const [gt, st] = [humanThreshold(g.threshold!), humanThreshold(s.threshold!)];
+        if (!(metrics[s.metric!]?.services.includes(s.service) ?? false)) continue;
+        // An SLO is judged by its burn rates, not a threshold: any other alert on its error ratio second-guesses it.
+        if (s.slo === undefined && !firesFirst(g, s)) continue;
+        const gt = humanThreshold(g.threshold!);
+        const own = s.slo
+          ? `own SLO ${s.name} (${humanThreshold({ kind: "percent", ratio: s.slo.objective })} over ` +
+            `${s.slo.period / 86400} days, alerting on its error budget's burn rate) on the same error ratio: ` +
+            `${g.name} fires at ${gt} whatever budget is left, so ${s.service}'s objective never decides`
+          : `own alert ${s.name} (${s.comparison} ${humanThreshold(s.threshold!)}, for ${s.rule.for}) on the same ` +
+            `value: ${g.name} fires first, so ${s.service}'s own threshold never decides`;
         findings.push(
           findingOf(this, {
             file: CONFIG_FILE,
             path: `monitoring.alerts.${g.name}.shadowing`,
-            message:
-              `alert ${g.name} (${g.comparison} ${gt}, for ${g.rule.for}) also covers ${s.service}, which has its ` +
-              `own alert ${s.name} (${s.comparison} ${st}, for ${s.rule.for}) on the same value: ${g.name} fires ` +
-              `first, so ${s.service}'s own threshold never decides`,
+            message: `alert ${g.name} (${g.comparison} ${gt}, for ${g.rule.for}) also covers ${s.service}, which has its ${own}`,
             hint:
               `remove shadowing: "keep" from monitoring.alerts.${g.name}, so ${s.service} is left out of it ` +
-              `(job!~"${jobName(platform, s.service)}"), or make ${s.name} the stricter of the two`,
+              `(job!~"${jobName(platform, s.service)}")` +
+              (s.slo ? ` and judged by its objective alone` : `, or make ${s.name} the stricter of the two`),
           }),
         );
       }
