@@ -699,6 +699,11 @@ export interface PlatformConfig {
        */
       remoteKey?: string;
       /**
+       * The version of the remote secret to read (a Vault KV version, an AWS version id); the latest when unset. Pods
+       * that read the secret roll when it (or the store, remote key or property) changes.
+       */
+      version?: string;
+      /**
        * The Secret's keys, each with the remote property it comes from.
        */
       keys: {
@@ -709,7 +714,8 @@ export interface PlatformConfig {
   /**
    * The cluster's network and the platform's communication graph.
    * @default { "nodeCidrs": [], "cni": { "plugin": "generic" }, "external": {}, "services": {}, "expose": {},
-   * "alertmanagerReaches": [] }
+   * "alertmanagerReaches": [], "clusterPrometheus": { "namespace": "monitoring", "podLabels": {
+   * "app.kubernetes.io/name": "prometheus" } } }
    */
   network?: {
     /**
@@ -761,8 +767,9 @@ export interface PlatformConfig {
      */
     nodeLocalDns?: string;
     /**
-     * Where the Kubernetes API server is, for Prometheus' discovery and the metrics adapter; the node subnets when
-     * unset (a control plane on the nodes).
+     * Where the Kubernetes API server is, for Prometheus' discovery and the metrics adapter, and the source the
+     * services admit on their `http` port for `platform deploy`'s smoke checks (the API server's service proxy); the
+     * node subnets when unset (a control plane on the nodes).
      */
     apiServer?: {
       /**
@@ -881,6 +888,25 @@ export interface PlatformConfig {
        * Secret holding the listener's TLS certificate; plain HTTP when unset.
        */
       tlsSecret?: string;
+    };
+    /**
+     * With `monitoring.mode: prometheus-operator`, the cluster's Prometheus that scrapes the services: the generated
+     * policies admit its pods, in this namespace with these labels, on each service's metrics port.
+     * @default {}
+     */
+    clusterPrometheus?: {
+      /**
+       * Namespace of the cluster's Prometheus pods.
+       * @default "monitoring"
+       */
+      namespace?: string;
+      /**
+       * Labels of its pods (prometheus-operator sets `app.kubernetes.io/name: prometheus`).
+       * @default { "app.kubernetes.io/name": "prometheus" }
+       */
+      podLabels?: {
+        [key: string]: string;
+      };
     };
   };
   /**
@@ -1492,6 +1518,37 @@ export interface PlatformConfig {
              * it).
              */
             summary: string;
+          }
+        | {
+            /**
+             * An error-ratio objective, alerted as multi-window multi-burn-rate alerts (page and ticket).
+             */
+            kind: "slo";
+            /**
+             * The service the objective is about (a key of `services`); the `service` label.
+             */
+            service: string;
+            /**
+             * The share of requests that must succeed over `period`, like "99.9%"; the rest is the error budget.
+             */
+            objective: Percent;
+            /**
+             * The period the objective holds over (a rolling window), like "30d" (the default) or "28d".
+             * @default "30d"
+             */
+            period?: `${number}d` | Duration;
+            /**
+             * The error counter (failed requests); a counter of `monitoring.metrics` the service exposes.
+             */
+            metric: string;
+            /**
+             * The request counter (all requests); a counter of `monitoring.metrics` the service exposes.
+             */
+            per: string;
+            /**
+             * One line for the pager and the ticket; may use `{{ $labels.<name> }}` templates only.
+             */
+            summary: string;
           };
     };
     /**
@@ -1902,6 +1959,26 @@ export interface PlatformConfig {
          * @default 2
          */
         replicas?: number;
+      };
+      /**
+       * kube-state-metrics, exporting the HPA series the dashboard's replica panels read (standalone mode;
+       * kube-prometheus ships its own). The memory limit equals the request.
+       * @default { "image": "registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.16.0", "cpu": "100m", "memory":
+       * "128Mi" }
+       */
+      kubeStateMetrics?: {
+        /**
+         * Image pinned by tag or digest (never `:latest`).
+         */
+        image: string;
+        /**
+         * CPU request ("250m", "1").
+         */
+        cpu: CpuQuantity;
+        /**
+         * Memory request and limit ("512Mi").
+         */
+        memory: ByteQuantity;
       };
     };
     /**

@@ -5,7 +5,7 @@
  * and the schema holds every objective to what it can alert on.
  */
 import { z } from "zod";
-import { duration, formatDuration, percent, type Duration } from "./units.ts";
+import { duration, formatDuration, inputTypeName, percent, type Duration } from "./units.ts";
 
 /**
  * The burn-rate alerts (SRE workbook, "Alerting on SLOs", table 5-8): each spends `budgetShare` of the period's
@@ -52,6 +52,8 @@ const period = z
   number,
   `${number}d` | Duration
 >;
+
+inputTypeName.add(period, { type: "`${number}d` | Duration" });
 
 export const sloAlertSchema = z
   .strictObject({
