@@ -384,16 +384,27 @@ const MAX_FAST_DEPTH = 1000;
  * Parses a manifest stream the way kubectl reads it, as `parseManifestYamlTree` does, with the same values,
  * problems and positions. A stream of plain data (nearly every manifest) is read by js-yaml's event parser with
  * the same YAML 1.1 scalars, several times faster and without a document tree; positions (`line`, `locate`)
- * come from the exact reader, run on the file only when a finding first asks for one. Anything else (anchors,
+ * come from the exact reader, run on one document only when a finding first asks for a position in it. Anything else (anchors,
  * aliases, merge keys, tags, a duplicate key, not YAML) is read by the exact reader from the start.
  */
 export function parseManifestYaml(text: string): ManifestDocument[] {
   const values = plainManifestValues(text);
   if (!values) return parseManifestYamlTree(text);
-  let exact: ManifestDocument[] | undefined;
-  const tree = (i: number) => {
-    exact ??= parseManifestYamlTree(text);
-    return exact[i]!;
+  const starts = documentStarts(text, values.length);
+  let whole: ManifestDocument[] | undefined;
+  // Each document's tree on its own when the documents can be told apart by their markers, else the file's.
+  const trees = new Map<number, ManifestDocument>();
+  const tree = (i: number): ManifestDocument => {
+    if (!starts) {
+      whole ??= parseManifestYamlTree(text);
+      return whole[i]!;
+    }
+    let doc = trees.get(i);
+    if (!doc) {
+      doc = shifted(parseManifestYamlTree(text.slice(starts[i]!.offset, starts[i + 1]?.offset))[0]!, starts[i]!.line);
+      trees.set(i, doc);
+    }
+    return doc;
   };
   return values.map((value, i) => {
     const doc: ManifestDocument = {
@@ -405,6 +416,38 @@ export function parseManifestYaml(text: string): ManifestDocument[] {
     if (value !== null && value !== undefined) doc.value = value;
     return doc;
   });
+}
+
+/**
+ * Where each document of a stream of plain data starts (offset and 0-based line), found by its `---` marker: with
+ * no directives and no `...`, a line that starts with `---` and a space or its end opens a document, in any
+ * context. Undefined when they do not come out as `count` documents.
+ */
+function documentStarts(text: string, count: number): { offset: number; line: number }[] | undefined {
+  const starts: { offset: number; line: number }[] = [];
+  const marker = /^---(?:[ \t\r]|$)/gm;
+  let line = 0;
+  let counted = 0;
+  for (let m = marker.exec(text); m; m = marker.exec(text)) {
+    for (; counted < m.index; counted++) if (text.charCodeAt(counted) === 10) line++;
+    starts.push({ offset: m.index, line });
+  }
+  // Before the first marker: a document when anything but comments and blank lines is written there.
+  const head = text.slice(0, starts[0]?.offset ?? text.length);
+  if (/^[ \t]*[^\s#]/m.test(head)) starts.unshift({ offset: 0, line: 0 });
+  return starts.length === count ? starts : undefined;
+}
+
+/** A document read on its own, with its positions moved down by the lines before it in its file. */
+function shifted(doc: ManifestDocument, lines: number): ManifestDocument {
+  if (lines === 0) return doc;
+  return {
+    line: doc.line + lines,
+    locate: (path) => {
+      const at = doc.locate(path);
+      return { ...at, line: at.line + lines };
+    },
+  };
 }
 
 /**
