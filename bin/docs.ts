@@ -20,7 +20,14 @@ import { withOverrides } from "../core/plain.ts";
 import { parsePlatform } from "../schemas/parse.ts";
 import { platformSchema } from "../schemas/platform.ts";
 import { CONFIG_DECLARATION, configDeclaration, wrapComments } from "./config-declaration.ts";
-import { fixtureFindings, fixtureObject, policyIds, readPolicyFixtures, readPolicySources } from "./policies.ts";
+import {
+  fixtureFindings,
+  fixtureObject,
+  policiesByRule,
+  policyIds,
+  readPolicyFixtures,
+  readPolicySources,
+} from "./policies.ts";
 
 export const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const CONFIG = "platform.config.ts";
@@ -43,7 +50,7 @@ export async function docFiles(root = ROOT): Promise<Map<string, string>> {
     files.set(checkDocPath(check), checkPage(check, source, await exampleFindings(check, root)));
   }
   const policies = await policyDocs(root);
-  for (const p of policies) files.set(policyDocPath(p.policy.name), policyPage(p));
+  for (const p of policies) files.set(policyDocPath(p.policy.rule), policyPage(p));
   const readme = readFileSync(join(root, "README.md"), "utf8");
   files.set(
     "README.md",
@@ -222,8 +229,11 @@ function checksTable(prefix: string): string {
 // ---- policies
 
 interface PolicyDoc {
+  /** The rule's first (or only) policy: its annotations are the rule's. */
   policy: CompiledPolicy;
   kinds: string[];
+  /** The names of the per-kind policies emitted for the rule; empty when it is emitted whole. */
+  emitted: string[];
   allow: KubeObject[];
   deny: { object: KubeObject; messages: string[] }[];
 }
@@ -233,29 +243,31 @@ async function policyDocs(root: string): Promise<PolicyDoc[]> {
   const { policies, findings } = compilePolicies(readPolicySources(dir));
   if (findings.length > 0) throw new Error(findings.map((f) => `${f.file}: ${f.message}`).join("\n"));
   const out: PolicyDoc[] = [];
+  const byRule = policiesByRule(policies);
   for (const id of policyIds(dir)) {
-    const policy = policies.find((p) => p.name === id);
-    if (!policy) throw new Error(`policies/${id}/policy.yaml: no policy named ${id}`);
+    const variants = byRule.get(id);
+    if (!variants) throw new Error(`policies/${id}/policy.yaml: no policy named ${id}`);
     const { allow = [], deny = [], params } = await readPolicyFixtures(id, dir);
     out.push({
-      policy,
-      kinds: (policy.matchConstraints.resourceRules ?? []).flatMap((r) => r.resources ?? []),
+      policy: variants[0]!,
+      kinds: variants.flatMap((p) => (p.matchConstraints.resourceRules ?? []).flatMap((r) => r.resources ?? [])),
+      emitted: variants.length > 1 ? variants.map((p) => p.name) : [],
       allow: allow.map(fixtureObject),
       deny: deny.map((f) => ({
         object: fixtureObject(f),
-        messages: [...new Set(fixtureFindings(policy, f, params).map((x) => x.message))],
+        messages: [...new Set(fixtureFindings(variants, f, params).map((x) => x.message))],
       })),
     });
   }
   return out;
 }
 
-function policyPage({ policy, kinds, allow, deny }: PolicyDoc): string {
-  const fixtures = `policies/${policy.name}/fixtures.ts`;
+function policyPage({ policy, kinds, emitted, allow, deny }: PolicyDoc): string {
+  const fixtures = `policies/${policy.rule}/fixtures.ts`;
   const name = (o: KubeObject) => `\`${o.kind} ${o.metadata?.name}\``;
   return (
     HEADER(`${policy.file} and ${fixtures}`) +
-    `# Policy ${policy.name}\n\n${mdText(policy.description ?? "")}\n\n` +
+    `# Policy ${policy.rule}\n\n${mdText(policy.description ?? "")}\n\n` +
     `**Fix.** ${mdText(policy.fix ?? "")}\n\n` +
     table(
       ["matches", "source"],
@@ -263,7 +275,13 @@ function policyPage({ policy, kinds, allow, deny }: PolicyDoc): string {
     ) +
     `\nA ValidatingAdmissionPolicy (admissionregistration.k8s.io/v1): \`check\` and \`vet\` evaluate it in-process, ` +
     `and \`generate\` emits it with its bindings into \`out/base/policies/\` so the cluster enforces it at ` +
-    `admission.\n\n` +
+    `admission.` +
+    (emitted.length > 0
+      ? ` It is emitted as one policy per kind (${emitted.map((n) => `\`${n}\``).join(", ")}), each with its ` +
+        `own binding, so the API server type-checks every expression against the kinds it matches; findings ` +
+        `carry the rule's id.`
+      : "") +
+    `\n\n` +
     `## Allowed (${allow.length} fixtures)\n\n${allow.map((o) => `- ${name(o)}`).join("\n")}\n\n` +
     `## Denied (${deny.length} fixtures), with the message each gets\n\n` +
     `${deny.map((d) => `- ${name(d.object)}: ${d.messages.map(mdText).join("; ") || "(no message)"}`).join("\n")}\n`
@@ -274,7 +292,7 @@ function policiesTable(policies: readonly PolicyDoc[], prefix: string): string {
   return table(
     ["policy", "matches", "what"],
     policies.map((p) => [
-      `[\`${p.policy.name}\`](${prefix}${policyDocPath(p.policy.name)})`,
+      `[\`${p.policy.rule}\`](${prefix}${policyDocPath(p.policy.rule)})`,
       p.kinds.join(", "),
       mdText(firstSentence(p.policy.description ?? "")),
     ]),

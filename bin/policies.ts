@@ -58,11 +58,24 @@ export async function readPolicyFixtures(id: string, dir = POLICY_DIR): Promise<
 /** The object a fixture is about, with or without its own param. */
 export const fixtureObject = (f: Fixture): KubeObject => ("object" in f ? f.object : f) as unknown as KubeObject;
 
+/** The compiled policies grouped by the rule they come from (a per-kind rule has several), in rule order. */
+export function policiesByRule(policies: readonly CompiledPolicy[]): Map<string, CompiledPolicy[]> {
+  const out = new Map<string, CompiledPolicy[]>();
+  for (const p of policies) out.set(p.rule, [...(out.get(p.rule) ?? []), p]);
+  return out;
+}
+
 /**
- * One policy's findings on one fixture: a CREATE of it, or the fixture's own request (an UPDATE with its oldObject);
- * with the fixture's own param or the policy's default one.
+ * One rule's findings on one fixture: a CREATE of it, or the fixture's own request (an UPDATE with its oldObject);
+ * with the fixture's own param or the rule's default one. `policies` are the rule's per-kind policies (or the one);
+ * the fixture is judged by the one whose kinds it is of.
  */
-export function fixtureFindings(policy: CompiledPolicy, fixture: Fixture, params?: KubeObjectLike): Finding[] {
+export function fixtureFindings(
+  policies: CompiledPolicy | readonly CompiledPolicy[],
+  fixture: Fixture,
+  params?: KubeObjectLike,
+): Finding[] {
+  const list = Array.isArray(policies) ? policies : [policies as CompiledPolicy];
   const param = isParamFixture(fixture) ? fixture.params : params;
   const object = fixtureObject(fixture);
   const request = isRequestFixture(fixture)
@@ -72,7 +85,6 @@ export function fixtureFindings(policy: CompiledPolicy, fixture: Fixture, params
         oldObject: fixture.oldObject as unknown as KubeObject,
       }
     : { operation: "CREATE" as const, object };
-  return evaluateRequest([policy], request, [object], {
-    params: { [policy.name]: param ? (param as unknown as KubeObject) : null },
-  });
+  const ruleParams = Object.fromEntries(list.map((p) => [p.rule, param ? (param as unknown as KubeObject) : null]));
+  return evaluateRequest(list, request, [object], { params: ruleParams });
 }

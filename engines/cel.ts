@@ -17,6 +17,7 @@ import { compileExpression, isError, kubernetesEnv, toCelInput, type Program } f
 import { constraintsMatch, groupVersionOf, resourceOf, type MatchResources } from "./cel/match.ts";
 import { resolveParams, type ParamKind } from "./cel/params.ts";
 import type { PolicySource } from "../core/policy.ts";
+import { expandPolicy, podSpecPathOf, RULE_ANNOTATION } from "../core/policy-variants.ts";
 
 export type { PolicySource } from "../core/policy.ts";
 
@@ -39,7 +40,10 @@ interface CompiledValidation {
 }
 
 export interface CompiledPolicy {
+  /** The policy's name as emitted (without the platform's prefix): `non-root-workload`, or the rule's id. */
   name: string;
+  /** The id of the rule (policies/<id>/) it comes from, one per-kind policy of several or the whole: `non-root`. */
+  rule: string;
   file: string;
   /** `platform.nautilus.io/description` annotation. */
   description?: string;
@@ -180,6 +184,7 @@ function compileOne(doc: Record<string, any>, file: string): CompiledPolicy {
   });
   const policy: CompiledPolicy = {
     name,
+    rule: annotations[RULE_ANNOTATION] ?? name,
     file,
     failurePolicy: spec.failurePolicy === "Ignore" ? "Ignore" : "Fail",
     matchConstraints: spec.matchConstraints,
@@ -226,8 +231,14 @@ export function compilePolicies(sources: PolicySource[]): { policies: CompiledPo
       }
       const doc = d.toJS();
       if (doc === null || doc === undefined) continue;
+      // What is compiled is what generate emits: the per-kind policies of a source that asks for them.
+      const expanded = expandPolicy(doc);
+      if ("error" in expanded) {
+        fail(expanded.error, "metadata.annotations");
+        continue;
+      }
       try {
-        policies.push(compileOne(doc, source.file));
+        for (const variant of expanded.policies) policies.push(compileOne(variant, source.file));
       } catch (e) {
         if (e instanceof PolicyCompileError) fail(e.message, e.path);
         else fail(`could not compile: ${(e as Error).message}`);
@@ -325,17 +336,19 @@ function admit(
   return outcomes;
 }
 
-/** Where a kind keeps its pod spec, for `{podSpec}` in field paths. */
+/**
+ * Where a kind keeps its pod spec, for `{podSpec}` left in the field paths of a policy that is not per-kind (a
+ * per-kind policy's were replaced when it was expanded).
+ */
 function podSpecPath(obj: KubeObject): string {
-  if (obj.kind === "Pod") return "spec";
-  if (obj.kind === "CronJob") return "spec.jobTemplate.spec.template.spec";
-  return "spec.template.spec";
+  return podSpecPathOf(resourceOf(obj.kind)) ?? "spec.template.spec";
 }
 
 export interface EvaluateOptions {
   /**
-   * Param objects by policy name, for a policy with a paramKind that no binding among the objects names: what a
-   * caller holding the param (a fixture, a test) passes in. `null` says the param object does not exist.
+   * Param objects by rule id (the policy's name unless it is per-kind), for a policy with a paramKind that no
+   * binding among the objects names: what a caller holding the param (a fixture, a test) passes in. `null` says
+   * the param object does not exist.
    */
   params?: Readonly<Record<string, KubeObject | null>>;
 }
@@ -380,7 +393,7 @@ export function evaluateRequest(
       if (outcome.ok) continue;
       const f: Finding = {
         engine: "cel",
-        rule: policy.name,
+        rule: policy.rule,
         severity: outcome.severity ?? "error",
         resource: refOf(obj),
         file: policy.file,
@@ -407,8 +420,8 @@ function admitWithParams(
 ): Outcome[] {
   if (!policy.paramKind) return admit(policy, obj, vars, operation);
   if (!constraintsMatch(policy.matchConstraints, obj, operation)) return [];
-  const passed = options.params && policy.name in options.params ? options.params[policy.name] : undefined;
-  return resolveParams(policy.name, policy.paramKind, obj, objects, passed).flatMap((r) => {
+  const passed = options.params && policy.rule in options.params ? options.params[policy.rule] : undefined;
+  return resolveParams(policy, policy.paramKind, obj, objects, passed).flatMap((r) => {
     if ("found" in r)
       return r.found.flatMap((param) => admit(policy, obj, { ...vars, params: toCelInput(param) }, operation));
     if ("unbound" in r)

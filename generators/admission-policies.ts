@@ -21,6 +21,7 @@ import { objectName } from "../model/names.ts";
 import { describeSeconds, monitoringModel } from "../model/monitoring.ts";
 import type { Platform } from "../schemas/platform.ts";
 import { parseYamlDocuments } from "../core/yaml.ts";
+import { expandPolicy, RULE_ANNOTATION } from "../core/policy-variants.ts";
 
 export const BINDING_SCOPE = "platform.nautilus.io/binding-scope";
 
@@ -45,7 +46,11 @@ const POLICY_PARAMS: Record<string, (platform: Platform) => ConfigMap> = {
   },
 };
 
-/** Parses policy files; a file that is not one ValidatingAdmissionPolicy is an error naming it. */
+/**
+ * Parses policy files into the policies emitted: a source with a per-kind annotation becomes one policy per variant
+ * (core/policy-variants.ts), as the cel engine compiles it. A file that is not one ValidatingAdmissionPolicy is an
+ * error naming it.
+ */
 export function parsePolicies(sources: readonly PolicySource[]): {
   policies: ValidatingAdmissionPolicy[];
   errors: string[];
@@ -63,7 +68,11 @@ export function parsePolicies(sources: readonly PolicySource[]): {
           `${file}: spec.paramKind is set, but no param object is generated for ${doc.metadata.name} ` +
             `(add it to POLICY_PARAMS in generators/admission-policies.ts)`,
         );
-      } else policies.push(doc);
+      } else {
+        const expanded = expandPolicy(doc);
+        if ("error" in expanded) errors.push(`${file}: ${expanded.error}`);
+        else policies.push(...(expanded.policies as ValidatingAdmissionPolicy[]));
+      }
     } catch (e) {
       errors.push(`${file}: not valid YAML: ${(e as Error).message}`);
     }
@@ -77,14 +86,17 @@ export function admissionPolicies(
 ): KubeObject[] {
   const actions: string[] =
     platform.environment === "dev" || platform.environment === "staging" ? ["Warn", "Audit"] : ["Deny"];
+  const paramsEmitted = new Set<string>();
   return [...policies]
     .sort((a, b) => (a.metadata!.name! < b.metadata!.name! ? -1 : 1))
     .flatMap((policy) => {
       const id = policy.metadata!.name!;
+      // Per-kind policies keep their rule's id in app.kubernetes.io/name, as findings do.
+      const rule = policy.metadata?.annotations?.[RULE_ANNOTATION] ?? id;
       const name = objectName(platform, id);
-      const meta = { name, labels: labels(platform, id, "policy") };
+      const meta = { name, labels: labels(platform, rule, "policy") };
       const vap: ValidatingAdmissionPolicy = { ...policy, metadata: { ...policy.metadata, ...meta } };
-      const param = policy.spec?.paramKind ? POLICY_PARAMS[id]!(platform) : undefined;
+      const param = policy.spec?.paramKind ? POLICY_PARAMS[rule]!(platform) : undefined;
       const binding: ValidatingAdmissionPolicyBinding = {
         apiVersion: "admissionregistration.k8s.io/v1",
         kind: "ValidatingAdmissionPolicyBinding",
@@ -115,6 +127,9 @@ export function admissionPolicies(
           },
         },
       };
-      return [vap, binding, ...(param ? [param] : [])] as KubeObject[];
+      // Per-kind policies of one rule share its param object.
+      const newParam = param && !paramsEmitted.has(rule) ? [param] : [];
+      paramsEmitted.add(rule);
+      return [vap, binding, ...newParam] as KubeObject[];
     });
 }

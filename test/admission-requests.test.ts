@@ -5,7 +5,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { fixtureFindings, readPolicyFixtures, readPolicySources } from "../bin/policies.ts";
+import { fixtureFindings, policiesByRule, readPolicyFixtures, readPolicySources } from "../bin/policies.ts";
 import { compilePolicies, evaluateRequest, type CompiledPolicy } from "../engines/cel.ts";
 import { ruleMatches } from "../engines/cel/match.ts";
 import type { KubeObject } from "../core/finding.ts";
@@ -100,7 +100,7 @@ const templatePolicies = policies.filter((p) =>
 test("every policy that judges ReplicaSets lets an old one scale down, and judges a changed template", async () => {
   assert.ok(templatePolicies.length >= 7, templatePolicies.map((p) => p.name).join(", "));
   for (const p of templatePolicies) {
-    const { deny = [], allow = [], params } = await readPolicyFixtures(p.name);
+    const { deny = [], allow = [], params } = await readPolicyFixtures(p.rule);
     const plain = (fs: Fixture[]) =>
       fs.filter((f): f is Deployment => !isParamFixture(f) && !isRequestFixture(f) && f.kind === "Deployment");
     const bad = plain(deny);
@@ -121,12 +121,15 @@ test("every policy that judges ReplicaSets lets an old one scale down, and judge
 });
 
 test("without the pod-template-changed condition the old ReplicaSet could not scale down", async () => {
-  const nonRoot = templatePolicies.find((p) => p.name === "non-root")!;
-  const stalling = {
-    ...nonRoot,
-    matchConditions: nonRoot.matchConditions.filter((c) => c.name !== "pod-template-changed"),
-  };
-  assert.is(stalling.matchConditions.length, nonRoot.matchConditions.length - 1);
+  const nonRoot = policiesByRule(policies).get("non-root")!;
+  const stalling = nonRoot.map((p) => ({
+    ...p,
+    matchConditions: p.matchConditions.filter((c) => c.name !== "pod-template-changed"),
+  }));
+  assert.equal(
+    stalling.map((p) => p.matchConditions.length),
+    nonRoot.map((p) => p.matchConditions.length - 1),
+  );
   const { allow = [] } = await readPolicyFixtures("non-root");
   const scaleDowns = allow.filter(isRequestFixture);
   assert.ok(scaleDowns.length > 0);
@@ -134,6 +137,25 @@ test("without the pod-template-changed condition the old ReplicaSet could not sc
     assert.equal(fixtureFindings(nonRoot, f), []);
     assert.ok(fixtureFindings(stalling, f).length > 0);
   }
+});
+
+test("a rule emitted per kind judges each kind by its own policy: the workload policy never sees a Pod", () => {
+  const nonRoot = policiesByRule(policies).get("non-root")!;
+  assert.equal(
+    nonRoot.map((p) => p.name),
+    ["non-root-workload", "non-root-cronjob", "non-root-pod"],
+  );
+  const kindsOf = (p: CompiledPolicy) => (p.matchConstraints.resourceRules ?? []).flatMap((r) => r.resources ?? []);
+  assert.equal(nonRoot.map(kindsOf), [
+    ["deployments", "statefulsets", "daemonsets", "replicasets", "jobs"],
+    ["cronjobs"],
+    ["pods"],
+  ]);
+  // The pod policy compares a Pod's spec, the workload policy the whole template (labels included): a label change
+  // on an old pod is not judged, a label change in a Deployment's template is a new rollout and is.
+  const [workload, , podPolicy] = nonRoot;
+  assert.match(podPolicy!.matchConditions[0]!.expression, /object\.spec != oldObject\.spec$/);
+  assert.match(workload!.matchConditions[0]!.expression, /object\.spec\.template != oldObject\.spec\.template$/);
 });
 
 test.run();

@@ -190,15 +190,16 @@ test("policies are emitted with bindings: Deny in prod, Warn and Audit elsewhere
         ]),
     );
   const prod = bindings("prod");
-  assert.is(Object.keys(prod).length, 10);
-  assert.equal(prod["nautilus-guaranteed-qos"]!.validationActions, ["Deny"]);
-  assert.equal(bindings("dev")["nautilus-guaranteed-qos"]!.validationActions, ["Warn", "Audit"]);
-  assert.equal(bindings("staging")["nautilus-non-root"]!.validationActions, ["Warn", "Audit"]);
+  // Seven pod policies emitted per pod-template shape, rbac per kind, two whole: each policy has its binding.
+  assert.is(Object.keys(prod).length, 7 * 3 + 3 + 2);
+  assert.equal(prod["nautilus-guaranteed-qos-pod"]!.validationActions, ["Deny"]);
+  assert.equal(bindings("dev")["nautilus-guaranteed-qos-workload"]!.validationActions, ["Warn", "Audit"]);
+  assert.equal(bindings("staging")["nautilus-non-root-cronjob"]!.validationActions, ["Warn", "Audit"]);
   // Controllers write Secrets in the namespace too: only what we generate is held to no-inline-secrets.
   assert.equal(prod["nautilus-no-inline-secrets"]!.matchResources.objectSelector, {
     matchLabels: { "app.kubernetes.io/managed-by": "nautilus-platform" },
   });
-  assert.is(prod["nautilus-guaranteed-qos"]!.matchResources.objectSelector, undefined);
+  assert.is(prod["nautilus-guaranteed-qos-workload"]!.matchResources.objectSelector, undefined);
 });
 
 test("YAML output quotes YAML 1.1 booleans and dates, never folds lines, and orders keys stably", () => {

@@ -38,7 +38,7 @@ test("the waves follow the seed's stages: foundation, storage, ultra-low-latency
   ];
   assert.equal(order, [0, 0, 2, 3, 4]);
   // Admission and network policies are in force before any workload they judge or isolate.
-  assert.is(wave("ValidatingAdmissionPolicy", "nautilus-guaranteed-qos"), 0);
+  assert.is(wave("ValidatingAdmissionPolicy", "nautilus-guaranteed-qos-workload"), 0);
   assert.is(wave("NetworkPolicy", "nautilus-prometheus-egress"), 0);
   // A service's Service, PDB and HPA go with its tier.
   assert.is(wave("HorizontalPodAutoscaler", "nautilus-market-data"), 3);

@@ -160,7 +160,7 @@ test("a finding on the rules naming an alert points at the alert; one on a polic
     resource: {
       apiVersion: "admissionregistration.k8s.io/v1",
       kind: "ValidatingAdmissionPolicy",
-      name: "nautilus-pinned-images",
+      name: "nautilus-pinned-images-pod",
     },
   });
   assert.equal([policy.file, policy.line], ["policies/pinned-images/policy.yaml", 1]);

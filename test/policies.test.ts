@@ -9,6 +9,7 @@ import * as assert from "uvu/assert";
 import {
   fixtureFindings,
   fixtureObject,
+  policiesByRule,
   policyIds,
   readPolicyFixtures,
   readPolicySources,
@@ -32,6 +33,7 @@ import {
 
 const policyFiles = policyIds();
 const { policies, findings: compileFindings } = compilePolicies(readPolicySources());
+const rules = policiesByRule(policies);
 
 const fixtures = new Map<string, PolicyFixtures>();
 for (const id of policyFiles) fixtures.set(id, await readPolicyFixtures(id));
@@ -42,12 +44,13 @@ const nameOf = (f: Fixture) => `${fixtureObject(f).kind} ${fixtureObject(f).meta
 
 test("every policy file compiles", () => {
   assert.equal(compileFindings, [], compileFindings.map((f) => f.message).join("\n"));
-  assert.equal(policies.length, policyFiles.length);
+  assert.equal([...rules.keys()], policyFiles);
 });
 
 test("every policy is named after its file and documents what, why and how to fix", () => {
   for (const p of policies) {
-    assert.is(p.file, `policies/${p.name}/policy.yaml`);
+    assert.is(p.file, `policies/${p.rule}/policy.yaml`);
+    assert.ok(p.name === p.rule || p.name.startsWith(`${p.rule}-`), `${p.name} is not named after ${p.rule}`);
     assert.ok(
       p.description && p.description.length > 40,
       `${p.file}: platform.nautilus.io/description is missing or too short`,
@@ -73,16 +76,18 @@ test("every policy has allow and deny fixtures", () => {
 });
 
 // `POLICY=guaranteed-qos npm test -- policies` runs one policy's fixtures.
-for (const policy of policies.filter((p) => !process.env.POLICY || p.name === process.env.POLICY)) {
-  const { allow = [], deny = [], params } = fixtures.get(policy.name) ?? {};
+// A rule emitted per kind is judged by all its per-kind policies: each fixture meets the one of its kind.
+for (const [rule, variants] of [...rules].filter(([id]) => !process.env.POLICY || id === process.env.POLICY)) {
+  const policy = variants[0]!;
+  const { allow = [], deny = [], params } = fixtures.get(rule) ?? {};
   if (policy.paramKind)
-    test(`${policy.name} takes a param, and its fixtures provide one`, () => {
-      assert.ok(params, `policies/${policy.name}/fixtures.ts exports no params`);
+    test(`${rule} takes a param, and its fixtures provide one`, () => {
+      assert.ok(params, `policies/${rule}/fixtures.ts exports no params`);
       assert.is(`${params!.apiVersion} ${params!.kind}`, `${policy.paramKind!.apiVersion} ${policy.paramKind!.kind}`);
     });
   for (const obj of allow) {
-    test(`${policy.name} allows ${nameOf(obj)}`, () => {
-      const found = findingsOf(policy, obj, params);
+    test(`${rule} allows ${nameOf(obj)}`, () => {
+      const found = findingsOf(variants, obj, params);
       assert.equal(
         found.map((f) => f.message),
         [],
@@ -90,11 +95,11 @@ for (const policy of policies.filter((p) => !process.env.POLICY || p.name === pr
     });
   }
   for (const obj of deny) {
-    test(`${policy.name} denies ${nameOf(obj)} with the policy's message`, () => {
-      const found = findingsOf(policy, obj, params);
-      assert.ok(found.length > 0, `${policy.name} did not deny ${nameOf(obj)}`);
+    test(`${rule} denies ${nameOf(obj)} with the policy's message`, () => {
+      const found = findingsOf(variants, obj, params);
+      assert.ok(found.length > 0, `${rule} did not deny ${nameOf(obj)}`);
       for (const f of found) {
-        assert.is(f.rule, policy.name);
+        assert.is(f.rule, rule);
         assert.is(f.file, policy.file);
         assert.is(f.hint, policy.fix);
         // The messageExpression evaluated: no fallback message, no evaluation error.
@@ -126,7 +131,7 @@ test("the builders' baseline objects pass every policy", () => {
 });
 
 test("a denial names the offending container and the fix", () => {
-  const [qos] = policies.filter((p) => p.name === "exclusive-cpus");
+  const qos = rules.get("exclusive-cpus")!;
   const obj = deployment({
     spec: {
       containers: [
@@ -138,7 +143,7 @@ test("a denial names the offending container and the fix", () => {
       ],
     },
   });
-  const [f] = findingsOf(qos!, obj);
+  const [f] = findingsOf(qos, obj);
   assert.match(f!.message, /position-keeper \(cpu "1500m"\)/);
   assert.match(f!.message, /use "1" or "2"/);
   assert.equal(f!.resource, {

@@ -53,13 +53,15 @@ test("Prometheus discovers the API server through EndpointSlices, and its RBAC i
 
 test("in the cluster the rbac policy holds only what we generate: the API server's own roles hold wildcards", () => {
   const prod = bundleOf().environments.find((e) => e.environment === "prod")!;
-  const binding = prod.objects.find(
-    (o) => o.kind === "ValidatingAdmissionPolicyBinding" && o.metadata.name === "nautilus-rbac",
-  ) as KubeObject & { spec: { matchResources: { objectSelector?: unknown }; validationActions: string[] } };
-  assert.equal(binding.spec.matchResources.objectSelector, {
-    matchLabels: { "app.kubernetes.io/managed-by": "nautilus-platform" },
-  });
-  assert.equal(binding.spec.validationActions, ["Deny"]);
+  for (const kind of ["role", "clusterrole", "binding"]) {
+    const binding = prod.objects.find(
+      (o) => o.kind === "ValidatingAdmissionPolicyBinding" && o.metadata.name === `nautilus-rbac-${kind}`,
+    ) as KubeObject & { spec: { matchResources: { objectSelector?: unknown }; validationActions: string[] } };
+    assert.equal(binding.spec.matchResources.objectSelector, {
+      matchLabels: { "app.kubernetes.io/managed-by": "nautilus-platform" },
+    });
+    assert.equal(binding.spec.validationActions, ["Deny"]);
+  }
 });
 
 test.run();

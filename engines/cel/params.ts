@@ -31,14 +31,24 @@ export type ParamResolution =
 
 type Binding = KubeObject & { spec?: { policyName?: string; paramRef?: ParamRef } };
 
+/** A policy by its name and the id of the rule it comes from (the same unless it is one of per-kind policies). */
+export interface PolicyId {
+  name: string;
+  rule: string;
+}
+
 /**
  * Names the policy has among `objects`: its own, and that of a ValidatingAdmissionPolicy emitted from it (the
- * generator prefixes the name with the platform's and keeps the policy's id in `app.kubernetes.io/name`).
+ * generator prefixes the name with the platform's and keeps the rule's id in `app.kubernetes.io/name`).
  */
-function policyNames(policy: string, objects: readonly KubeObject[]): Set<string> {
-  const names = new Set([policy]);
+function policyNames(policy: PolicyId, objects: readonly KubeObject[]): Set<string> {
+  const names = new Set([policy.name]);
   for (const o of objects)
-    if (o.kind === "ValidatingAdmissionPolicy" && o.metadata.labels?.[LABEL.name] === policy)
+    if (
+      o.kind === "ValidatingAdmissionPolicy" &&
+      o.metadata.labels?.[LABEL.name] === policy.rule &&
+      o.metadata.name.endsWith(`-${policy.name}`)
+    )
       names.add(o.metadata.name);
   return names;
 }
@@ -55,7 +65,7 @@ function describeRef(kind: ParamKind, ref: ParamRef, namespace: string | undefin
  * binding, the passed-in param (`null`: it does not exist), or `unbound` when nothing was passed in.
  */
 export function resolveParams(
-  policy: string,
+  policy: PolicyId,
   paramKind: ParamKind,
   obj: KubeObject,
   objects: readonly KubeObject[],

@@ -1,14 +1,17 @@
 /**
- * Type checking of policy expressions against the schemas of the kinds a policy matches, as the API server
- * does for `status.typeChecking`: a misspelt field (`object.spec.template.spec.contaners`) is a finding.
+ * Type checking of policy expressions against the schemas of the kinds a policy matches, as the API server does
+ * for `status.typeChecking` (plugin/policy/validating/typechecking.go): every expression is checked once per kind
+ * its matchConstraints' resourceRules name, with `object` and `oldObject` typed as that kind, and without flow
+ * analysis: `object.kind == 'Pod' ? object.spec : object.spec.template.spec` has `template` undefined on Pod,
+ * whatever the guard says. That is why pod policies are emitted per kind (core/policy-variants.ts).
  *
- * Not a full CEL type checker: a field-path resolver over the expressions' selections. `object` and `oldObject`
- * are typed as each matched kind in turn (from @kubernetes/client-node's models, ../schema/known-fields.ts), and
- * every `.field` selection, `has()` test, index and comprehension variable is resolved through the schema;
- * `variables.<name>` carries the type its expression resolved to. Branches guarded by `object.kind` are resolved
- * for the kind at hand, which is what per-kind policies would give the API server: without it, a policy that
- * switches on `object.kind` across seven schemas is typed `dyn` and nothing is checked. What resolves to no
- * schema (params, request, literals, function results) is not checked.
+ * Not a full CEL type checker: a field-path resolver over the expressions' selections. Kinds are typed from
+ * @kubernetes/client-node's models (../schema/known-fields.ts); every `.field` selection, `has()` test, index and
+ * comprehension variable is resolved through the schema; `variables.<name>` carries the type its expression
+ * resolved to, or dyn when it failed to type-check, as the API server's composition does. The API server writes
+ * warnings for validations and messageExpressions only (a variable that fails silently becomes dyn there, and
+ * everything that reads it goes unchecked), so matchConditions and variables are reported here too. What resolves
+ * to no schema (params, request, literals, function results, custom resources) is not checked.
  */
 import { parse } from "@bufbuild/cel";
 import type { Finding } from "../../core/finding.ts";
@@ -23,47 +26,9 @@ const SCALAR: FieldType = { t: "scalar" };
 type Node = any;
 
 interface Scope {
-  kind: string;
   model: string;
   variables: Map<string, FieldType>;
   locals: Map<string, FieldType>;
-}
-
-/** `object.kind == 'X'` and its combinations, decided for the kind at hand; undefined when not about the kind. */
-function staticKind(node: Node, kind: string): boolean | undefined {
-  const k = node?.exprKind;
-  if (k?.case !== "callExpr") return undefined;
-  const { function: fn, args } = k.value as { function: string; args: Node[] };
-  const isKind = (n: Node) =>
-    n?.exprKind?.case === "selectExpr" &&
-    n.exprKind.value.field === "kind" &&
-    n.exprKind.value.operand?.exprKind?.case === "identExpr" &&
-    n.exprKind.value.operand.exprKind.value.name === "object";
-  const literal = (n: Node): string | undefined =>
-    n?.exprKind?.case === "constExpr" && n.exprKind.value.constantKind.case === "stringValue"
-      ? n.exprKind.value.constantKind.value
-      : undefined;
-  if (fn === "_==_" || fn === "_!=_") {
-    const [a, b] = args;
-    const lit = isKind(a) ? literal(b) : isKind(b) ? literal(a) : undefined;
-    if (lit === undefined) return undefined;
-    return fn === "_==_" ? kind === lit : kind !== lit;
-  }
-  if (fn === "@in" && isKind(args[0]) && args[1]?.exprKind?.case === "listExpr") {
-    const items = (args[1].exprKind.value.elements as Node[]).map(literal);
-    if (items.some((i) => i === undefined)) return undefined;
-    return items.includes(kind);
-  }
-  if (fn === "!_") {
-    const v = staticKind(args[0], kind);
-    return v === undefined ? undefined : !v;
-  }
-  if (fn === "_&&_" || fn === "_||_") {
-    const [a, b] = [staticKind(args[0], kind), staticKind(args[1], kind)];
-    if (fn === "_&&_") return a === false || b === false ? false : a === true && b === true ? true : undefined;
-    return a === true || b === true ? true : a === false && b === false ? false : undefined;
-  }
-  return undefined;
 }
 
 /** The text of a selection chain, for messages: `object.spec.template.spec.contaners`. */
@@ -83,8 +48,10 @@ function elementOf(t: FieldType): FieldType {
   return FREE;
 }
 
+type Report = (field: string, node: Node, on: string) => void;
+
 /** Resolves the type of `node`, reporting every selection the schema does not have. */
-function typeOf(node: Node, scope: Scope, report: (field: string, at: string, on: string) => void): FieldType {
+function typeOf(node: Node, scope: Scope, report: Report): FieldType {
   const k = node?.exprKind;
   switch (k?.case) {
     case "identExpr": {
@@ -98,8 +65,12 @@ function typeOf(node: Node, scope: Scope, report: (field: string, at: string, on
     case "selectExpr": {
       const operand = k.value.operand;
       const field = k.value.field as string;
-      if (operand?.exprKind?.case === "identExpr" && operand.exprKind.value.name === "variables")
-        return scope.variables.get(field) ?? FREE;
+      if (operand?.exprKind?.case === "identExpr" && operand.exprKind.value.name === "variables") {
+        // The API server declares each variable for the expressions after it only.
+        const declared = scope.variables.get(field);
+        if (!declared) report(field, node, "variables");
+        return declared ?? FREE;
+      }
       const t = typeOf(operand, scope, report);
       if (t.t === "map") return t.of;
       if (t.t === "model") {
@@ -107,10 +78,10 @@ function typeOf(node: Node, scope: Scope, report: (field: string, at: string, on
         if (!fields) return FREE;
         const f = fields.get(field);
         if (f) return f;
-        report(field, pathText(node), t.name);
+        report(field, node, t.name);
         return FREE;
       }
-      if (t.t === "scalar" || t.t === "array") report(field, pathText(node), t.t === "array" ? "a list" : "a scalar");
+      if (t.t === "scalar" || t.t === "array") report(field, node, t.t === "array" ? "a list" : "a scalar");
       return FREE;
     }
     case "callExpr": {
@@ -118,8 +89,6 @@ function typeOf(node: Node, scope: Scope, report: (field: string, at: string, on
       const args = k.value.args as Node[];
       const target = k.value.target;
       if (fn === "_?_:_") {
-        const decided = staticKind(args[0], scope.kind);
-        if (decided !== undefined) return typeOf(decided ? args[1] : args[2], scope, report);
         typeOf(args[0], scope, report);
         const [a, b] = [typeOf(args[1], scope, report), typeOf(args[2], scope, report)];
         // `has(x.f) ? x.f : {}`: the literal fallback adds no type, the selected one is what is checked.
@@ -127,10 +96,8 @@ function typeOf(node: Node, scope: Scope, report: (field: string, at: string, on
         return a.t === "free" ? b : FREE;
       }
       if (fn === "_&&_" || fn === "_||_") {
-        const first = staticKind(args[0], scope.kind);
         typeOf(args[0], scope, report);
-        // `object.kind == 'Pod' && object.spec...`: the right side only runs for the kinds that pass the guard.
-        if (!(fn === "_&&_" ? first === false : first === true)) typeOf(args[1], scope, report);
+        typeOf(args[1], scope, report);
         return SCALAR;
       }
       if (fn === "_[_]") {
@@ -186,19 +153,29 @@ function isFilter(c: Node): boolean {
   return only?.case === "identExpr" && only.value.name === c.iterVar;
 }
 
-/** The kinds a policy's resourceRules name, with their apiVersions; wildcards and unknown resources are skipped. */
-function matchedKinds(policy: CompiledPolicy): { apiVersion: string; kind: string }[] {
-  const out = new Map<string, { apiVersion: string; kind: string }>();
-  for (const rule of policy.matchConstraints.resourceRules ?? [])
-    for (const group of rule.apiGroups ?? [])
-      for (const version of rule.apiVersions ?? [])
+/**
+ * The kinds a policy's resourceRules name, as the API server's typesToCheck: a rule with a wildcard group or version
+ * is skipped, wildcard and sub-resources are; sorted by group, version and kind. Unknown resources are skipped.
+ */
+function matchedKinds(policy: CompiledPolicy): { group: string; version: string; kind: string }[] {
+  const out = new Map<string, { group: string; version: string; kind: string }>();
+  for (const rule of policy.matchConstraints.resourceRules ?? []) {
+    const groups = rule.apiGroups ?? [];
+    const versions = rule.apiVersions ?? [];
+    if (groups.some((g) => g.includes("*")) || versions.some((v) => v.includes("*"))) continue;
+    for (const group of groups)
+      for (const version of versions)
         for (const resource of rule.resources ?? []) {
-          const kind = kindOfResource(resource);
-          if (!kind || group === "*" || version === "*") continue;
-          const apiVersion = group ? `${group}/${version}` : version;
-          out.set(`${apiVersion} ${kind}`, { apiVersion, kind });
+          const kind = /[*/]/.test(resource) ? undefined : kindOfResource(resource);
+          if (kind) out.set(`${group}/${version}, Kind=${kind}`, { group, version, kind });
         }
-  return [...out.values()];
+  }
+  const key = (k: { group: string; version: string; kind: string }) => [k.group, k.version, k.kind];
+  return [...out.values()].sort((a, b) => {
+    const [x, y] = [key(a), key(b)];
+    const i = x.findIndex((v, n) => v !== y[n]);
+    return i < 0 ? 0 : x[i]! < y[i]! ? -1 : 1;
+  });
 }
 
 /** Every expression of a policy with its place, in evaluation order (variables before their users). */
@@ -219,32 +196,62 @@ function expressions(policy: CompiledPolicy): { path: string; text: string; vari
   ];
 }
 
+/** `<input>:line:column` of an offset, as cel-go prints a location (1-based line and column). */
+function location(text: string, offset: number): string {
+  const before = [...text.slice(0, offset)];
+  const lastBreak = before.lastIndexOf("\n");
+  const line = before.filter((c) => c === "\n").length + 1;
+  return `<input>:${line}:${before.length - lastBreak}`;
+}
+
+interface Problem {
+  policy: string;
+  path: string;
+  /** `ERROR: <input>:1:24: undefined field 'contaners'`, as cel-go writes the issue. */
+  issue: string;
+  detail: string;
+  /** As the API server names them: `apps/v1, Kind=Deployment`. */
+  kinds: string[];
+}
+
 /**
  * Type-checks every expression of every policy against each kind its matchConstraints name that has a schema;
- * one finding per expression and field, naming the kinds it fails for.
+ * one finding per policy, expression and undefined field, naming the kinds it is undefined for as the API server's
+ * status.typeChecking does (`apps/v1, Kind=Deployment: ERROR: <input>:1:24: undefined field 'contaners'`).
  */
 export async function typeCheckPolicies(policies: readonly CompiledPolicy[]): Promise<Finding[]> {
   const findings: Finding[] = [];
   for (const policy of policies) {
-    const problems = new Map<string, { path: string; message: string; kinds: string[] }>();
-    for (const { apiVersion, kind } of matchedKinds(policy)) {
-      const model = await modelForKind(apiVersion, kind);
+    const problems = new Map<string, Problem & { file: string }>();
+    for (const { group, version, kind } of matchedKinds(policy)) {
+      const model = await modelForKind(group ? `${group}/${version}` : version, kind);
       if (!model) continue;
-      const scope: Scope = { kind, model, variables: new Map(), locals: new Map() };
+      const gvk = `${group}/${version}, Kind=${kind}`;
+      const scope: Scope = { model, variables: new Map(), locals: new Map() };
       for (const e of expressions(policy)) {
-        const type = typeOf(parse(e.text).expr, scope, (field, at, on) => {
-          const key = `${e.path} ${at}`;
+        const parsed = parse(e.text);
+        let failed = false;
+        const type = typeOf(parsed.expr, scope, (field, node, on) => {
+          failed = true;
+          const at = location(e.text, Number(parsed.sourceInfo?.positions[String(node.id)] ?? 0));
+          const issue = on.startsWith("a ")
+            ? `ERROR: ${at}: ${on === "a list" ? "a list" : "a scalar"} does not support field selection ('${field}')`
+            : `ERROR: ${at}: undefined field '${field}'`;
+          const key = `${e.path} ${issue}`;
           const p = problems.get(key) ?? {
+            file: policy.file,
+            policy: policy.name,
             path: e.path,
-            message:
-              `${policy.file}: ${e.path}: undefined field '${field}' in ${at} ` +
-              `(${on.startsWith("a ") ? `it is ${on}` : `no such field in ${on}`})`,
+            issue,
+            // The schema type differs between kinds (V1PodSpec, V1DeploymentSpec), so only the path is named.
+            detail: on.startsWith("a ") ? `${pathText(node)}: it is ${on}` : pathText(node),
             kinds: [],
           };
-          if (!p.kinds.includes(kind)) p.kinds.push(kind);
+          if (!p.kinds.includes(gvk)) p.kinds.push(gvk);
           problems.set(key, p);
         });
-        if (e.variable) scope.variables.set(e.variable, type);
+        // As the API server composes variables: one that does not type-check is dyn to every expression after it.
+        if (e.variable) scope.variables.set(e.variable, failed ? FREE : type);
       }
     }
     for (const p of problems.values())
@@ -252,12 +259,15 @@ export async function typeCheckPolicies(policies: readonly CompiledPolicy[]): Pr
         engine: "cel",
         rule: "policy-type-check",
         severity: "error",
-        file: policy.file,
+        file: p.file,
         path: p.path,
-        message: `${p.message}, for ${p.kinds.join(", ")}`,
+        resource: { apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingAdmissionPolicy", name: p.policy },
+        message: `${p.file}: policy ${p.policy} ${p.path}: ${p.kinds.join("; ")}: ${p.issue} (${p.detail})`,
         hint:
-          "Fix the field name: the API server's type checking reports it in the policy's status.typeChecking, " +
-          "and the expression fails (or never matches) on every object.",
+          "Fix the field name, and read fields every kind the policy matches has (the API server types object as " +
+          "each matched kind, whatever a guard on object.kind says): split a policy by kind with the per-kind " +
+          "annotation. The API server reports it in the policy's status.typeChecking, and the expression fails " +
+          "(or never matches) on every object.",
       });
   }
   return findings;
