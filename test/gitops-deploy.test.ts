@@ -120,7 +120,10 @@ test("a deployer without cluster-wide rights is stopped at the cluster layer's d
     /cannot patch resource "priorityclasses" in API group "scheduling.k8s.io" at the cluster scope/,
   );
   assert.match(r.stderr, /kubectl auth can-i create namespaces/);
-  assert.match(r.stderr, "a cluster administrator applies it: kubectl apply --server-side -k out/cluster/overlays/prod");
+  assert.match(
+    r.stderr,
+    "a cluster administrator applies it: kubectl apply --server-side -k out/cluster/overlays/prod",
+  );
   assert.not.ok(r.calls.some((c) => c.startsWith("apply") && !c.includes("--dry-run")));
   assert.not.ok(r.calls.some((c) => c.startsWith("diff")));
 });
