@@ -12,6 +12,7 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseAllDocuments } from "yaml";
 import { describeRef, findingLine, type Finding, type KubeObject } from "../core/finding.ts";
+import { LAYER_DIRS } from "../core/layout.ts";
 import { type Check, type ConfigContext, groupOf, nameOf } from "../checks/check.ts";
 import { CHECKS, runConfigChecks, runObjectChecks } from "../checks/registry.ts";
 import { compilePolicies, type CompiledPolicy } from "../engines/cel.ts";
@@ -244,7 +245,8 @@ function policyPage({ policy, kinds, allow, deny }: PolicyDoc): string {
       [[kinds.join(", "), `[${policy.file}](../../${policy.file}), [fixtures.ts](../../${fixtures})`]],
     ) +
     `\nA ValidatingAdmissionPolicy (admissionregistration.k8s.io/v1): \`check\` and \`vet\` evaluate it in-process, ` +
-    `and \`generate\` emits it with its bindings into \`out/base/policies/\` so the cluster enforces it at ` +
+    `and \`generate\` emits it with its bindings into the cluster layer, \`out/${LAYER_DIRS.cluster.base}/policies/\`, so ` +
+    "the cluster enforces it at " +
     `admission.\n\n` +
     `## Allowed (${allow.length} fixtures)\n\n${allow.map((o) => `- ${name(o)}`).join("\n")}\n\n` +
     `## Denied (${deny.length} fixtures), with the message each gets\n\n` +
