@@ -21,6 +21,13 @@ const IN_CLUSTER = "https://kubernetes.default.svc";
 
 type ApplicationSpec = IApplication["spec"];
 
+/**
+ * Automated sync tries each commit once unless told to retry: an app layer synced before its cluster layer has
+ * created the namespaces (an app of apps creates both Applications at once unless it waits for their health) fails,
+ * and is retried here until they exist.
+ */
+const SYNC_RETRY = { limit: 5, backoff: { duration: "10s", factor: 2, maxDuration: "3m" } };
+
 export function argocdObjects(platform: Platform, environments: readonly BundleEnvironment[]): KubeObject[] {
   const gitops = platform.gitops;
   if (!gitops) return [];
@@ -122,7 +129,7 @@ function applicationSpec(
     },
     destination: { server, namespace: platform.namespace },
     syncPolicy: {
-      ...(automated ? { automated: { prune, selfHeal: true } } : {}),
+      ...(automated ? { automated: { prune, selfHeal: true }, retry: SYNC_RETRY } : {}),
       syncOptions: [
         // The namespace is generated (with its Pod Security labels): Argo CD must not create a bare one.
         "CreateNamespace=false",

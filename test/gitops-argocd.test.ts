@@ -57,6 +57,11 @@ test("Argo CD never prunes the cluster layer, and never deletes a namespace or a
     if (spec.syncPolicy.automated) assert.is(spec.syncPolicy.automated.prune, false, env);
   }
   assert.equal(specOf(byName(objects, "nautilus-dev-cluster")).syncPolicy.automated, { prune: false, selfHeal: true });
+  // An app layer synced before its namespaces exist is retried, not left failed until the next commit.
+  const retry = (name: string) =>
+    (byName(objects, name).spec as { syncPolicy: { retry?: { limit: number } } }).syncPolicy.retry;
+  assert.is(retry("nautilus-dev")?.limit, 5);
+  assert.is(retry("nautilus-prod"), undefined);
   for (const env of bundleOf().environments) {
     const kept = env.objects.filter((o) => o.kind === "Namespace" || o.kind === "PersistentVolumeClaim");
     assert.ok(kept.some((o) => o.kind === "Namespace") && kept.some((o) => o.kind === "PersistentVolumeClaim"));
