@@ -1,13 +1,24 @@
 /**
- * Proves that what `kubectl apply -k out/overlays/<env>` deploys is exactly what the other engines
- * checked (the in-memory final objects), by building each overlay with the real kustomize.
+ * Proves that what `kubectl apply -k out/cluster/overlays/<env>` and `kubectl apply -k out/overlays/<env>` deploy
+ * is exactly what the other engines checked (the in-memory final objects), by building each layer's overlay with the
+ * real kustomize: together the two layers hold every object once, and the app layer holds nothing that
+ * `kubectl delete -k` must not take (a Namespace, a cluster-scoped object, an object of a namespace it does not own).
  * Kustomize's time grows with the square of the object count (measured here: 500 objects 0.44 s,
  * 1,500 objects 4.3 s, 5,000 objects 112 s), so `check` compares only below a threshold and says so above it.
  */
 import { spawnSync } from "node:child_process";
 import { parseYamlDocuments } from "../core/yaml.ts";
 import { deepEqual } from "../core/plain.ts";
-import { objectKey, OUT } from "../core/layout.ts";
+import {
+  byLayer,
+  type Layer,
+  LAYER_DIRS,
+  LAYER_TITLE,
+  LAYERS,
+  layerOf,
+  objectKey,
+  ownNamespaces,
+} from "../core/layout.ts";
 import { refOf, type EnvironmentObjects, type Finding, type KubeObject } from "../core/finding.ts";
 
 /** Above this many objects in all environments together, `check` leaves the comparison to `npm test`. */
@@ -93,6 +104,37 @@ function firstDifference(a: unknown, b: unknown, path = ""): string {
 }
 
 /**
+ * Objects that kustomize builds into the overlay of `layer` but that belong to the other one (core/layout.ts), judged
+ * with the namespaces the environment creates. An app-layer overlay with a Namespace would let `kubectl delete -k`
+ * take the namespace and every claim in it.
+ */
+export function wrongLayer(
+  environment: string,
+  layer: Layer,
+  built: readonly KubeObject[],
+  own: ReadonlySet<string>,
+  overlay: string,
+): Finding[] {
+  return built
+    .filter((o) => layerOf(o, own) !== layer)
+    .map((o) => ({
+      engine: "kustomize",
+      rule: "wrong-layer",
+      severity: "error" as const,
+      environment,
+      resource: refOf(o),
+      file: overlay,
+      message:
+        layer === "app"
+          ? `kubectl kustomize ${overlay} produces a ${o.kind} of the cluster layer: \`kubectl delete -k ${overlay}\` ` +
+            "would delete it"
+          : `kubectl kustomize ${overlay} produces a ${o.kind} of the app layer, which the ${LAYER_TITLE.cluster} ` +
+            "must not hold",
+      hint: "the layer of an object follows from its kind, scope and namespace (core/layout.ts); regenerate out/",
+    }));
+}
+
+/**
  * `drifted`: out/-relative files that differ from what the config generates. An overlay that reads one
  * of them is not compared: drift already names the file, and the object differences would only restate it.
  */
@@ -116,7 +158,10 @@ export function checkKustomize(
     ];
   }
   const reads = (environment: string, path: string) =>
-    path.startsWith(`${OUT.base}/`) || path.startsWith(`${OUT.overlay(environment)}/`);
+    LAYERS.some(
+      (layer) =>
+        path.startsWith(`${LAYER_DIRS[layer].base}/`) || path.startsWith(`${LAYER_DIRS[layer].overlay(environment)}/`),
+    );
   const stale = envs.filter(({ environment }) => drifted.some((p) => reads(environment, p)));
   const skipped: Finding[] =
     stale.length > 0
@@ -136,20 +181,33 @@ export function checkKustomize(
     ...envs
       .filter((e) => !stale.includes(e))
       .flatMap(({ environment, objects }) => {
-        const overlay = `${outDir}/${OUT.overlay(environment)}`;
-        const built = kustomizeBuild(overlay);
-        if (!built.ok)
+        const layers = byLayer(objects);
+        const own = ownNamespaces(objects);
+        return LAYERS.flatMap((layer): Finding[] => {
+          const overlay = `${outDir}/${LAYER_DIRS[layer].overlay(environment)}`;
+          const built = kustomizeBuild(overlay);
+          if (!built.ok)
+            return [
+              {
+                engine: "kustomize",
+                rule: "build-failed",
+                severity: "error",
+                environment,
+                file: overlay,
+                message: `kubectl kustomize ${overlay} failed: ${built.message}`,
+              },
+            ];
           return [
-            {
-              engine: "kustomize",
-              rule: "build-failed",
-              severity: "error" as const,
+            ...wrongLayer(environment, layer, built.objects, own, overlay),
+            // An object in the wrong layer is said once, as such, not again as an extra object.
+            ...compareObjects(
               environment,
-              file: overlay,
-              message: `kubectl kustomize ${overlay} failed: ${built.message}`,
-            },
+              layers[layer],
+              built.objects.filter((o) => layerOf(o, own) === layer),
+              overlay,
+            ),
           ];
-        return compareObjects(environment, objects, built.objects, overlay);
+        });
       }),
   ];
 }

@@ -13,7 +13,7 @@ import {
 } from "../model/environments.ts";
 import { admissionPolicies, parsePolicies, type PolicyText } from "./admission-policies.ts";
 import { baseFiles, overlayFiles } from "./kustomize.ts";
-import { OUT, renderedPath } from "../core/layout.ts";
+import { byLayer, LAYER_DIRS, LAYERS, layerOf, OUT, ownNamespaces, renderedPath } from "../core/layout.ts";
 import { observabilityFiles } from "./observability-files.ts";
 import { nodeFiles } from "./kubelet-config.ts";
 import { placementSvg } from "./placement-svg.ts";
@@ -21,6 +21,7 @@ import { platformObjects } from "./objects.ts";
 import { jsonFile, yamlFile } from "../core/yaml.ts";
 import { LABEL } from "../core/conventions.ts";
 import { withSyncWaves } from "./meta.ts";
+import { withDeleteProtection } from "./delete-protection.ts";
 import { argocdFiles, argocdObjects } from "./argocd.ts";
 
 export interface Bundle {
@@ -36,7 +37,7 @@ export function generateBundle(platform: Platform, policies: readonly PolicyText
   const parsed = parsePolicies(policies);
   const errors: Finding[] = parsed.errors.map(policyError);
   const objectsOf = (p: ResolvedPlatform) =>
-    withSyncWaves([...platformObjects(p), ...admissionPolicies(p, parsed.policies)]);
+    withDeleteProtection(withSyncWaves([...platformObjects(p), ...admissionPolicies(p, parsed.policies)]));
   const environments: BundleEnvironment[] = [];
   const collisions = new Map<string, Finding>();
   for (const env of ENVIRONMENT_NAMES) {
@@ -50,11 +51,19 @@ export function generateBundle(platform: Platform, policies: readonly PolicyText
   errors.push(...collisions.values());
   if (errors.length > 0) return { ok: false, errors };
 
-  const base = objectsOf(platform);
-  const files = new Map<string, string>([...baseFiles(base)]);
+  // Each layer is a Kustomize tree of its own (core/layout.ts), so the app layer can be deleted apart.
+  const base = byLayer(objectsOf(platform));
+  const files = new Map<string, string>();
+  for (const layer of LAYERS)
+    for (const [path, content] of baseFiles(LAYER_DIRS[layer], base[layer])) files.set(path, content);
   for (const { environment, objects } of environments) {
-    for (const [path, content] of overlayFiles(environment, base, objects)) files.set(path, content);
-    for (const o of objects) files.set(`${OUT.rendered(environment)}/${renderedPath(o)}`, yamlFile([o]));
+    const layers = byLayer(objects);
+    for (const layer of LAYERS)
+      for (const [path, content] of overlayFiles(LAYER_DIRS[layer], environment, base[layer], layers[layer]))
+        files.set(path, content);
+    const own = ownNamespaces(objects);
+    for (const o of objects)
+      files.set(`${LAYER_DIRS[layerOf(o, own)].rendered(environment)}/${renderedPath(o)}`, yamlFile([o]));
   }
   for (const [path, content] of observabilityFiles(platform)) files.set(path, content);
   for (const [path, content] of nodeFiles(platform)) files.set(path, content);

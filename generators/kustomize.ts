@@ -1,20 +1,20 @@
 /**
- * The Kustomize tree: a base with every object of the un-patched config, and one overlay per
- * environment holding only the differences, as RFC 6902 patches computed from the objects.
+ * The Kustomize tree of one layer (core/layout.ts): a base with the layer's objects of the un-patched config, and
+ * one overlay per environment holding only the differences, as RFC 6902 patches computed from the objects.
  */
 import type { KubeObject } from "../core/finding.ts";
 import { jsonPatch } from "./json-patch.ts";
-import { basePath, distinctPaths, OUT, objectFileName, objectKey } from "../core/layout.ts";
+import { baseFromOverlay, basePath, distinctPaths, type LayerDirs, objectFileName, objectKey } from "../core/layout.ts";
 import { yamlFile } from "../core/yaml.ts";
 
 const KUSTOMIZATION = { apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization" };
 
-export function baseFiles(objects: readonly KubeObject[]): Map<string, string> {
+export function baseFiles(dirs: LayerDirs, objects: readonly KubeObject[]): Map<string, string> {
   const files = new Map<string, string>();
   const paths = distinctPaths(objects, basePath);
-  for (const o of objects) files.set(`${OUT.base}/${paths.get(o)}`, yamlFile([o]));
+  for (const o of objects) files.set(`${dirs.base}/${paths.get(o)}`, yamlFile([o]));
   files.set(
-    `${OUT.base}/kustomization.yaml`,
+    `${dirs.base}/kustomization.yaml`,
     yamlFile([{ ...KUSTOMIZATION, resources: objects.map((o) => paths.get(o)!) }]),
   );
   return files;
@@ -32,15 +32,16 @@ function target(o: KubeObject) {
 }
 
 export function overlayFiles(
+  dirs: LayerDirs,
   env: string,
   base: readonly KubeObject[],
   final: readonly KubeObject[],
 ): Map<string, string> {
-  const dir = OUT.overlay(env);
+  const dir = dirs.overlay(env);
   const files = new Map<string, string>();
   const baseByKey = new Map(base.map((o) => [objectKey(o), o]));
   const finalKeys = new Set(final.map(objectKey));
-  const resources: string[] = [`../../${OUT.base}`];
+  const resources: string[] = [baseFromOverlay(dirs, env)];
   const patches: { path: string; target?: ReturnType<typeof target> }[] = [];
   const names = distinctPaths([...final, ...base], objectFileName);
 

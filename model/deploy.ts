@@ -1,5 +1,6 @@
 /**
- * The seed's deploy pipeline as data: what `platform deploy` checks before it touches a cluster, and the stages it
+ * The seed's deploy pipeline as data: what `platform deploy` checks before it touches a cluster, the layers it
+ * applies one after the other (core/layout.ts: the cluster layer, then the app layer), and within each the stages it
  * applies and waits for, in the order of core/stages.ts. Pure: bin/commands/deploy.ts runs kubectl and hands its
  * answers to the judgements here.
  */
@@ -7,6 +8,7 @@ import { nodeOf } from "./nodes.ts";
 import { LABEL } from "../core/conventions.ts";
 import type { KubeObject } from "../core/finding.ts";
 import { isPlainObject } from "../core/plain.ts";
+import { byLayer, type Layer, LAYERS } from "../core/layout.ts";
 import { STAGES, type Stage, stageOf } from "../core/stages.ts";
 import { parseBytes, parseCpu } from "../schemas/units.ts";
 import type { Platform } from "../schemas/platform.ts";
@@ -33,6 +35,26 @@ export const SMOKE_PORT = "http";
 export function smokePaths(platform: Pick<Platform, "services" | "gitops">, service: string): string[] {
   const readiness = platform.services[service]?.probes?.readiness.path;
   return [...(readiness ? [readiness] : []), ...(platform.gitops?.smoke?.[service] ?? [])];
+}
+
+export interface LayerPlan {
+  layer: Layer;
+  objects: KubeObject[];
+  stages: StagePlan[];
+}
+
+/**
+ * The layers in apply order, each with its stages. The cluster layer goes first: a server-side dry run of an object
+ * in a namespace that does not exist yet fails, and the app layer's dry run is judged by the admission policies the
+ * cluster layer has just put in force.
+ */
+export function deployLayers(platform: ResolvedPlatform, objects: readonly KubeObject[]): LayerPlan[] {
+  const layers = byLayer(objects);
+  return LAYERS.map((layer) => ({
+    layer,
+    objects: layers[layer],
+    stages: deployStages(platform, layers[layer]),
+  })).filter((l) => l.objects.length > 0);
 }
 
 export function deployStages(platform: ResolvedPlatform, objects: readonly KubeObject[]): StagePlan[] {

@@ -7,7 +7,7 @@
  */
 import { ANNOTATION, LABEL } from "../core/conventions.ts";
 import type { KubeObject } from "../core/finding.ts";
-import { objectKey } from "../core/layout.ts";
+import { type Layer, layerOf, objectKey, ownNamespaces } from "../core/layout.ts";
 import { deepEqual, isPlainObject } from "../core/plain.ts";
 import { parse as parseYaml } from "yaml";
 import { parseBytes, parseCpu } from "../schemas/units.ts";
@@ -21,6 +21,8 @@ export interface ObjectChange {
   owner?: string;
   /** Sentences about what changed, most important first. */
   changes: string[];
+  /** The layer it is applied with (core/layout.ts): the cluster layer's changes need cluster-wide rights. */
+  layer: Layer;
 }
 
 export interface EnvironmentPlan {
@@ -63,6 +65,8 @@ function environmentPlan(
   before: readonly KubeObject[],
   after: readonly KubeObject[],
 ): EnvironmentPlan {
+  const [ownBefore, ownAfter] = [ownNamespaces(before), ownNamespaces(after)];
+  const describe = (o: KubeObject, own: ReadonlySet<string>) => ({ ...describeObject(o), layer: layerOf(o, own) });
   const old = new Map(before.map((o) => [objectKey(o), o]));
   const now = new Map(after.map((o) => [objectKey(o), o]));
   let added = after.filter((o) => !old.has(objectKey(o)));
@@ -84,7 +88,7 @@ function environmentPlan(
     const was = old.get(objectKey(o));
     if (!was || deepEqual(normalise(was), normalise(o))) continue;
     const delta = capacityDelta(was, before, o, after);
-    changed.push({ ...describe(o), changes: [...objectChanges(was, o, before, after), ...delta.sentence] });
+    changed.push({ ...describe(o, ownAfter), changes: [...objectChanges(was, o, before, after), ...delta.sentence] });
   }
   // What the environment requests in all, after minus before: renamed objects cancel out.
   const capacity = totalCapacity(after);
@@ -93,8 +97,8 @@ function environmentPlan(
   for (const k of Object.keys(capacity)) if (capacity[k] === 0) delete capacity[k];
   return {
     environment,
-    added: added.map((o) => ({ ...describe(o), changes: [] })),
-    removed: removed.map((o) => ({ ...describe(o), changes: [] })),
+    added: added.map((o) => ({ ...describe(o, ownAfter), changes: [] })),
+    removed: removed.map((o) => ({ ...describe(o, ownBefore), changes: [] })),
     changed,
     capacity,
   };
@@ -108,7 +112,7 @@ function totalCapacity(objects: readonly KubeObject[]): Record<string, number> {
   return out;
 }
 
-function describe(o: KubeObject): Omit<ObjectChange, "changes"> {
+function describeObject(o: KubeObject): Omit<ObjectChange, "changes" | "layer"> {
   const labels = o.metadata.labels ?? {};
   const name = labels[LABEL.name];
   const owner = !name ? undefined : labels[LABEL.component] === "service" ? `service ${name}` : name;

@@ -53,7 +53,8 @@ const period = z
   `${number}d` | Duration
 >;
 
-inputTypeName.add(period, { type: "`${number}d` | Duration" });
+// The declaration spells the input as the config writes it: whole days or a duration.
+inputTypeName.add(period, { type: `\`\${number}d\` | Duration` });
 
 export const sloAlertSchema = z
   .strictObject({

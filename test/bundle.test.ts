@@ -100,9 +100,9 @@ test("check on the committed out/ and on a drifted copy: the same report and exi
 });
 
 test("vet on fixtures with findings and on the rendered manifests: the same report as the sources", () => {
-  for (const path of ["test/fixtures/schema", "test/fixtures/vet", "out/rendered"]) {
-    const a = bundled(["vet", "--format", "json", path]);
-    assert.equal(a, tsx(["vet", "--format", "json", path]), path);
+  for (const paths of [["test/fixtures/schema"], ["test/fixtures/vet"], ["out/cluster/rendered", "out/rendered"]]) {
+    const a = bundled(["vet", "--format", "json", ...paths]);
+    assert.equal(a, tsx(["vet", "--format", "json", ...paths]), paths.join(" "));
     assert.ok(a.code === 0 || a.code === 1, a.stderr);
   }
   assert.is(bundled(["vet", "test/fixtures/schema"]).code, 1);

@@ -28,16 +28,50 @@ const TWO_PROD_CLUSTERS = {
   },
 };
 
-test("out/ holds one Application per environment, each syncing its overlay", () => {
+test("out/ holds an Application per environment and layer: the cluster layer's syncs its own overlay first", () => {
   const files = [...bundleOf().files.keys()].filter((p) => p.startsWith("argocd/"));
   assert.equal(files, [
+    "argocd/application-nautilus-dev-cluster.yaml",
     "argocd/application-nautilus-dev.yaml",
+    "argocd/application-nautilus-prod-cluster.yaml",
     "argocd/application-nautilus-prod.yaml",
+    "argocd/application-nautilus-staging-cluster.yaml",
     "argocd/application-nautilus-staging.yaml",
   ]);
-  const prod = parseYamlDocuments(bundleOf().files.get("argocd/application-nautilus-prod.yaml")!)[0] as KubeObject;
+  const read = (name: string) =>
+    parseYamlDocuments(bundleOf().files.get(`argocd/application-${name}.yaml`)!)[0] as KubeObject;
+  const [prod, cluster] = [read("nautilus-prod"), read("nautilus-prod-cluster")];
   assert.is(specOf(prod).source.path, "out/overlays/prod");
+  assert.is(specOf(cluster).source.path, "out/cluster/overlays/prod");
   assert.equal(specOf(prod).destination, { namespace: "nautilus-trading", server: "https://kubernetes.default.svc" });
+  // An app of apps syncing out/argocd creates the cluster layer's Application in an earlier wave.
+  const wave = (o: KubeObject) => Number(o.metadata.annotations?.["argocd.argoproj.io/sync-wave"]);
+  assert.ok(wave(cluster) < wave(prod));
+});
+
+test("Argo CD never prunes the cluster layer, and never deletes a namespace or a claim", () => {
+  const objects = objectsFor();
+  for (const env of ["dev", "staging", "prod"]) {
+    const spec = specOf(byName(objects, `nautilus-${env}-cluster`));
+    assert.ok(spec.syncPolicy.syncOptions.includes("Prune=false"), env);
+    if (spec.syncPolicy.automated) assert.is(spec.syncPolicy.automated.prune, false, env);
+  }
+  assert.equal(specOf(byName(objects, "nautilus-dev-cluster")).syncPolicy.automated, { prune: false, selfHeal: true });
+  // An app layer synced before its namespaces exist is retried, not left failed until the next commit.
+  const retry = (name: string) =>
+    (byName(objects, name).spec as { syncPolicy: { retry?: { limit: number } } }).syncPolicy.retry;
+  assert.is(retry("nautilus-dev")?.limit, 5);
+  assert.is(retry("nautilus-prod"), undefined);
+  for (const env of bundleOf().environments) {
+    const kept = env.objects.filter((o) => o.kind === "Namespace" || o.kind === "PersistentVolumeClaim");
+    assert.ok(kept.some((o) => o.kind === "Namespace") && kept.some((o) => o.kind === "PersistentVolumeClaim"));
+    for (const o of kept)
+      assert.is(
+        o.metadata.annotations?.["argocd.argoproj.io/sync-options"],
+        "Prune=false,Delete=false",
+        o.metadata.name,
+      );
+  }
 });
 
 test("dev and staging sync automatically with prune and self-heal; prod waits for a person", () => {
@@ -60,7 +94,14 @@ test("an environment with two clusters gets an ApplicationSet with one Applicati
   const objects = objectsFor(TWO_PROD_CLUSTERS);
   assert.equal(
     objects.map((o) => `${o.kind} ${o.metadata.name}`),
-    ["Application nautilus-dev", "Application nautilus-staging", "ApplicationSet nautilus-prod"],
+    [
+      "Application nautilus-dev-cluster",
+      "Application nautilus-dev",
+      "Application nautilus-staging-cluster",
+      "Application nautilus-staging",
+      "ApplicationSet nautilus-prod-cluster",
+      "ApplicationSet nautilus-prod",
+    ],
   );
   const set = byName(objects, "nautilus-prod").spec as {
     generators: { list: { elements: Record<string, string>[] } }[];
@@ -76,12 +117,18 @@ test("an environment with two clusters gets an ApplicationSet with one Applicati
   assert.is(set.template.spec.syncPolicy.automated, undefined);
   assert.ok(set.syncPolicy.preserveResourcesOnDeletion);
   assert.ok(bundleOf(TWO_PROD_CLUSTERS).files.has("argocd/applicationset-nautilus-prod.yaml"));
+  const clusterSet = byName(objects, "nautilus-prod-cluster").spec as typeof set;
+  assert.is(clusterSet.template.metadata.name, "nautilus-prod-cluster-{{.cluster}}");
+  assert.is(clusterSet.template.spec.source.path, "out/cluster/overlays/prod");
 });
 
 test("the rendered manifests can be synced instead of the overlays", () => {
-  const spec = specOf(byName(objectsFor({ gitops: { source: "rendered" } }), "nautilus-staging"));
+  const objects = objectsFor({ gitops: { source: "rendered" } });
+  const spec = specOf(byName(objects, "nautilus-staging"));
   assert.equal(spec.source.path, "out/rendered/staging");
   assert.equal(spec.source.directory, { recurse: true });
+  // Each layer's rendered manifests are a folder of their own: no include or exclude pattern needed.
+  assert.equal(specOf(byName(objects, "nautilus-staging-cluster")).source.path, "out/cluster/rendered/staging");
 });
 
 test("without a gitops block no Argo CD objects are generated", () => {

@@ -39,47 +39,93 @@ function deploy(scenario: string, args: string[] = ["--env", "prod"]) {
   }
 }
 
-test("--dry-run prints the stages in the seed's order and calls no kubectl", () => {
+test("--dry-run prints the cluster layer, then the app layer's stages in the seed's order, and calls no kubectl", () => {
   const r = deploy("success", ["--env", "prod", "--dry-run"]);
   assert.is(r.code, 0, r.stderr);
   assert.equal(r.calls, []);
-  const headings = r.stdout.split("\n").filter((l) => /^\[\d\/\d\]/.test(l));
+  const headings = r.stdout.split("\n").filter((l) => /^\[\d+\/\d+\]/.test(l));
+  const apply = "kubectl apply --server-side --field-manager=nautilus-platform";
+  const diff = "kubectl diff --server-side --field-manager=nautilus-platform -f -";
   assert.equal(
     headings.map((h) => h.replace(/ \(\d+ objects\)$/, "")),
     [
-      "[1/7] preflight",
-      "[2/7] server-side dry run: kubectl apply --server-side --field-manager=nautilus-platform --dry-run=server -f -",
-      "[3/7] kubectl diff --server-side --field-manager=nautilus-platform -f -",
-      "[4/7] wave 0: namespaces, CRDs, admission policies and network policies",
+      "[1/11] preflight",
+      `[2/11] cluster layer: server-side dry run: ${apply} --dry-run=server -f -`,
+      `[3/11] cluster layer: ${diff}`,
+      "[4/11] cluster layer, wave 0: namespaces, CRDs, admission policies and network policies",
+      // The monitoring stack's ClusterRoles, bindings and APIService keep the monitoring wave, in the cluster layer.
+      "[5/11] cluster layer, wave 4: monitoring",
+      `[6/11] app layer: server-side dry run: ${apply} --dry-run=server -f -`,
+      `[7/11] app layer: ${diff}`,
+      "[8/11] app layer, wave 0: namespaces, CRDs, admission policies and network policies",
       // No wave 1: each claim goes with the first workload that mounts it.
-      "[5/7] wave 2: the ultra-low-latency tier",
-      "[6/7] wave 3: the high-performance tier",
-      "[7/7] wave 4: monitoring",
+      "[9/11] app layer, wave 2: the ultra-low-latency tier",
+      "[10/11] app layer, wave 3: the high-performance tier",
+      "[11/11] app layer, wave 4: monitoring",
     ],
   );
+  const wave0 = r.stdout.split("\n")[r.stdout.split("\n").findIndex((l) => l.startsWith("[4/11]")) + 1]!;
+  assert.match(wave0, "(Namespace, PriorityClass, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding)");
+  const appWave0 = r.stdout.split("\n")[r.stdout.split("\n").findIndex((l) => l.startsWith("[8/11]")) + 1]!;
+  assert.not.match(appWave0, "Namespace");
   assert.match(r.stdout, /rollout status deployment\/nautilus-risk-engine -n nautilus-engines --timeout=120s/);
   assert.match(r.stdout, /services\/nautilus-integration-engine:http\/proxy\/health\/e2e-latency/);
 });
 
-test("a ready cluster: preflight, dry run, diff, then each wave applied and waited for before the next", () => {
+test("a ready cluster: preflight, then the cluster layer, then the app layer's dry run, diff and waves in order", () => {
   const r = deploy("success");
   assert.is(r.code, 0, r.stderr);
-  assert.match(r.stdout, /deployed prod: \d+ objects in 4 waves, every workload rolled out/);
-  const order = r.calls.map((c) => c.split(" ").slice(0, 3).join(" "));
-  assert.equal(order.slice(0, 6), [
+  assert.match(
+    r.stdout,
+    /deployed prod: \d+ objects, cluster layer then app layer, in 6 waves; every workload rolled out/,
+  );
+  const DRY = "apply --server-side --field-manager=nautilus-platform --dry-run=server -f -";
+  const DIFF = "diff --server-side --field-manager=nautilus-platform -f -";
+  const APPLY = "apply --server-side --field-manager=nautilus-platform -f -";
+  const order = r.calls.filter((c) => !c.startsWith("rollout") && !c.startsWith("get --raw"));
+  assert.equal(order, [
     "cluster-info",
-    "get nodes -o",
-    "get storageclass -o",
+    "get nodes -o json",
+    "get storageclass -o name",
     "api-versions",
-    "apply --server-side --field-manager=nautilus-platform",
-    "diff --server-side --field-manager=nautilus-platform",
+    // The cluster layer: its dry run, diff and two waves, before anything of the app layer reaches the server.
+    DRY,
+    DIFF,
+    APPLY,
+    APPLY,
+    // The app layer's dry run runs once its namespaces exist and its admission policies are in force.
+    DRY,
+    DIFF,
+    APPLY,
+    APPLY,
+    APPLY,
+    APPLY,
   ]);
+  // The cluster layer's diff finds nothing; the app layer's shows the image bump.
+  assert.match(r.stdout, /\[3\/11\] cluster layer: kubectl diff\n {2}no differences: the cluster already runs this/);
+  assert.match(r.stdout, /\[7\/11\] app layer: kubectl diff\n.*order-manager/);
   const at = (call: string) => r.calls.findIndex((c) => c.includes(call));
   // The engines are healthy before the high-performance tier is applied, and monitoring comes last.
   assert.ok(at("integration-engine:http/proxy/health/e2e-latency") < at("deployment/nautilus-market-data"));
   assert.ok(at("deployment/nautilus-smart-order-router") < at("deployment/nautilus-prometheus "));
-  assert.is(r.calls.filter((c) => c === "apply --server-side --field-manager=nautilus-platform -f -").length, 4);
   assert.match(r.stdout, /integration-engine \/health\/e2e-latency: \{"p99_us":2.31/);
+});
+
+test("a deployer without cluster-wide rights is stopped at the cluster layer's dry run, before anything is applied", () => {
+  const r = deploy("cluster-layer-forbidden");
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /deploy of prod stopped: the API server refuses the cluster layer's objects:/);
+  assert.match(
+    r.stderr,
+    /cannot patch resource "priorityclasses" in API group "scheduling.k8s.io" at the cluster scope/,
+  );
+  assert.match(r.stderr, /kubectl auth can-i create namespaces/);
+  assert.match(
+    r.stderr,
+    "a cluster administrator applies it: kubectl apply --server-side -k out/cluster/overlays/prod",
+  );
+  assert.not.ok(r.calls.some((c) => c.startsWith("apply") && !c.includes("--dry-run")));
+  assert.not.ok(r.calls.some((c) => c.startsWith("diff")));
 });
 
 test("a rollout that times out stops the deploy, names the workload, why its pods wait, and what to look at", () => {

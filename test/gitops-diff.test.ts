@@ -54,6 +54,22 @@ test("one service's replicas: the plan names it, its environments, old and new c
   ]);
 });
 
+test("each change says its layer: a created StorageClass is the cluster layer's, a replica count the app layer's", () => {
+  const plan = planFor({
+    storageClasses: { "shared-files": { provided: false } },
+    services: { "order-manager": { replicas: 4 } },
+  });
+  const prod = plan.environments.find((e) => e.environment === "prod")!;
+  assert.equal(
+    prod.added.map((c) => [c.kind, c.name, c.layer]),
+    [["StorageClass", "shared-files", "cluster"]],
+  );
+  assert.equal(
+    prod.changed.map((c) => [c.kind, c.name, c.layer]),
+    [["Deployment", "nautilus-order-manager", "app"]],
+  );
+});
+
 test("the same config is no change, whatever the order of its keys", () => {
   assert.ok(isEmptyPlan(planFor({})));
   const reversed = changedSide((c) => {

@@ -8,6 +8,7 @@ import type { HorizontalPodAutoscaler } from "kubernetes-types/autoscaling/v2.js
 import { checkKustomize, compareObjects, kustomizeBuild } from "../engines/kustomize.ts";
 import { parseYamlDocuments } from "../core/yaml.ts";
 import type { KubeObject } from "../core/finding.ts";
+import { byLayer, LAYER_DIRS, LAYERS } from "../core/layout.ts";
 import { bundleOf, cli, ROOT } from "./support/config.ts";
 
 const temp = () => mkdtempSync(join(tmpdir(), "platform-kustomize-"));
@@ -25,11 +26,14 @@ function build(overlay: string) {
   return r.objects;
 }
 
-test("kubectl kustomize builds every committed overlay into exactly the rendered objects", () => {
+test("kubectl kustomize builds every committed overlay of each layer into exactly that layer's rendered objects", () => {
   const bundle = bundleOf();
   for (const env of bundle.environments) {
-    const overlay = join(ROOT, "out/overlays", env.environment);
-    assert.equal(compareObjects(env.environment, env.objects, build(overlay), overlay), [], env.environment);
+    const layers = byLayer(env.objects);
+    for (const layer of LAYERS) {
+      const overlay = join(ROOT, "out", LAYER_DIRS[layer].overlay(env.environment));
+      assert.equal(compareObjects(env.environment, layers[layer], build(overlay), overlay), [], overlay);
+    }
   }
 });
 
@@ -118,8 +122,11 @@ for (const c of smallConfigs) {
     const dir = temp();
     writeTree(dir, bundle.files);
     for (const env of bundle.environments) {
-      const overlay = join(dir, "overlays", env.environment);
-      assert.equal(compareObjects(env.environment, env.objects, build(overlay), overlay), [], env.environment);
+      const layers = byLayer(env.objects);
+      for (const layer of LAYERS) {
+        const overlay = join(dir, LAYER_DIRS[layer].overlay(env.environment));
+        assert.equal(compareObjects(env.environment, layers[layer], build(overlay), overlay), [], overlay);
+      }
     }
     rmSync(dir, { recursive: true });
   });
@@ -178,8 +185,15 @@ test("kustomize skips exactly the environments whose overlay reads a drifted fil
   assert.equal(skipped(["base/kustomization.yaml"]), [
     "skipped kustomize equivalence not checked for dev, staging, prod",
   ]);
+  assert.equal(skipped(["cluster/overlays/prod/kustomization.yaml"]), [
+    "skipped kustomize equivalence not checked for prod",
+  ]);
+  assert.equal(skipped(["cluster/base/kustomization.yaml"]), [
+    "skipped kustomize equivalence not checked for dev, staging, prod",
+  ]);
   // Rendered files are not read by kustomize: the comparison runs (and passes on the committed out/).
   assert.equal(skipped(["rendered/prod/nautilus-engines/service-nautilus-risk-engine.yaml"]), []);
+  assert.equal(skipped(["cluster/rendered/prod/_cluster/namespace-nautilus-trading.yaml"]), []);
 });
 
 test("check skips the kustomize comparison above its object limit, and says so", () => {

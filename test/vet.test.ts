@@ -42,12 +42,17 @@ test("the corrected twins of the report's manifests pass vet", () => {
 });
 
 test(
-  "vet accepts the rendered manifests of every environment, and the Kustomize base without tripping on " +
-    "kustomization.yaml",
+  "vet accepts the rendered manifests of every environment, and the Kustomize bases without tripping on " +
+    "kustomization.yaml, each read with both layers (the cluster layer holds the namespaces pods are judged by)",
   () => {
-    for (const dir of ["out/rendered/dev", "out/rendered/staging", "out/rendered/prod", "out/base"]) {
-      const r = vet(dir);
-      assert.equal(r.findings, [], dir);
+    for (const dirs of [
+      ["out/cluster/rendered/dev", "out/rendered/dev"],
+      ["out/cluster/rendered/staging", "out/rendered/staging"],
+      ["out/cluster/rendered/prod", "out/rendered/prod"],
+      ["out/cluster/base", "out/base"],
+    ]) {
+      const r = vet(...dirs);
+      assert.equal(r.findings, [], dirs.join(" "));
       assert.is(r.code, 0);
     }
   },

@@ -3,8 +3,10 @@ import { LABEL } from "../../core/conventions.ts";
 import type { KubeObject } from "../../core/finding.ts";
 import { yamlFile } from "../../core/yaml.ts";
 import { generateBundle } from "../../generators/bundle.ts";
+import { LAYER_DIRS, LAYER_TITLE } from "../../core/layout.ts";
 import {
-  deployStages,
+  deployLayers,
+  type LayerPlan,
   missingApiVersions,
   missingStorageClasses,
   nodeProblems,
@@ -16,7 +18,7 @@ import { ENVIRONMENT_NAMES, type ResolvedPlatform } from "../../model/environmen
 import { textReport } from "../../reporters/text.ts";
 import { invalidConfig, loadConfig, UsageError } from "../load-config.ts";
 import { readPolicySources } from "../policies.ts";
-import { CONFIG_OPTION, type Command, stringOption } from "./command.ts";
+import { CONFIG_OPTION, type Command, OUT_OPTION, stringOption } from "./command.ts";
 import { configErrors } from "./config-errors.ts";
 
 export const command: Command = {
@@ -26,10 +28,12 @@ The seed's deploy pipeline with kubectl, on the objects FILE generates for ENV (
 holds when \`platform check\` passes):
   1. preflight: the cluster answers; the nodes of each tier carry its labels and taints, its allocatable
      CPUs and huge pages; the storage classes and every apiVersion used are served
-  2. a server-side dry run of everything, then kubectl diff
-  3. apply stage by stage (namespaces, CRDs, admission and network policies; storage; the
-     ultra-low-latency tier; the high-performance tier; monitoring), waiting for each workload's
-     rollout (gitops.rolloutTimeout) and calling each service's health endpoints before the next stage
+  2. the cluster layer (out/cluster: namespaces and cluster-wide objects such as admission policies,
+     PriorityClasses, ClusterRoles): a server-side dry run, kubectl diff, apply
+  3. the app layer (out/overlays: everything in the platform's namespaces): a server-side dry run, judged
+     by the admission policies just applied, kubectl diff, then apply stage by stage (network policies;
+     storage; the ultra-low-latency tier; the high-performance tier; monitoring), waiting for each
+     workload's rollout (gitops.rolloutTimeout) and calling each service's health endpoints before the next
 It stops at the first failure and says what to look at. --dry-run prints the plan and touches nothing.
 Exit 0 deployed, 1 stopped on a failure, 2 bad config or usage.`,
   options: {
@@ -88,14 +92,17 @@ async function deploy(opts: Options): Promise<number> {
   for (const service of Object.keys(platform.gitops?.smoke ?? {}))
     if (!platform.services[service])
       throw new UsageError(`gitops.smoke.${service}: no such service in ${opts.configFile}`);
-  const stages = deployStages(platform, env.objects);
+  const layers = deployLayers(platform, env.objects);
+  const stages = layers.flatMap((l) => l.stages);
   const timeout = platform.gitops?.rolloutTimeout ?? 120;
   const context = opts.context ? ["--context", opts.context] : [];
   const say = (line: string) => process.stdout.write(`${line}\n`);
-  const steps = 3 + stages.length;
+  let step = 0;
+  const steps = 1 + layers.reduce((n, l) => n + 2 + l.stages.length, 0);
+  const heading = (text: string) => say(`[${++step}/${steps}] ${text}`);
 
   if (opts.dryRun) {
-    printPlan(say, opts, stages, timeout, context);
+    printPlan(heading, say, opts, layers, timeout, context);
     return 0;
   }
 
@@ -112,46 +119,59 @@ async function deploy(opts: Options): Promise<number> {
       );
     return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
   };
-  const all = yamlFile(env.objects);
   try {
-    say(`[1/${steps}] preflight`);
+    heading("preflight");
     preflight(kubectl, platform, env.objects, say);
-    say(`[2/${steps}] server-side dry run of ${env.objects.length} objects`);
-    const dry = kubectl(
-      ["apply", "--server-side", `--field-manager=${FIELD_MANAGER}`, "--dry-run=server", "-f", "-"],
-      all,
-    );
-    if (dry.code !== 0)
-      throw new Stop(`the API server refuses the objects:\n${indent(dry.stderr || dry.stdout)}`, [
-        "run `platform check` and fix what it reports; an admission webhook or policy of the cluster may refuse too",
-      ]);
-    say(`[3/${steps}] kubectl diff`);
-    const diff = kubectl(["diff", "--server-side", `--field-manager=${FIELD_MANAGER}`, "-f", "-"], all);
-    // kubectl diff: 0 no differences, 1 differences, anything else an error.
-    if (diff.code > 1) throw new Stop(`kubectl diff failed:\n${indent(diff.stderr)}`, []);
-    say(diff.code === 0 ? "  no differences: the cluster already runs this" : indent(diff.stdout.trimEnd()));
-    for (const [i, plan] of stages.entries()) {
-      say(`[${4 + i}/${steps}] wave ${plan.stage.wave}: ${plan.stage.title} (${plan.objects.length} objects)`);
-      const applied = kubectl(
-        ["apply", "--server-side", `--field-manager=${FIELD_MANAGER}`, "-f", "-"],
-        yamlFile(plan.objects),
+    for (const [i, layer] of layers.entries()) {
+      const title = LAYER_TITLE[layer.layer];
+      const all = yamlFile(layer.objects);
+      const applied = layers.slice(0, i).map((l) => LAYER_TITLE[l.layer]);
+      heading(`${title}: server-side dry run of ${layer.objects.length} objects`);
+      const dry = kubectl(
+        ["apply", "--server-side", `--field-manager=${FIELD_MANAGER}`, "--dry-run=server", "-f", "-"],
+        all,
       );
-      if (applied.code !== 0)
-        throw new Stop(`applying ${plan.stage.title} failed:\n${indent(applied.stderr || applied.stdout)}`, []);
-      for (const workload of plan.workloads) {
-        const status = kubectl(["rollout", "status", workload.ref, "-n", workload.namespace, `--timeout=${timeout}s`]);
-        if (status.code !== 0) throw rolloutFailure(kubectl, workload, status, timeout, plan, stages);
-        say(`  ${workload.ref} rolled out`);
-      }
-      for (const s of plan.smoke) {
-        const path = `/api/v1/namespaces/${s.namespace}/services/${s.serviceName}:${SMOKE_PORT}/proxy${s.path}`;
-        const r = kubectl(["get", "--raw", path]);
-        if (r.code !== 0)
-          throw new Stop(`${s.service} answers ${s.path} with an error:\n${indent(r.stderr || r.stdout)}`, [
-            `kubectl logs -n ${s.namespace} -l ${LABEL.name}=${s.service} --tail=100`,
-            `kubectl get --raw ${path}`,
+      if (dry.code !== 0)
+        throw new Stop(
+          `the API server refuses the ${title}'s objects:\n${indent(dry.stderr || dry.stdout)}` +
+            (applied.length ? `\nalready applied: ${applied.join(", ")}` : ""),
+          refusedLookAt(layer, opts.env),
+        );
+      heading(`${title}: kubectl diff`);
+      const diff = kubectl(["diff", "--server-side", `--field-manager=${FIELD_MANAGER}`, "-f", "-"], all);
+      // kubectl diff: 0 no differences, 1 differences, anything else an error.
+      if (diff.code > 1) throw new Stop(`kubectl diff of the ${title} failed:\n${indent(diff.stderr)}`, []);
+      say(diff.code === 0 ? "  no differences: the cluster already runs this" : indent(diff.stdout.trimEnd()));
+      for (const plan of layer.stages) {
+        heading(`${title}, wave ${plan.stage.wave}: ${plan.stage.title} (${plan.objects.length} objects)`);
+        const result = kubectl(
+          ["apply", "--server-side", `--field-manager=${FIELD_MANAGER}`, "-f", "-"],
+          yamlFile(plan.objects),
+        );
+        if (result.code !== 0)
+          throw new Stop(`applying ${plan.stage.title} failed:\n${indent(result.stderr || result.stdout)}`, []);
+        for (const workload of plan.workloads) {
+          const status = kubectl([
+            "rollout",
+            "status",
+            workload.ref,
+            "-n",
+            workload.namespace,
+            `--timeout=${timeout}s`,
           ]);
-        say(`  ${s.service} ${s.path}: ${r.stdout.trim().slice(0, 200) || "ok"}`);
+          if (status.code !== 0) throw rolloutFailure(kubectl, workload, status, timeout, plan, stages);
+          say(`  ${workload.ref} rolled out`);
+        }
+        for (const s of plan.smoke) {
+          const path = `/api/v1/namespaces/${s.namespace}/services/${s.serviceName}:${SMOKE_PORT}/proxy${s.path}`;
+          const r = kubectl(["get", "--raw", path]);
+          if (r.code !== 0)
+            throw new Stop(`${s.service} answers ${s.path} with an error:\n${indent(r.stderr || r.stdout)}`, [
+              `kubectl logs -n ${s.namespace} -l ${LABEL.name}=${s.service} --tail=100`,
+              `kubectl get --raw ${path}`,
+            ]);
+          say(`  ${s.service} ${s.path}: ${r.stdout.trim().slice(0, 200) || "ok"}`);
+        }
       }
     }
   } catch (e) {
@@ -160,8 +180,25 @@ async function deploy(opts: Options): Promise<number> {
     if (e.lookAt.length) process.stderr.write(`what to look at:\n${e.lookAt.map((l) => `  ${l}`).join("\n")}\n`);
     return 1;
   }
-  say(`deployed ${opts.env}: ${env.objects.length} objects in ${stages.length} waves, every workload rolled out`);
+  say(
+    `deployed ${opts.env}: ${env.objects.length} objects, ${layers.map((l) => LAYER_TITLE[l.layer]).join(" then ")}, ` +
+      `in ${stages.length} waves; every workload rolled out`,
+  );
   return 0;
+}
+
+/** What to look at when the API server refuses a layer: the cluster layer needs rights many deployers lack. */
+function refusedLookAt(layer: LayerPlan, env: string): string[] {
+  const fix =
+    "run `platform check` and fix what it reports; an admission webhook or policy of the cluster may refuse too";
+  if (layer.layer !== "cluster") return [fix];
+  return [
+    fix,
+    "the cluster layer creates namespaces and cluster-wide objects (admission policies, PriorityClasses, ClusterRoles, " +
+      "the APIService): kubectl auth can-i create namespaces; kubectl auth can-i create clusterroles",
+    "without those rights, a cluster administrator applies it: kubectl apply --server-side -k " +
+      `${OUT_OPTION.out.default}/${LAYER_DIRS.cluster.overlay(env)}`,
+  ];
 }
 
 function preflight(
@@ -224,28 +261,33 @@ function rolloutFailure(
 }
 
 function printPlan(
+  heading: (text: string) => void,
   say: (line: string) => void,
   opts: Options,
-  stages: readonly StagePlan[],
+  layers: readonly LayerPlan[],
   timeout: number,
   context: string[],
 ): void {
   const k = `kubectl${context.length ? ` ${context.join(" ")}` : ""}`;
-  const steps = 3 + stages.length;
   const apply = `${k} apply --server-side --field-manager=${FIELD_MANAGER}`;
   say(`Plan for ${opts.env} (dry run: nothing is sent to the cluster)`);
-  say(`[1/${steps}] preflight`);
+  heading("preflight");
   say(`  ${k} cluster-info`);
   say(`  ${k} get nodes -o json: per tier the nodes with its labels, taints, CPUs and huge pages`);
   say(`  ${k} get storageclass -o name; ${k} api-versions`);
-  say(`[2/${steps}] server-side dry run: ${apply} --dry-run=server -f -`);
-  say(`[3/${steps}] ${k} diff --server-side --field-manager=${FIELD_MANAGER} -f -`);
-  for (const [i, plan] of stages.entries()) {
-    say(`[${4 + i}/${steps}] wave ${plan.stage.wave}: ${plan.stage.title} (${plan.objects.length} objects)`);
-    say(`  ${apply} -f - (${[...new Set(plan.objects.map((o) => o.kind))].join(", ")})`);
-    for (const w of plan.workloads) say(`  ${k} rollout status ${w.ref} -n ${w.namespace} --timeout=${timeout}s`);
-    for (const s of plan.smoke)
-      say(`  ${k} get --raw /api/v1/namespaces/${s.namespace}/services/${s.serviceName}:${SMOKE_PORT}/proxy${s.path}`);
+  for (const layer of layers) {
+    const title = LAYER_TITLE[layer.layer];
+    heading(`${title}: server-side dry run: ${apply} --dry-run=server -f - (${layer.objects.length} objects)`);
+    heading(`${title}: ${k} diff --server-side --field-manager=${FIELD_MANAGER} -f -`);
+    for (const plan of layer.stages) {
+      heading(`${title}, wave ${plan.stage.wave}: ${plan.stage.title} (${plan.objects.length} objects)`);
+      say(`  ${apply} -f - (${[...new Set(plan.objects.map((o) => o.kind))].join(", ")})`);
+      for (const w of plan.workloads) say(`  ${k} rollout status ${w.ref} -n ${w.namespace} --timeout=${timeout}s`);
+      for (const s of plan.smoke)
+        say(
+          `  ${k} get --raw /api/v1/namespaces/${s.namespace}/services/${s.serviceName}:${SMOKE_PORT}/proxy${s.path}`,
+        );
+    }
   }
 }
 

@@ -3,6 +3,7 @@
  * following the API server's rules (admissionregistration.k8s.io/v1 MatchResources).
  */
 import type { KubeObject } from "../../core/finding.ts";
+import { CLUSTER_SCOPED_KINDS } from "../../core/k8s/scope.ts";
 import { matchesLabelSelector } from "../../core/k8s/selectors.ts";
 
 /** Plural resource names of the kinds we generate or vet; anything else falls back to lower-case + "s". */
@@ -40,22 +41,6 @@ const RESOURCE_OF_KIND: Record<string, string> = {
   StorageClass: "storageclasses",
   Endpoints: "endpoints",
 };
-
-/** Kinds that are not namespaced; everything else is (manifests often leave the namespace to kustomize). */
-const CLUSTER_SCOPED = new Set([
-  "Namespace",
-  "Node",
-  "PersistentVolume",
-  "ClusterRole",
-  "ClusterRoleBinding",
-  "PriorityClass",
-  "StorageClass",
-  "CustomResourceDefinition",
-  "ValidatingAdmissionPolicy",
-  "ValidatingAdmissionPolicyBinding",
-  "IngressClass",
-  "RuntimeClass",
-]);
 
 /** The kind of a plural resource name we know (`deployments` → Deployment). */
 export function kindOfResource(resource: string): string | undefined {
@@ -112,7 +97,8 @@ export function ruleMatches(rule: ResourceRule, obj: KubeObject, operation = "CR
   if (!resourceMatches(rule.resources, resourceOf(obj.kind))) return false;
   if (rule.resourceNames && rule.resourceNames.length > 0 && !rule.resourceNames.includes(obj.metadata?.name))
     return false;
-  const namespaced = !CLUSTER_SCOPED.has(obj.kind);
+  // By kind alone: manifests often leave the namespace to kustomize.
+  const namespaced = !CLUSTER_SCOPED_KINDS.has(obj.kind);
   if (rule.scope === "Namespaced" && !namespaced) return false;
   if (rule.scope === "Cluster" && namespaced) return false;
   return true;
