@@ -37,8 +37,8 @@ Budget gone after |
 | {{alert}} | {{severity}} | {{factor}} | > {{errorRatio}} | {{long}} | {{short}} | {{spent}} | {{exhausted}} |
 {{/each}}
 
-An alert fires when the error ratio is above a row's error ratio over both windows of that row. The recorded error ratios are
-{{slo.recorded}}.
+An alert fires when the error ratio is above a row's error ratio over both windows of that row. \
+The recorded error ratios are {{slo.recorded}}.
 {{/if}}
 {{#if excludes.length}}
 
@@ -74,7 +74,8 @@ open \`{{panel.path}}\` on your Grafana. The panel's description links back here
 ## Escalation
 
 {{#each escalation}}
-- {{#if which}}{{which}}: {{/if}}{{#if services}}For {{codes services}}: {{/if}}Alertmanager sends it to \`{{receiver}}\` ({{description}}), \
+- {{#if which}}{{which}}: {{/if}}{{#if services}}For {{codes services}}: {{/if}}\
+Alertmanager sends it to \`{{receiver}}\` ({{description}}), \
 repeated every {{repeat}} while it fires.
 {{/each}}
 {{#each inhibitedBy}}

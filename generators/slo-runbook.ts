@@ -46,7 +46,8 @@ export function sloMeaning(c: SloAlert, slo: SloModel, metrics: Record<string, M
     `${fast!.factor}x spends ${pct(fast!.budgetShare)} of it in ${span(fast!.long)}. Each alert reads two ` +
     "**windows**: a long one, which proves the burn has spent enough budget to matter, and a short one, which " +
     "proves the burn is still going on, so the alert stops minutes after the failures do, not hours.\n\n" +
-    `The **${SLO_SEVERITY_NAME.critical}** (critical) means the budget burns so fast that it is gone within days: act ` +
+    `The **${SLO_SEVERITY_NAME.critical}** (critical) means the budget burns so fast that it is gone within ` +
+    "days: act " +
     `now. The **${SLO_SEVERITY_NAME.warning}** (warning) means the budget runs out before the ${span(slo.period)} ` +
     "are over at this pace: find and fix the cause in working hours."
   );

@@ -56,7 +56,8 @@ export function sloTests(platform: Platform, alert: ModelAlert, slo: SloModel): 
   const pct = (r: number) => `${round(r * 100)}%`;
   const burn = (r: number) => `${round(r / slo.budget)}x`;
   const test = (what: string, ratio: number, fire: AlertRule[]) => ({
-    name: `${name}: ${pct(ratio)} of requests failing (burn rate ${burn(ratio)} of a ${pct(slo.budget)} budget) ${what}`,
+    name:
+      `${name}: ${pct(ratio)} of requests failing (burn rate ${burn(ratio)} of a ${pct(slo.budget)} budget) ` + what,
     interval: formatDuration(SAMPLE_INTERVAL),
     input_series: series(ratio),
     alert_rule_test: [{ eval_time: formatDuration(EVAL_AT), alertname: name, exp_alerts: fire.map(expected) }],

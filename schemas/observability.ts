@@ -380,7 +380,8 @@ export const monitoringSchema = z
           const def = m.metrics[a[field]];
           const problem =
             def === undefined
-              ? `reads metric ${JSON.stringify(a[field])}, which is not in the metric catalogue (monitoring.metrics); ` +
+              ? `reads metric ${JSON.stringify(a[field])}, which is not in the metric catalogue ` +
+                "(monitoring.metrics); " +
                 `declared: ${Object.keys(m.metrics).join(", ")}`
               : def.type !== "counter"
                 ? `divides rates of counters; ${a[field]} is a ${def.type}`

@@ -89,7 +89,8 @@ export const sloAlertSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["objective"],
-        message: `an objective is above 0% and below 100% (100% leaves no error budget to burn), got ${pct(s.objective)}`,
+        message:
+          "an objective is above 0% and below 100% (100% leaves no error budget to burn), got " + pct(s.objective),
       });
     else {
       // The fastest burn an error ratio can show is 100% errors: a factor above 1 / budget can never fire.

@@ -78,7 +78,7 @@ test("an SLO records its error ratio over every window and the period, labelled 
   assert.ok(order.indexOf("nautilus-slo.yaml") < order.indexOf("nautilus-alerts.yaml"), order.join(", "));
 });
 
-test("an SLO is two alerts of one name: a critical page on 1h/5m and 6h/30m, a warning ticket on 1d/2h and 3d/6h", () => {
+test("an SLO is two alerts of one name: a critical page on 1h/5m and 6h/30m, a warning ticket on 1d/2h, 3d/6h", () => {
   const rules = model.ruleFiles.flatMap((f) => f.group.rules).filter((r) => "alert" in r && r.alert === NAME);
   assert.is(rules.length, 2);
   const [page, ticket] = rules as { expr: string; for: string; labels: Record<string, string> }[];
@@ -95,7 +95,7 @@ test("an SLO is two alerts of one name: a critical page on 1h/5m and 6h/30m, a w
   assert.is(page!.for, "0s");
 });
 
-test("the generated SLO tests pass under the real promtool: a fast burn pages, a slow one tickets, under budget is quiet", () => {
+test("real promtool passes the SLO tests: a fast burn pages, a slow one tickets, under budget is quiet", () => {
   const files = observability("prometheus/");
   const tests = parseYamlDocuments(files.get(`prometheus/tests/${NAME}.yaml`)!)[0] as {
     tests: { name: string; alert_rule_test: { exp_alerts: { exp_labels: { severity: string } }[] }[] }[];
@@ -219,7 +219,7 @@ test("bad SLOs are config errors naming the field", () => {
   );
   assert.match(
     errors({ objective: "90%" }).join("\n"),
-    /objective: 90% leaves a 10% error budget: burning it 14\.4 times too fast .* could never fire; declare an objective above 93\.06%/,
+    /objective: 90% leaves a 10% error budget: burning it 14\.4 times too fast .* could never fire; .* above 93\.06%/,
   );
   assert.match(errors({ period: "2d" }).join("\n"), /period: a period is longer than the slowest burn-rate window/);
   assert.match(

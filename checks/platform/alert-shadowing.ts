@@ -82,7 +82,9 @@ export const alertShadowing: ConfigCheck = {
           findingOf(this, {
             file: CONFIG_FILE,
             path: `monitoring.alerts.${g.name}.shadowing`,
-            message: `alert ${g.name} (${g.comparison} ${gt}, for ${g.rule.for}) also covers ${s.service}, which has its ${own}`,
+            message:
+              `alert ${g.name} (${g.comparison} ${gt}, for ${g.rule.for}) also covers ${s.service}, ` +
+              `which has its ${own}`,
             hint:
               `remove shadowing: "keep" from monitoring.alerts.${g.name}, so ${s.service} is left out of it ` +
               `(job!~"${jobName(platform, s.service)}")` +
