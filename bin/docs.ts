@@ -245,7 +245,8 @@ function policyPage({ policy, kinds, allow, deny }: PolicyDoc): string {
       [[kinds.join(", "), `[${policy.file}](../../${policy.file}), [fixtures.ts](../../${fixtures})`]],
     ) +
     `\nA ValidatingAdmissionPolicy (admissionregistration.k8s.io/v1): \`check\` and \`vet\` evaluate it in-process, ` +
-    `and \`generate\` emits it with its bindings into the cluster layer, \`out/${LAYER_DIRS.cluster.base}/policies/\`, so ` +
+    "and `generate` emits it with its bindings into the cluster layer, " +
+    `\`out/${LAYER_DIRS.cluster.base}/policies/\`, so ` +
     "the cluster enforces it at " +
     `admission.\n\n` +
     `## Allowed (${allow.length} fixtures)\n\n${allow.map((o) => `- ${name(o)}`).join("\n")}\n\n` +
