@@ -275,8 +275,8 @@ function policyPage({ policy, kinds, emitted, allow, deny }: PolicyDoc): string 
       [[kinds.join(", "), `[${policy.file}](../../${policy.file}), [fixtures.ts](../../${fixtures})`]],
     ) +
     `\nA ValidatingAdmissionPolicy (admissionregistration.k8s.io/v1): \`check\` and \`vet\` evaluate it in-process, ` +
-    `and \`generate\` emits it with its bindings into the cluster layer, \`out/${LAYER_DIRS.cluster.base}/policies/\`, ` +
-    `so the cluster enforces it at admission.` +
+    "and `generate` emits it with its bindings into the cluster layer, " +
+    `\`out/${LAYER_DIRS.cluster.base}/policies/\`, so the cluster enforces it at admission.` +
     (emitted.length > 0
       ? ` It is emitted as one policy per kind (${emitted.map((n) => `\`${n}\``).join(", ")}), each with its ` +
         `own binding, so the API server type-checks every expression against the kinds it matches; findings ` +

@@ -19,7 +19,7 @@ export const ANNOTATION = {
   generatedFrom: "platform.nautilus.io/generated-from",
   /** Argo CD applies lower waves first and waits for them to be healthy (core/stages.ts). */
   syncWave: "argocd.argoproj.io/sync-wave",
-  /** Per-object Argo CD sync options (`Prune=false,Delete=false`: never deleted by a sync or an Application's deletion). */
+  /** Per-object Argo CD sync options (`Prune=false,Delete=false`: kept by a sync and by an Application's deletion). */
   syncOptions: "argocd.argoproj.io/sync-options",
   /** On pod templates: SHA-256 of the generated ConfigMap and Secret data the pod reads, so a change rolls it. */
   configChecksum: "checksum/config",

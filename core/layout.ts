@@ -50,7 +50,7 @@ export function ownNamespaces(objects: readonly KubeObject[]): Set<string> {
   return new Set(objects.filter((o) => o.kind === "Namespace").map((o) => o.metadata.name));
 }
 
-/** The layer of `o`, by its kind, its scope and its namespace: the one rule every generator, engine and command reads. */
+/** The layer of `o`, by its kind, scope and namespace: the one rule every generator, engine and command reads. */
 export function layerOf(o: KubeObject, own: ReadonlySet<string>): Layer {
   const namespace = o.metadata?.namespace;
   return isClusterScoped(o) || !namespace || !own.has(namespace) ? "cluster" : "app";

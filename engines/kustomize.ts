@@ -126,7 +126,8 @@ export function wrongLayer(
       file: overlay,
       message:
         layer === "app"
-          ? `kubectl kustomize ${overlay} produces a ${o.kind} of the cluster layer: \`kubectl delete -k ${overlay}\` ` +
+          ? `kubectl kustomize ${overlay} produces a ${o.kind} of the cluster layer: ` +
+            `\`kubectl delete -k ${overlay}\` ` +
             "would delete it"
           : `kubectl kustomize ${overlay} produces a ${o.kind} of the app layer, which the ${LAYER_TITLE.cluster} ` +
             "must not hold",

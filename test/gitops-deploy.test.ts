@@ -39,7 +39,7 @@ function deploy(scenario: string, args: string[] = ["--env", "prod"]) {
   }
 }
 
-test("--dry-run prints the cluster layer, then the app layer's stages in the seed's order, and calls no kubectl", () => {
+test("--dry-run prints the cluster layer, then the app layer's stages in the seed's order; no kubectl", () => {
   const r = deploy("success", ["--env", "prod", "--dry-run"]);
   assert.is(r.code, 0, r.stderr);
   assert.equal(r.calls, []);
@@ -72,7 +72,7 @@ test("--dry-run prints the cluster layer, then the app layer's stages in the see
   assert.match(r.stdout, /services\/nautilus-integration-engine:http\/proxy\/health\/e2e-latency/);
 });
 
-test("a ready cluster: preflight, then the cluster layer, then the app layer's dry run, diff and waves in order", () => {
+test("a ready cluster: preflight, the cluster layer, then the app layer's dry run, diff and waves", () => {
   const r = deploy("success");
   assert.is(r.code, 0, r.stderr);
   assert.match(
@@ -111,7 +111,7 @@ test("a ready cluster: preflight, then the cluster layer, then the app layer's d
   assert.match(r.stdout, /integration-engine \/health\/e2e-latency: \{"p99_us":2.31/);
 });
 
-test("a deployer without cluster-wide rights is stopped at the cluster layer's dry run, before anything is applied", () => {
+test("a deployer without cluster-wide rights is stopped at the cluster layer's dry run; nothing applied", () => {
   const r = deploy("cluster-layer-forbidden");
   assert.is(r.code, 1);
   assert.match(r.stderr, /deploy of prod stopped: the API server refuses the cluster layer's objects:/);

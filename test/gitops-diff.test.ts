@@ -54,7 +54,7 @@ test("one service's replicas: the plan names it, its environments, old and new c
   ]);
 });
 
-test("each change says its layer: a created StorageClass is the cluster layer's, a replica count the app layer's", () => {
+test("each change says its layer: a created StorageClass is the cluster's, a replica count the app's", () => {
   const plan = planFor({
     storageClasses: { "shared-files": { provided: false } },
     services: { "order-manager": { replicas: 4 } },

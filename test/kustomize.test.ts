@@ -26,7 +26,7 @@ function build(overlay: string) {
   return r.objects;
 }
 
-test("kubectl kustomize builds every committed overlay of each layer into exactly that layer's rendered objects", () => {
+test("kubectl kustomize builds each layer's committed overlays into exactly that layer's rendered objects", () => {
   const bundle = bundleOf();
   for (const env of bundle.environments) {
     const layers = byLayer(env.objects);

@@ -194,7 +194,8 @@ function refusedLookAt(layer: LayerPlan, env: string): string[] {
   if (layer.layer !== "cluster") return [fix];
   return [
     fix,
-    "the cluster layer creates namespaces and cluster-wide objects (admission policies, PriorityClasses, ClusterRoles, " +
+    "the cluster layer creates namespaces and cluster-wide objects (admission policies, PriorityClasses, " +
+      "ClusterRoles, " +
       "the APIService): kubectl auth can-i create namespaces; kubectl auth can-i create clusterroles",
     "without those rights, a cluster administrator applies it: kubectl apply --server-side -k " +
       `${OUT_OPTION.out.default}/${LAYER_DIRS.cluster.overlay(env)}`,
