@@ -384,8 +384,8 @@ const MAX_FAST_DEPTH = 1000;
  * Parses a manifest stream the way kubectl reads it, as `parseManifestYamlTree` does, with the same values,
  * problems and positions. A stream of plain data (nearly every manifest) is read by js-yaml's event parser with
  * the same YAML 1.1 scalars, several times faster and without a document tree; positions (`line`, `locate`)
- * come from the exact reader, run on one document only when a finding first asks for a position in it. Anything else (anchors,
- * aliases, merge keys, tags, a duplicate key, not YAML) is read by the exact reader from the start.
+ * come from the exact reader, run on one document only when a finding first asks for a position in it. Anything
+ * else (anchors, aliases, merge keys, tags, a duplicate key, not YAML) is read by the exact reader from the start.
  */
 export function parseManifestYaml(text: string): ManifestDocument[] {
   const values = plainManifestValues(text);
