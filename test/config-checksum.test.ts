@@ -35,10 +35,10 @@ const BASELINE = templates({});
 
 test("every workload that reads a generated ConfigMap carries the checksum on its pod template", () => {
   const missing = [...BASELINE].filter(([, t]) => !t.metadata?.annotations?.[ANNOTATION.configChecksum]);
-  // Jaeger is configured by flags and env alone: it reads no ConfigMap, so nothing rolls it.
+  // Jaeger and kube-state-metrics are configured by flags and env alone: they read no ConfigMap, so nothing rolls them.
   assert.equal(
     missing.map(([k]) => k),
-    ["Deployment/nautilus-jaeger"],
+    ["Deployment/nautilus-jaeger", "Deployment/nautilus-kube-state-metrics"],
   );
   assert.ok(BASELINE.has("Deployment/nautilus-prometheus"));
   assert.ok(BASELINE.has("StatefulSet/nautilus-alertmanager"));
