@@ -143,13 +143,16 @@ test("RBAC: a Role in each namespace it watches, list and watch of exactly its r
 test("the rbac policy admits its RBAC, and would refuse it widened to a wildcard", () => {
   const { policies, findings } = compilePolicies(readPolicySources().filter((s) => s.file.includes("/rbac/")));
   assert.equal(findings, []);
-  assert.is(policies.length, 1);
+  // One source, emitted per kind (rbac-role, rbac-clusterrole, rbac-binding), every one judging as `rbac`.
+  assert.equal(new Set(policies.map((p) => p.rule)), new Set(["rbac"]));
   const rbac = ksm.filter((o) => o.kind === "Role" || o.kind === "RoleBinding");
   assert.equal(evaluatePolicies(policies, [{ environment: "prod", objects: rbac }]), []);
   const widened = rbac.map((o) =>
     o.kind === "Role" ? ({ ...o, rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["list"] }] } as KubeObject) : o,
   );
-  assert.ok(evaluatePolicies(policies, [{ environment: "prod", objects: widened }]).length > 0);
+  const denied = evaluatePolicies(policies, [{ environment: "prod", objects: widened }]);
+  assert.ok(denied.length > 0);
+  assert.ok(denied.every((f) => f.rule === "rbac"));
 });
 
 test("a series of another resource widens --resources and the grants together", () => {
