@@ -44,7 +44,8 @@ function syntheticServices(extraServices: number): Record<string, unknown> {
 
 /** The real config plus `extraServices` synthetic ones, on enough nodes for them all in every environment. */
 const withServices = (extraServices: number) => {
-  const nodes = { "high-performance": { nodes: 1000 } };
+  const zones = { "eu-west-2a": 334, "eu-west-2b": 333, "eu-west-2c": 333 };
+  const nodes = { "high-performance": { pool: { zones } } };
   return {
     services: syntheticServices(extraServices),
     tiers: nodes,
