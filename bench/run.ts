@@ -19,39 +19,12 @@ import { kustomizeBuild } from "../engines/kustomize.ts";
 import { runObjectEngines } from "../bin/object-engines.ts";
 import { runAmtool } from "../engines/amtool.ts";
 import { runPromtool } from "../engines/promtool.ts";
-import { configInput, platformOf, ROOT } from "../test/support/config.ts";
+import { configInput, platformOf, ROOT, withSyntheticServices } from "../test/support/config.ts";
 
 const policies = readPolicySources();
 
-function syntheticServices(extraServices: number): Record<string, unknown> {
-  const services: Record<string, unknown> = {};
-  for (let i = 0; i < extraServices; i++) {
-    services[`svc-${i}`] = {
-      tier: "high-performance",
-      description: "synthetic",
-      image: `registry.nautilus.io/trading/svc-${i}:1.0.0`,
-      replicas: 2,
-      resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "128Mi" } },
-      probes: {
-        liveness: { path: "/health/live" },
-        readiness: { path: "/health/ready" },
-        startup: { path: "/health/startup", budget: "60s" },
-      },
-    };
-  }
-  return services;
-}
-
 /** The real config plus `extraServices` synthetic ones, on enough nodes for them all in every environment. */
-const withServices = (extraServices: number) => {
-  const zones = { "eu-west-2a": 334, "eu-west-2b": 333, "eu-west-2c": 333 };
-  const nodes = { "high-performance": { pool: { zones } } };
-  return {
-    services: syntheticServices(extraServices),
-    tiers: nodes,
-    environments: { dev: { tiers: nodes }, staging: { tiers: nodes }, prod: { tiers: nodes } },
-  };
-};
+const withServices = withSyntheticServices;
 
 function bundleWith(extraServices: number): Bundle {
   const r = generateBundle(platformOf(withServices(extraServices)), policies);

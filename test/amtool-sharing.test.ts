@@ -11,37 +11,17 @@ import { observabilityFiles } from "../generators/observability-files.ts";
 import { parseYamlDocuments } from "../core/yaml.ts";
 import type { Finding } from "../core/finding.ts";
 import type { PlatformInput } from "../schemas/platform.ts";
-import { platformOf } from "./support/config.ts";
+import { platformOf, withSyntheticServices } from "./support/config.ts";
 import { ensureAmtool } from "./support/tools.ts";
 
 const tool = ensureAmtool();
 if (!tool.ok) throw new Error(tool.message);
 
-const ZONE = (n: number) => ({ pool: { zones: { "eu-west-2a": n, "eu-west-2b": n, "eu-west-2c": n } } });
-
-/** The real config plus `extra` plain services (each raising the service-less alerts), on enough nodes. */
-function withServices(extra: number, routes?: PlatformInput["monitoring"]["alerting"]["routes"]): unknown {
-  const services: Record<string, unknown> = {};
-  for (let i = 0; i < extra; i++)
-    services[`svc-${i}`] = {
-      tier: "high-performance",
-      description: "synthetic",
-      image: `registry.nautilus.io/trading/svc-${i}:1.0.0`,
-      replicas: 2,
-      resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "128Mi" } },
-      probes: {
-        liveness: { path: "/health/live" },
-        readiness: { path: "/health/ready" },
-        startup: { path: "/health/startup", budget: "60s" },
-      },
-    };
-  const tiers = { "high-performance": ZONE(extra) };
-  return {
-    services,
-    ...(extra > 0 ? { tiers, environments: { dev: { tiers }, staging: { tiers }, prod: { tiers } } } : {}),
-    ...(routes ? { monitoring: { alerting: { routes } } } : {}),
-  };
-}
+/** The real config plus `extra` plain services (each raising the service-less alerts). */
+const withServices = (extra: number, routes?: PlatformInput["monitoring"]["alerting"]["routes"]): unknown => ({
+  ...withSyntheticServices(extra),
+  ...(routes ? { monitoring: { alerting: { routes } } } : {}),
+});
 
 const REAL_ROUTES: PlatformInput["monitoring"]["alerting"]["routes"] = [
   { receiver: "trading-pager", severity: "critical", groupWait: "10s", repeatInterval: "1h" },

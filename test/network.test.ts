@@ -4,7 +4,7 @@ import type { KubeObject } from "../core/finding.ts";
 import type { ConfigContext } from "../checks/check.ts";
 import { reachability } from "../checks/platform/reachability.ts";
 import { mayConnect, type ReachEndpoint, type ReachNetwork } from "../model/reachability.ts";
-import { bundleOf, cli, platformOf } from "./support/config.ts";
+import { bundleOf, checkContextOf, cli } from "./support/config.ts";
 
 const np = (name: string, ns: string, spec: Record<string, unknown>): KubeObject => ({
   apiVersion: "networking.k8s.io/v1",
@@ -113,14 +113,7 @@ test("host-network pods are never isolated, and peers see them only by node addr
   );
 });
 
-const contextOf = (overrides: unknown, edit?: (objects: KubeObject[]) => KubeObject[]): ConfigContext => {
-  const bundle = bundleOf(overrides);
-  return {
-    environments: bundle.environments.map((e) => ({ ...e, objects: edit ? edit(e.objects) : e.objects })),
-    platform: platformOf(overrides),
-    out: { dir: "out", files: bundle.files },
-  };
-};
+const contextOf = checkContextOf;
 const lines = (ctx: ConfigContext) => reachability.run(ctx).map((f) => `${f.environment} ${f.path}: ${f.message}`);
 
 test("the generated policies allow exactly the real config's graph, in every environment", () => {

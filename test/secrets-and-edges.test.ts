@@ -5,7 +5,6 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import type { ConfigContext } from "../checks/check.ts";
 import { reachability } from "../checks/platform/reachability.ts";
 import { secretDelivered } from "../checks/platform/secret-delivered.ts";
 import { ANNOTATION } from "../core/conventions.ts";
@@ -13,17 +12,10 @@ import type { KubeObject } from "../core/finding.ts";
 import { deepEqual } from "../core/plain.ts";
 import { deployStages, SMOKE_PORT } from "../model/deploy.ts";
 import { analyseReachability } from "../model/network-analysis.ts";
-import { bundleOf, cli, platformOf } from "./support/config.ts";
+import { bundleOf, checkContextOf, cli } from "./support/config.ts";
 
 const prodOf = (overrides: unknown = {}) => bundleOf(overrides).environments.find((e) => e.environment === "prod")!;
-const contextOf = (overrides: unknown, edit?: (objects: KubeObject[]) => KubeObject[]): ConfigContext => {
-  const bundle = bundleOf(overrides);
-  return {
-    environments: bundle.environments.map((e) => ({ ...e, objects: edit ? edit(e.objects) : e.objects })),
-    platform: platformOf(overrides),
-    out: { dir: "out", files: bundle.files },
-  };
-};
+const contextOf = checkContextOf;
 const deliveredIn = (objects: readonly KubeObject[], secret: string) =>
   objects
     .filter((o) => o.kind === "ExternalSecret" && o.metadata.name === secret)

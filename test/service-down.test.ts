@@ -17,7 +17,7 @@ import { observabilityFiles } from "../generators/observability-files.ts";
 import { monitoringModel } from "../model/monitoring.ts";
 import { INVENTORY_RECORD, inventoryRuleFile } from "../model/service-inventory.ts";
 import type { Platform } from "../schemas/platform.ts";
-import { bundleOf, platformOf } from "./support/config.ts";
+import { bundleOf, platformOf, withSyntheticServices } from "./support/config.ts";
 
 const RULES = "prometheus/rules/nautilus-alerts.yaml";
 const INVENTORY = "prometheus/rules/nautilus-services.yaml";
@@ -175,19 +175,8 @@ test("platform/down-alert-startup: a for equal to the budget passes; one slower 
 });
 
 /** The real config with synthetic services added, `total` in all. */
-function withServices(total: number): Platform {
-  const services: Record<string, unknown> = {};
-  for (let i = Object.keys(platformOf().services).length; i < total; i++)
-    services[`svc-${i}`] = {
-      tier: "high-performance",
-      description: "synthetic",
-      image: `registry.nautilus.io/trading/svc-${i}:1.0.0`,
-      replicas: 2,
-      resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "128Mi" } },
-      probes: { liveness: { path: "/l" }, readiness: { path: "/r" }, startup: { path: "/s", budget: "60s" } },
-    };
-  return platformOf({ services });
-}
+const withServices = (total: number): Platform =>
+  platformOf(withSyntheticServices(total - Object.keys(platformOf().services).length));
 
 test("at 200 services: the expression and test series of 7 services, no promql finding, promtool passes", () => {
   const small = platformOf();

@@ -9,21 +9,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parseManifestYaml, parseManifestYamlTree, plainManifestValues, type ManifestDocument } from "../core/yaml.ts";
+import { random } from "./support/random.ts";
 
-/** mulberry32: a failure names the seed that reproduces it. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
-  return { next, int, pick };
-}
 type Rng = ReturnType<typeof random>;
 
 /** Plain scalars as people write them in manifests, many of which YAML 1.1 reads as something else. */

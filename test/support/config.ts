@@ -5,7 +5,8 @@ import config from "../../platform.config.ts";
 import { generateBundle, type Bundle } from "../../generators/bundle.ts";
 import { readPolicySources } from "../../bin/policies.ts";
 import { withOverrides } from "../../core/plain.ts";
-import { findingLine } from "../../core/finding.ts";
+import { findingLine, type KubeObject } from "../../core/finding.ts";
+import type { ConfigContext } from "../../checks/check.ts";
 import { parsePlatform } from "../../schemas/parse.ts";
 import type { Platform, PlatformInput } from "../../schemas/platform.ts";
 
@@ -58,4 +59,41 @@ export function changedPlatform(change?: (c: PlatformInput) => void): Platform {
 export function changedConfigErrors(change: (c: PlatformInput) => void): string[] {
   const parsed = parsePlatform(changedInput(change));
   return parsed.ok ? [] : parsed.errors.map(findingLine);
+}
+
+/**
+ * Overrides that add `count` plain high-performance services (`svc-0`, `svc-1`, …) to the real config, with the
+ * high-performance pool grown in every environment so that they all fit: what the bench and the scaling tests
+ * measure.
+ */
+export function withSyntheticServices(count: number): Record<string, unknown> {
+  if (count === 0) return {};
+  const services: Record<string, unknown> = {};
+  for (let i = 0; i < count; i++)
+    services[`svc-${i}`] = {
+      tier: "high-performance",
+      description: "synthetic",
+      image: `registry.nautilus.io/trading/svc-${i}:1.0.0`,
+      replicas: 2,
+      resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "128Mi" } },
+      probes: {
+        liveness: { path: "/health/live" },
+        readiness: { path: "/health/ready" },
+        startup: { path: "/health/startup", budget: "60s" },
+      },
+    };
+  const zones = Object.keys(config.tiers["high-performance"]?.pool?.zones ?? {});
+  const perZone = Math.max(2, Math.ceil(count / zones.length));
+  const tiers = { "high-performance": { pool: { zones: Object.fromEntries(zones.map((z) => [z, perZone])) } } };
+  return { services, tiers, environments: { dev: { tiers }, staging: { tiers }, prod: { tiers } } };
+}
+
+/** What a config check sees for the real config with `overrides`, each environment's objects passed through `edit`. */
+export function checkContextOf(overrides: unknown, edit?: (objects: KubeObject[]) => KubeObject[]): ConfigContext {
+  const bundle = bundleOf(overrides);
+  return {
+    environments: bundle.environments.map((e) => ({ ...e, objects: edit ? edit(e.objects) : e.objects })),
+    platform: platformOf(overrides),
+    out: { dir: "out", files: bundle.files },
+  };
 }
