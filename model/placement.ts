@@ -394,9 +394,12 @@ export function feasibility(platform: ResolvedPlatform): Feasibility {
   ];
   const losses = scenarios.map((s) => {
     const placement = placeAfterLoss(peak, templates, new Set(s.nodes));
+    // Counted once per loss: a filter per service would make the thousand losses of a large pool quadratic.
+    const runningOf = new Map<string, number>();
+    for (const p of placement.placed) runningOf.set(p.service, (runningOf.get(p.service) ?? 0) + 1);
     const broken = templates.flatMap((t) => {
       if (unplacedAtPeak.has(t.service)) return [];
-      const running = placement.placed.filter((p) => p.service === t.service).length;
+      const running = runningOf.get(t.service) ?? 0;
       const needed = neededAfterLoss(t);
       return running < needed ? [{ service: t.service, running, needed, replicas: t.replicas }] : [];
     });
