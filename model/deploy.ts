@@ -32,6 +32,11 @@ export const SMOKE_PORT = "http";
  * The paths `platform deploy` calls on a service on SMOKE_PORT: the readiness path, then the service's
  * `gitops.smoke` paths. The API server opens those connections, so model/network.ts admits it there.
  */
+/** The API server's service-proxy path deploy reads a smoke check through (`kubectl get --raw <path>`). */
+export function smokeProxyPath(s: { namespace: string; serviceName: string; path: string }): string {
+  return `/api/v1/namespaces/${s.namespace}/services/${s.serviceName}:${SMOKE_PORT}/proxy${s.path}`;
+}
+
 export function smokePaths(platform: Pick<Platform, "services" | "gitops">, service: string): string[] {
   const readiness = platform.services[service]?.probes?.readiness.path;
   return [...(readiness ? [readiness] : []), ...(platform.gitops?.smoke?.[service] ?? [])];

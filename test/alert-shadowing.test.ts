@@ -7,19 +7,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { alertShadowing } from "../checks/platform/alert-shadowing.ts";
 import { monitoringModel } from "../model/monitoring.ts";
-import { bundleOf, platformOf } from "./support/config.ts";
+import { bundleOf, ownErrorRatioAlert, platformOf } from "./support/config.ts";
 
-const ownRatio = (threshold: string) => ({
-  kind: "ratio",
-  severity: "warning",
-  service: "smart-order-router",
-  metric: "nautilus_errors_total",
-  per: "nautilus_requests_total",
-  comparison: ">",
-  threshold,
-  for: "2m",
-  summary: "smart-order-router fails too many requests",
-});
+const ownRatio = ownErrorRatioAlert;
 const ownPool = (threshold: string) => ({
   kind: "threshold",
   severity: "warning",

@@ -11,7 +11,7 @@ import { dashboards } from "../generators/grafana-dashboards.ts";
 import { alertPanels, dashboardSpec, type PanelSpec } from "../model/dashboard.ts";
 import { monitoringModel, runbookUrl } from "../model/monitoring.ts";
 import type { Platform } from "../schemas/platform.ts";
-import { bundleOf, platformOf } from "./support/config.ts";
+import { bundleOf, ownErrorRatioAlert, platformOf } from "./support/config.ts";
 import { runPromtool } from "../engines/promtool.ts";
 import { ensurePromtool } from "./support/tools.ts";
 
@@ -38,23 +38,7 @@ const specPanels = (p: Platform): PanelSpec[] => {
 const real = platformOf();
 
 /** A service's own 2% error-ratio alert, as a new user would add it. */
-const ownErrorAlert = {
-  monitoring: {
-    alerts: {
-      SmartOrderRouterErrorRate: {
-        kind: "ratio",
-        severity: "warning",
-        service: "smart-order-router",
-        metric: "nautilus_errors_total",
-        per: "nautilus_requests_total",
-        comparison: ">",
-        threshold: "2%",
-        for: "2m",
-        summary: "smart-order-router fails more than 2% of requests",
-      },
-    },
-  },
-};
+const ownErrorAlert = { monitoring: { alerts: { SmartOrderRouterErrorRate: ownErrorRatioAlert("2%") } } };
 
 test("panels read their data source from a dashboard variable, not a hard-coded uid", () => {
   const d = json(real);

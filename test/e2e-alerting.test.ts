@@ -30,7 +30,7 @@ import { bucketsIn, jobName, monitoringModel, promNumber, WELL_UNDER, type Model
 import { OBSERVABILITY_OUT } from "../core/layout.ts";
 import { parseYamlDocuments, yamlFile } from "../core/yaml.ts";
 import type { Platform } from "../schemas/platform.ts";
-import { ensureDebianTool } from "./support/tools.ts";
+import { requirePrometheusServers } from "./support/tools.ts";
 import { freePort, getJson, Harness, HOST, sleep, staticJob, waitFor, webhookReceivers } from "./support/e2e.ts";
 import { platformOf } from "./support/config.ts";
 
@@ -174,13 +174,7 @@ interface PromAlert {
 }
 
 test("real Prometheus and Alertmanager deliver generated alerts: page, silence, inhibition, heartbeat", async () => {
-  for (const [cmd, pkg] of [
-    ["prometheus", "prometheus"],
-    ["prometheus-alertmanager", "prometheus-alertmanager"],
-  ] as const) {
-    const problem = ensureDebianTool(cmd, pkg);
-    if (problem) assert.unreachable(problem);
-  }
+  requirePrometheusServers();
   const started = Date.now();
   const deadline = started + DEADLINE_MS;
   const h = new Harness("nautilus-e2e-");

@@ -16,7 +16,7 @@ import { META_JOBS, metaAlerts } from "../model/meta-monitoring.ts";
 import { OBSERVABILITY_OUT } from "../core/layout.ts";
 import { parseYamlDocuments, yamlFile } from "../core/yaml.ts";
 import { analyse } from "../checks/promql.ts";
-import { ensureDebianTool } from "./support/tools.ts";
+import { requirePrometheusServers } from "./support/tools.ts";
 import { freePort, getJson, Harness, HOST, staticJob, waitFor, webhookReceivers } from "./support/e2e.ts";
 import { platformOf } from "./support/config.ts";
 
@@ -48,13 +48,7 @@ function exported(text: string): Set<string> {
 }
 
 test("real Prometheus and a two-peer Alertmanager export what the meta alerts read, and keep them quiet", async () => {
-  for (const [cmd, pkg] of [
-    ["prometheus", "prometheus"],
-    ["prometheus-alertmanager", "prometheus-alertmanager"],
-  ] as const) {
-    const problem = ensureDebianTool(cmd, pkg);
-    if (problem) assert.unreachable(problem);
-  }
+  requirePrometheusServers();
   assert.ok(onServers.length >= 8, `${onServers.length} meta alerts read Prometheus or Alertmanager metrics`);
   const deadline = Date.now() + DEADLINE_MS;
   const h = new Harness("nautilus-e2e-meta-");

@@ -11,7 +11,7 @@ import {
   missingStorageClasses,
   nodeProblems,
   podTroubles,
-  SMOKE_PORT,
+  smokeProxyPath,
   type StagePlan,
 } from "../../model/deploy.ts";
 import { ENVIRONMENT_NAMES, type ResolvedPlatform } from "../../model/environments.ts";
@@ -163,7 +163,7 @@ async function deploy(opts: Options): Promise<number> {
           say(`  ${workload.ref} rolled out`);
         }
         for (const s of plan.smoke) {
-          const path = `/api/v1/namespaces/${s.namespace}/services/${s.serviceName}:${SMOKE_PORT}/proxy${s.path}`;
+          const path = smokeProxyPath(s);
           const r = kubectl(["get", "--raw", path]);
           if (r.code !== 0)
             throw new Stop(`${s.service} answers ${s.path} with an error:\n${indent(r.stderr || r.stdout)}`, [
@@ -284,10 +284,7 @@ function printPlan(
       heading(`${title}, wave ${plan.stage.wave}: ${plan.stage.title} (${plan.objects.length} objects)`);
       say(`  ${apply} -f - (${[...new Set(plan.objects.map((o) => o.kind))].join(", ")})`);
       for (const w of plan.workloads) say(`  ${k} rollout status ${w.ref} -n ${w.namespace} --timeout=${timeout}s`);
-      for (const s of plan.smoke)
-        say(
-          `  ${k} get --raw /api/v1/namespaces/${s.namespace}/services/${s.serviceName}:${SMOKE_PORT}/proxy${s.path}`,
-        );
+      for (const s of plan.smoke) say(`  ${k} get --raw ${smokeProxyPath(s)}`);
     }
   }
 }

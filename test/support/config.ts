@@ -97,3 +97,18 @@ export function checkContextOf(overrides: unknown, edit?: (objects: KubeObject[]
     out: { dir: "out", files: bundle.files },
   };
 }
+
+/** smart-order-router's own error-ratio alert at `threshold`, as a new user would add it beside the global one. */
+export function ownErrorRatioAlert(threshold: string) {
+  return {
+    kind: "ratio",
+    severity: "warning",
+    service: "smart-order-router",
+    metric: "nautilus_errors_total",
+    per: "nautilus_requests_total",
+    comparison: ">",
+    threshold,
+    for: "2m",
+    summary: `smart-order-router fails more than ${threshold} of requests`,
+  };
+}

@@ -48,3 +48,14 @@ export function ensureChromium(): { ok: boolean; message: string } {
   const problem = ensureDebianTool("chromium", "chromium");
   return { ok: problem === undefined, message: problem ?? "" };
 }
+
+/** Fails the test at hand unless the real Prometheus and Alertmanager servers are installed (or installable). */
+export function requirePrometheusServers(): void {
+  for (const [cmd, pkg] of [
+    ["prometheus", "prometheus"],
+    ["prometheus-alertmanager", "prometheus-alertmanager"],
+  ] as const) {
+    const problem = ensureDebianTool(cmd, pkg);
+    if (problem) throw new Error(problem);
+  }
+}
