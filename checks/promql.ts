@@ -10,13 +10,12 @@
 import { parser } from "@prometheus-io/lezer-promql";
 import type { SyntaxNode } from "@lezer/common";
 import { OBSERVABILITY_OUT } from "../core/layout.ts";
-import type { Monitoring } from "../schemas/observability.ts";
+import { INVENTORY_RECORD, type Monitoring } from "../schemas/observability.ts";
 import type { Platform } from "../schemas/platform.ts";
 import type { Finding } from "../core/finding.ts";
 import type { ConfigCheck, ConfigContext } from "./check.ts";
 import { dashboardSpec, KUBE_STATE_METRICS } from "../model/dashboard.ts";
 import { monitoringModel } from "../model/monitoring.ts";
-import { INVENTORY_RECORD } from "../model/service-inventory.ts";
 import { CONFIG_FILE } from "../core/finding.ts";
 
 const ENGINE = "promql";

@@ -167,6 +167,7 @@ export function alertmanagerRouteTests(platform: Platform): Record<string, unkno
 /** The header of the route cases file (after `# `): how to run one case by hand. */
 export const ROUTE_TESTS_HEADER =
   `${GENERATED_HEADER}\n` +
-  "# Each case is one `amtool config routes test` run (`check` runs them all), for example:\n" +
+  "# Each case is one `amtool config routes test` (`check` verifies every case, in one amtool run per group of\n" +
+  "# cases the routes and inhibit rules treat alike), for example:\n" +
   "#   amtool config routes test --config.file=out/alertmanager/alertmanager.yml \\\n" +
   "#     --verify.receivers=<receivers, comma-separated> alertname=<..> severity=<..> service=<..>";

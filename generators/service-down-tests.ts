@@ -13,7 +13,8 @@
 import type { Platform } from "../schemas/platform.ts";
 import { formatDuration } from "../schemas/units.ts";
 import { expandSummary, jobName, type ModelAlert } from "../model/monitoring.ts";
-import { INVENTORY_RECORD, inventoryLabels } from "../model/service-inventory.ts";
+import { inventoryLabels } from "../model/service-inventory.ts";
+import { INVENTORY_RECORD } from "../schemas/observability.ts";
 
 interface Series {
   series: string;

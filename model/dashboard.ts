@@ -21,6 +21,7 @@ import {
   jobPattern,
   jobSelector,
   monitoringModel,
+  ownAlertServices,
   ratioExpr,
   runbookUrl,
   tierServices,
@@ -102,9 +103,23 @@ export function thresholdSteps(alerts: readonly ModelAlert[]): ThresholdStep[] {
       { value: null, color: SEVERITY_COLOR[down.severity] },
       { value: 1, color: "green" },
     ];
+  return stepsOf(alerts.map((a) => ({ value: a.value, severity: a.severity, below: a.comparison === "<" })));
+}
+
+/**
+ * The steps of an SLO's error ratio: the ticket's colour from the lowest ratio a ticket window alerts at, the
+ * page's from the lowest a page window alerts at (the budget burning 1× and 14.4× as fast as the period allows).
+ */
+function sloSteps(slo: SloModel): ThresholdStep[] {
+  return stepsOf(slo.windows.map((w) => ({ value: w.errorRatio, severity: w.severity, below: false })));
+}
+
+function stepsOf(
+  thresholds: readonly { value: number; severity: ModelAlert["severity"]; below: boolean }[],
+): ThresholdStep[] {
   const byValue = new Map<string, { value: number; color: string; below: boolean }>();
-  for (const a of alerts) {
-    const point = { value: a.value, color: SEVERITY_COLOR[a.severity], below: a.comparison === "<" };
+  for (const t of thresholds) {
+    const point = { value: t.value, color: SEVERITY_COLOR[t.severity], below: t.below };
     const key = `${point.below}/${point.value}`;
     // Two alerts at one value (a warning and a critical) show the more severe colour.
     if (!byValue.has(key) || point.color === SEVERITY_COLOR.critical) byValue.set(key, point);
@@ -229,8 +244,12 @@ function errorRatePanel(platform: Platform, id: number, services: readonly strin
     if (!queries.has(ratioKey(c))) queries.set(ratioKey(c), c);
   }
   const global = ratios.filter((a) => a.service === undefined);
-  // A service's own alert colours that service's series; the service-less alerts colour the rest.
+  // A service's own alert colours that service's series; the service-less alerts colour the rest. An SLO that
+  // replaces the service-less alerts for its service colours it at its burn rates' error ratios.
   const own = ratios.filter((a) => a.service !== undefined && (a.config as RatioAlert).by === "service");
+  const slos = monitoringModel(platform).alerts.flatMap((a) =>
+    a.slo && global.some((g) => ownAlertServices(platform, g.config).includes(a.slo!.service)) ? [a.slo] : [],
+  );
   return {
     kind: "timeseries",
     id,
@@ -242,7 +261,10 @@ function errorRatePanel(platform: Platform, id: number, services: readonly strin
     ),
     unit: GRAFANA_UNIT.ratio,
     thresholds: thresholdSteps(global.length > 0 ? global : ratios),
-    overrides: own.map((a) => ({ match: { name: a.service! }, thresholds: thresholdSteps([a]) })),
+    overrides: [
+      ...own.map((a) => ({ match: { name: a.service! }, thresholds: thresholdSteps([a]) })),
+      ...slos.map((slo) => ({ match: { name: slo.service }, thresholds: sloSteps(slo) })),
+    ],
     targets: [...queries.values()].map((c, i) => ({
       expr: ratioExpr(platform, c, jobSelector(platform, services)),
       legend: `{{${c.by}}}`,

@@ -8,12 +8,10 @@
  * rule file of their own, so the promtool tests of alerts leave them out and feed the inventory series of the few
  * services they are about (model/monitoring.ts `alertTestRuleFiles`). Pure.
  */
+import { INVENTORY_RECORD } from "../schemas/observability.ts";
 import type { Platform } from "../schemas/platform.ts";
 import { formatDuration } from "../schemas/units.ts";
 import type { RuleFile } from "./monitoring.ts";
-
-/** The recorded series' name (level:metric:operations), the same for every platform: its `platform` label differs. */
-export const INVENTORY_RECORD = "service:expected:info";
 
 /**
  * The inventory's series of this platform, of one tier if given: `service:expected:info{platform="nautilus"}`. The

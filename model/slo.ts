@@ -5,7 +5,7 @@
  * factor over a long window and still does over the short one. No `for`: the short window already demands a burn
  * that is still going on, and a `for` would only delay the alert by as much (the workbook's advice). Pure.
  */
-import { BURN_RATE_WINDOWS, burnFactor, type SloAlert } from "../schemas/slo.ts";
+import { BURN_RATE_WINDOWS, burnFactor, SLO_RECORD_LEVEL, type SloAlert } from "../schemas/slo.ts";
 import { formatDuration } from "../schemas/units.ts";
 import type { AlertRule as Rule, RecordingRule as Recording } from "./monitoring.ts";
 
@@ -51,7 +51,7 @@ const round = (n: number) => Number(n.toPrecision(12));
 
 /** `recordName(300)` → `slo:sli_error:ratio_rate5m`. */
 export function sloRecordName(window: number): string {
-  return `slo:sli_error:ratio_rate${promWindow(window)}`;
+  return `${SLO_RECORD_LEVEL}:sli_error:ratio_rate${promWindow(window)}`;
 }
 
 /**

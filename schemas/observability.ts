@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { alertingIssues, alertingSchema } from "./alerting.ts";
 import { pinnedImage } from "./image-reference.ts";
-import { SLO_SEVERITY_NAME, sloAlertSchema } from "./slo.ts";
+import { SLO_RECORD_LEVEL, SLO_SEVERITY_NAME, sloAlertSchema } from "./slo.ts";
 import {
   adapterStackFields,
   grafanaStackFields,
@@ -49,6 +49,19 @@ const recordName = z.string().regex(/^[a-zA-Z_]+:[a-zA-Z0-9_:]+$/, {
   error: (iss) =>
     `recording rule names follow level:metric:operations (they contain a ":"), got ${JSON.stringify(iss.input)}`,
 });
+
+/**
+ * The service inventory's series (model/service-inventory.ts): one per declared service, the same name for every
+ * platform (its `platform` label differs). Generated, so the config may not record it.
+ */
+export const INVENTORY_RECORD = "service:expected:info";
+
+/** Why the config may not record this series itself, if it may not: the generated rules record it. */
+function generatedRecord(name: string): string | undefined {
+  if (name === INVENTORY_RECORD) return "the service inventory (one series per declared service) records it";
+  if (name.split(":")[0] === SLO_RECORD_LEVEL) return `the level "${SLO_RECORD_LEVEL}:" is the SLO alerts' own`;
+  return undefined;
+}
 
 export const METRIC_UNITS = ["microseconds", "seconds", "ratio", "count", "bytes"] as const;
 export type MetricUnit = (typeof METRIC_UNITS)[number];
@@ -373,6 +386,15 @@ export const monitoringSchema = z
     tracing: tracingSchema,
   })
   .superRefine((m, ctx) => {
+    for (const name of Object.keys(m.recordingRules)) {
+      const owner = generatedRecord(name);
+      if (owner)
+        ctx.addIssue({
+          code: "custom",
+          path: ["recordingRules", name],
+          message: `${JSON.stringify(name)} is a generated series (${owner}); record under another name`,
+        });
+    }
     for (const [name, a] of Object.entries(m.alerts)) {
       if (a.kind === "down") continue;
       if (a.kind === "slo") {

@@ -15,9 +15,10 @@ import type { Bundle } from "../generators/bundle.ts";
 import { checkPromql } from "../checks/promql.ts";
 import { observabilityFiles } from "../generators/observability-files.ts";
 import { monitoringModel } from "../model/monitoring.ts";
-import { INVENTORY_RECORD, inventoryRuleFile } from "../model/service-inventory.ts";
+import { inventoryRuleFile } from "../model/service-inventory.ts";
+import { INVENTORY_RECORD } from "../schemas/observability.ts";
 import type { Platform } from "../schemas/platform.ts";
-import { bundleOf, platformOf, withSyntheticServices } from "./support/config.ts";
+import { bundleOf, changedConfigErrors, platformOf, withSyntheticServices } from "./support/config.ts";
 
 const RULES = "prometheus/rules/nautilus-alerts.yaml";
 const INVENTORY = "prometheus/rules/nautilus-services.yaml";
@@ -90,6 +91,19 @@ test("the service inventory records one series per declared service; alert tests
       'service:expected:info{platform="nautilus",service="position-keeper",tier="ultra-low-latency"}',
     ],
   );
+});
+
+test("the config may not record a generated series: the inventory's or one at the SLO alerts' level", () => {
+  const found = changedConfigErrors((c) => {
+    const rules = c.monitoring.recordingRules as Record<string, { expr: string; help: string }>;
+    const help = "a series of the test";
+    rules[INVENTORY_RECORD] = { expr: "vector(1)", help };
+    rules["slo:sli_error:ratio_rate5m"] = { expr: "vector(0)", help };
+    rules["service:nautilus_requests:rate5m"] = { expr: "vector(0)", help };
+  });
+  assert.equal(found.length, 2, found.join("\n"));
+  assert.match(found[0]!, /monitoring\.recordingRules\.service:expected:info.*the service inventory .* records it/);
+  assert.match(found[1]!, /monitoring\.recordingRules\.slo:sli_error:ratio_rate5m.*"slo:" is the SLO alerts' own/);
 });
 
 test("the real promtool passes the generated ServiceDown tests", () => {

@@ -208,6 +208,23 @@ test("the dashboard draws the SLO's burn rate per window and its error budget re
   assert.equal(checkPromql(platform), []);
 });
 
+test("the Error rate panel colours the SLO's service at its burn rates, the other services at the global ratio", () => {
+  const errorRate = dashboardSpec(platform)
+    .rows.flatMap((r) => r.panels)
+    .find((p) => p.title === "Error rate" && p.alerts.includes("HighErrorRate"))!;
+  const router = errorRate.overrides!.find((o) => "name" in o.match && o.match.name === "smart-order-router");
+  // 99.9%: a ticket from 1× the 0.1% budget, a page from 6× (the lowest page factor of the table).
+  assert.equal(router?.thresholds, [
+    { value: null, color: "green" },
+    { value: 0.001, color: "orange" },
+    { value: 0.006, color: "red" },
+  ]);
+  assert.equal(
+    errorRate.thresholds!.map((t) => t.value),
+    [null, 0.01],
+  );
+});
+
 test("bad SLOs are config errors naming the field", () => {
   const errors = (o: Record<string, unknown>) =>
     changedConfigErrors((c) => {
