@@ -5,7 +5,7 @@
  * Numbers are the production numbers of the Phase 4 report (shared/seed), except where the report
  * is wrong; each such place says why in a comment marked SEED.
  */
-import { definePlatform } from "./schemas/platform.ts";
+import { definePlatform } from "./schemas/define-platform.ts";
 import type { Duration } from "./schemas/units.ts";
 
 const REGISTRY = "registry.nautilus.io/trading";

@@ -23,7 +23,6 @@ import { TIER } from "../core/conventions.ts";
 import { nodePool, nodePoolPatch } from "./nodes.ts";
 import { gitopsSchema } from "./gitops.ts";
 import { skipSchema } from "./skip.ts";
-import type { PlatformConfig } from "./platform-input.generated.ts";
 
 /** Deployment rollout bounds: a count of pods or a percentage of the replicas. */
 const podsOrPercent = (what: string) =>
@@ -371,10 +370,4 @@ export type Tier = Platform["tiers"][string];
 export type ResourceList = z.output<typeof resourceList>;
 export type EnvironmentName = keyof Platform["environments"];
 
-/**
- * Gives editor completion, compile-time checks and each field's description on hover in platform.config.ts;
- * returns its input. `PlatformConfig` is `PlatformInput` spelled out with the descriptions (`npm run docs`).
- */
-export function definePlatform(config: PlatformConfig): PlatformInput {
-  return config;
-}
+export { definePlatform } from "./define-platform.ts";
