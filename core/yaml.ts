@@ -383,8 +383,8 @@ const MAX_FAST_DEPTH = 1000;
 /**
  * Parses a manifest stream the way kubectl reads it, as `parseManifestYamlTree` does, with the same values,
  * problems and positions. A stream of plain data (nearly every manifest) is read by js-yaml's event parser with
- * the same YAML 1.1 scalars, several times faster and without a document tree; positions (`line`, `locate`)
- * come from the exact reader, run on one document only when a finding first asks for a position in it. Anything
+ * the same YAML 1.1 scalars, several times faster and without a document tree; a document's own position comes
+ * from the text, any other from the exact reader, run on one document only when a finding first asks. Anything
  * else (anchors, aliases, merge keys, tags, a duplicate key, not YAML) is read by the exact reader from the start.
  */
 export function parseManifestYaml(text: string): ManifestDocument[] {
@@ -406,12 +406,15 @@ export function parseManifestYaml(text: string): ManifestDocument[] {
     }
     return doc;
   };
+  // A map's or list's own position is where its document's content starts: found in the text, with no tree.
+  const root = (i: number): YamlLocation | undefined =>
+    starts && typeof values[i] === "object" && values[i] !== null ? contentStart(text, starts[i]!) : undefined;
   return values.map((value, i) => {
     const doc: ManifestDocument = {
       get line() {
-        return tree(i).line;
+        return (root(i) ?? tree(i)).line;
       },
-      locate: (path) => tree(i).locate(path),
+      locate: (path) => (path.length === 0 && root(i)) || tree(i).locate(path),
     };
     if (value !== null && value !== undefined) doc.value = value;
     return doc;
@@ -436,6 +439,28 @@ function documentStarts(text: string, count: number): { offset: number; line: nu
   const head = text.slice(0, starts[0]?.offset ?? text.length);
   if (/^[ \t]*[^\s#]/m.test(head)) starts.unshift({ offset: 0, line: 0 });
   return starts.length === count ? starts : undefined;
+}
+
+/**
+ * The position (1-based) of a document's first character of content: after its `---` marker, blanks, line breaks
+ * and comments (a `#` first on a line, or after blanks, starts one).
+ */
+function contentStart(text: string, start: { offset: number; line: number }): YamlLocation {
+  let i = text.startsWith("---", start.offset) ? start.offset + 3 : start.offset;
+  let line = start.line;
+  let lineStart = text.lastIndexOf("\n", start.offset) + 1;
+  for (; i < text.length; i++) {
+    const c = text[i];
+    if (c === "#") {
+      const end = text.indexOf("\n", i);
+      if (end < 0) break;
+      i = end - 1;
+    } else if (c === "\n") {
+      line++;
+      lineStart = i + 1;
+    } else if (c !== " " && c !== "\t" && c !== "\r") break;
+  }
+  return { line: line + 1, column: i - lineStart + 1 };
 }
 
 /** A document read on its own, with its positions moved down by the lines before it in its file. */
