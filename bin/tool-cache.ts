@@ -1,0 +1,318 @@
+/**
+ * A result cache for the real tools `check` runs (promtool, amtool, kubectl kustomize): a run whose tool binary,
+ * arguments and input bytes are those of an earlier run gets that run's result without starting the tool.
+ *
+ * The key is the sha256 of the tool's identity (its resolved path, size and modification time), its arguments
+ * (with the temporary folder it runs in written as a placeholder) and the bytes of every file it reads, by
+ * relative path; a file that is absent counts as absent. Nothing else is trusted: a changed byte, argument or
+ * binary is a miss. A run whose inputs changed while it ran is not stored.
+ *
+ * Entries live in node_modules/.cache/nautilus-platform/ of the project (absent in a fresh clone, so CI always
+ * runs the tools), one JSON file each, written to a temporary name and renamed into place so that concurrent
+ * writers and readers only ever see whole entries. An entry that cannot be read or parsed is a miss, never an
+ * error; the folder is pruned to the most recently used entries. `PLATFORM_NO_CACHE=1` turns it off,
+ * `PLATFORM_CACHE_DIR` moves it.
+ */
+import { createHash } from "node:crypto";
+import {
+  accessSync,
+  constants,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
+import { delimiter, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { parseYamlDocuments } from "../core/yaml.ts";
+import { deepEqual } from "../core/plain.ts";
+import { kustomizeBuild } from "../engines/kustomize.ts";
+import { runTool, type ToolRun, type ToolRunner } from "../engines/tool-runner.ts";
+
+/** Part of every key: entries of an older layout are misses. */
+const FORMAT = "nautilus-tool-cache/1";
+/** Kept entries, most recently used first; the rest are deleted once a run adds one past the bound. */
+export const MAX_ENTRIES = 2000;
+/** The total size of kept entries. */
+export const MAX_BYTES = 256 * 1024 * 1024;
+/** A temporary file older than this is left from a process that died while writing: deleted when pruning. */
+const STALE_TEMP_MS = 60 * 60 * 1000;
+/** Stands for the folder a tool runs in, in keys and stored output, so a temporary folder's name does not matter. */
+const CWD = "\u0000cwd\u0000";
+
+/** The cache folder, or undefined when caching is off or there is no project folder to hold it. */
+export function toolCacheDir(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string | undefined {
+  const off = env.PLATFORM_NO_CACHE;
+  if (off !== undefined && off !== "" && off !== "0") return undefined;
+  if (env.PLATFORM_CACHE_DIR) return resolve(cwd, env.PLATFORM_CACHE_DIR);
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    if (isDirectory(join(dir, "node_modules"))) return join(dir, "node_modules", ".cache", "nautilus-platform");
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+const identities = new Map<string, string | undefined>();
+
+/**
+ * What says which binary `tool` is: the real path of the first executable of that name on PATH, its size and its
+ * modification time (an upgrade changes at least one). Undefined when it is not found: then nothing is cached and
+ * the run itself says the tool is missing.
+ */
+export function toolIdentity(tool: string, path = process.env.PATH ?? ""): string | undefined {
+  const memo = `${tool}\u0000${path}`;
+  if (identities.has(memo)) return identities.get(memo);
+  let found: string | undefined;
+  const candidates = tool.includes("/") ? [resolve(tool)] : path.split(delimiter).map((d) => join(d || ".", tool));
+  for (const candidate of candidates) {
+    try {
+      accessSync(candidate, constants.X_OK);
+      const real = realpathSync(candidate);
+      const s = statSync(real);
+      if (!s.isFile()) continue;
+      found = [real, s.size, s.mtimeMs, s.ino].join("\u0000");
+      break;
+    } catch {}
+  }
+  identities.set(memo, found);
+  return found;
+}
+
+/** The bytes of each file, by path relative to `root`, in a stable order; an absent file is marked as such. */
+function hashFiles(hash: ReturnType<typeof createHash>, root: string, paths: readonly string[]): void {
+  for (const p of [...new Set(paths)].sort()) {
+    hash.update(`\u0000file\u0000${p}\u0000`);
+    try {
+      const bytes = readFileSync(join(root, p));
+      hash.update(`${bytes.length}\u0000`);
+      hash.update(bytes);
+    } catch {
+      hash.update("absent");
+    }
+  }
+}
+
+/** Every file under `dir`, relative to it, following symbolic links as the tools do. */
+export function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    let entries: string[];
+    try {
+      entries = readdirSync(join(dir, rel));
+    } catch {
+      return;
+    }
+    for (const name of entries) {
+      const p = rel ? `${rel}/${name}` : name;
+      let s: ReturnType<typeof statSync>;
+      try {
+        s = statSync(join(dir, p));
+      } catch {
+        continue;
+      }
+      if (s.isDirectory()) walk(p);
+      else if (s.isFile()) out.push(p);
+    }
+  };
+  walk("");
+  return out;
+}
+
+/** The key of one run: tool identity, arguments (the folder it runs in as a placeholder), input bytes. */
+export function runKey(
+  identity: string,
+  args: readonly string[],
+  cwd: string,
+  inputs: readonly string[] | undefined,
+): string {
+  const hash = createHash("sha256");
+  hash.update(`${FORMAT}\u0000${identity}\u0000`);
+  for (const a of args) hash.update(`${a.split(cwd).join(CWD)}\u0000`);
+  hash.update(inputs ? "\u0000inputs\u0000" : "\u0000every file\u0000");
+  hashFiles(hash, cwd, inputs ?? filesUnder(cwd));
+  return hash.digest("hex");
+}
+
+interface Entry<T> {
+  format: string;
+  key: string;
+  value: T;
+}
+
+/** The value stored under `key`, or undefined when there is none or it cannot be read whole. */
+export function readEntry<T>(dir: string, key: string): T | undefined {
+  const file = join(dir, `${key}.json`);
+  try {
+    const entry = JSON.parse(readFileSync(file, "utf8")) as Entry<T>;
+    if (entry?.format !== FORMAT || entry.key !== key || entry.value === undefined) return undefined;
+    // Used now: pruning keeps the most recently used.
+    const now = new Date();
+    try {
+      utimesSync(file, now, now);
+    } catch {}
+    return entry.value;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Stores `value` under `key`: whole or not at all. A cache that cannot be written is no cache, not an error. */
+export function writeEntry(dir: string, key: string, value: unknown): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${key}.json`);
+    const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    const entry: Entry<unknown> = { format: FORMAT, key, value };
+    writeFileSync(temp, JSON.stringify(entry));
+    try {
+      renameSync(temp, file);
+    } catch {
+      try {
+        unlinkSync(temp);
+      } catch {}
+      return;
+    }
+    written.add(dir);
+  } catch {}
+}
+
+/** Folders this process wrote to: pruned once, before it exits. */
+const written = new Set<string>();
+
+/** Deletes all but the most recently used entries within `maxEntries` and `maxBytes`, and stale temporary files. */
+export function pruneCache(dir: string, maxEntries = MAX_ENTRIES, maxBytes = MAX_BYTES, now = Date.now()): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  const entries: { file: string; used: number; size: number }[] = [];
+  for (const name of names) {
+    const file = join(dir, name);
+    try {
+      const s = statSync(file);
+      if (name.endsWith(".tmp")) {
+        if (now - s.mtimeMs > STALE_TEMP_MS) unlinkSync(file);
+      } else if (name.endsWith(".json")) entries.push({ file, used: s.mtimeMs, size: s.size });
+    } catch {}
+  }
+  entries.sort((a, b) => b.used - a.used);
+  let bytes = 0;
+  entries.forEach((e, i) => {
+    bytes += e.size;
+    if (i < maxEntries && bytes <= maxBytes) return;
+    try {
+      unlinkSync(e.file);
+    } catch {}
+  });
+}
+
+/** Prunes the folders this process added entries to (a run that only read the cache prunes nothing). */
+export function pruneWritten(): void {
+  for (const dir of written) pruneCache(dir);
+  written.clear();
+}
+
+/**
+ * `run`, answered from the cache in `dir` when the same tool ran on the same arguments and input bytes before. A
+ * tool that cannot be found or started is never cached.
+ */
+export function cachedRunner(dir: string | undefined, run: ToolRunner = runTool): ToolRunner {
+  if (!dir) return run;
+  return (tool, args, cwd, inputs) => {
+    const identity = toolIdentity(tool);
+    if (!identity) return run(tool, args, cwd, inputs);
+    const key = runKey(identity, args, cwd, inputs);
+    const hit = readEntry<ToolRun>(dir, key);
+    if (hit && typeof hit.ok === "boolean" && typeof hit.output === "string")
+      return { ok: hit.ok, output: hit.output.split(CWD).join(cwd) };
+    const r = run(tool, args, cwd, inputs);
+    if (!r.missing && runKey(identity, args, cwd, inputs) === key)
+      writeEntry(dir, key, { ok: r.ok, output: r.output.split(cwd).join(CWD) });
+    return r;
+  };
+}
+
+type KustomizeBuild = typeof kustomizeBuild;
+
+/**
+ * The folders `kubectl kustomize overlay` reads: the overlay and, transitively, every local folder a kustomization
+ * in them names under `resources`, `components` or `bases` (kustomize loads other files only from inside a
+ * kustomization's own folder). Undefined when one names something remote, which is not cached.
+ */
+export function kustomizeRoots(overlay: string): string[] | undefined {
+  const roots: string[] = [];
+  const queue = [resolve(overlay)];
+  const inside = (p: string) => roots.some((r) => p === r || p.startsWith(`${r}${sep}`));
+  while (queue.length > 0) {
+    const root = queue.shift()!;
+    if (inside(root)) continue;
+    roots.push(root);
+    for (const file of filesUnder(root)) {
+      const base = file.split("/").pop()!;
+      if (base !== "kustomization.yaml" && base !== "kustomization.yml" && base !== "Kustomization") continue;
+      let doc: unknown;
+      try {
+        doc = parseYamlDocuments(readFileSync(join(root, file), "utf8"))[0];
+      } catch {
+        // kustomize will fail on it; that failure is cached with the bytes that caused it.
+        continue;
+      }
+      const k = (doc ?? {}) as Record<string, unknown>;
+      for (const field of ["resources", "components", "bases"]) {
+        const list = k[field];
+        if (!Array.isArray(list)) continue;
+        for (const entry of list) {
+          if (typeof entry !== "string") continue;
+          if (/^[a-z][a-z0-9+.-]*:\/\/|^git@|^github\.com\//i.test(entry)) return undefined;
+          const target = isAbsolute(entry) ? entry : resolve(root, dirname(file), entry);
+          if (isDirectory(target) && !inside(target)) queue.push(target);
+        }
+      }
+    }
+  }
+  return roots;
+}
+
+function kustomizeKey(identity: string, overlay: string, roots: readonly string[]): string {
+  const hash = createHash("sha256");
+  hash.update(`${FORMAT}\u0000kustomize\u0000${identity}\u0000${overlay}\u0000`);
+  for (const root of roots) {
+    // Relative to the working folder, as the argument is: moving the project does not matter.
+    hash.update(`\u0000root\u0000${relative(process.cwd(), root)}\u0000`);
+    hashFiles(hash, root, filesUnder(root));
+  }
+  return hash.digest("hex");
+}
+
+/** `kubectl kustomize overlay`, answered from the cache in `dir` when kubectl and every file it reads are unchanged. */
+export function cachedKustomizeBuild(dir: string | undefined, build: KustomizeBuild = kustomizeBuild): KustomizeBuild {
+  if (!dir) return build;
+  return (overlay) => {
+    const identity = toolIdentity("kubectl");
+    const roots = kustomizeRoots(overlay);
+    if (!identity || !roots) return build(overlay);
+    const key = kustomizeKey(identity, overlay, roots);
+    const hit = readEntry<ReturnType<KustomizeBuild>>(dir, key);
+    if (hit && (hit.ok ? Array.isArray(hit.objects) : typeof hit.message === "string")) return hit;
+    const r = build(overlay);
+    // Not a tool that could not start, and only objects that JSON keeps as they are (no NaN, no Infinity).
+    const cacheable = r.ok
+      ? deepEqual(JSON.parse(JSON.stringify(r.objects)), r.objects)
+      : !r.message.startsWith("could not run kubectl");
+    if (cacheable && kustomizeKey(identity, overlay, roots) === key) writeEntry(dir, key, r);
+    return r;
+  };
+}
