@@ -28,7 +28,8 @@ import {
   writeFileSync,
 } from "node:fs";
 import { delimiter, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { parseYamlDocuments } from "../core/yaml.ts";
+import { fileURLToPath } from "node:url";
+import { parseYamlDocuments, plainManifestValues } from "../core/yaml.ts";
 import { deepEqual } from "../core/plain.ts";
 import { kustomizeBuild } from "../engines/kustomize.ts";
 import { runTool, type ToolRun, type ToolRunner } from "../engines/tool-runner.ts";
@@ -43,6 +44,36 @@ export const MAX_BYTES = 256 * 1024 * 1024;
 const STALE_TEMP_MS = 60 * 60 * 1000;
 /** Stands for the folder a tool runs in, in keys and stored output, so a temporary folder's name does not matter. */
 const CWD = "\u0000cwd\u0000";
+
+/**
+ * The code that turns a tool's run into the stored value (the noise filter, the YAML reader, the engines): part of
+ * every key, so a rebuilt bundle or an edited source starts afresh. Bundled, this module's own file is the whole
+ * CLI; under tsx, the sources listed here (the rest of core/ is taken as stable between edits of these).
+ */
+const CODE = [
+  import.meta.url,
+  "./tools-aside.ts",
+  "../engines/tool-runner.ts",
+  "../engines/kustomize.ts",
+  "../engines/promtool.ts",
+  "../engines/amtool.ts",
+  "../core/yaml.ts",
+  "../core/layout.ts",
+];
+
+let codeIdentityMemo: string | undefined;
+
+function codeIdentity(): string {
+  codeIdentityMemo ??= CODE.map((p) => {
+    try {
+      const s = statSync(fileURLToPath(new URL(p, import.meta.url)));
+      return `${p}:${s.size}:${s.mtimeMs}`;
+    } catch {
+      return `${p}:absent`;
+    }
+  }).join("\u0000");
+  return codeIdentityMemo;
+}
 
 /** The cache folder, or undefined when caching is off or there is no project folder to hold it. */
 export function toolCacheDir(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string | undefined {
@@ -63,16 +94,12 @@ function isDirectory(path: string): boolean {
   }
 }
 
-const identities = new Map<string, string | undefined>();
-
 /**
  * What says which binary `tool` is: the real path of the first executable of that name on PATH, its size and its
  * modification time (an upgrade changes at least one). Undefined when it is not found: then nothing is cached and
  * the run itself says the tool is missing.
  */
 export function toolIdentity(tool: string, path = process.env.PATH ?? ""): string | undefined {
-  const memo = `${tool}\u0000${path}`;
-  if (identities.has(memo)) return identities.get(memo);
   let found: string | undefined;
   const candidates = tool.includes("/") ? [resolve(tool)] : path.split(delimiter).map((d) => join(d || ".", tool));
   for (const candidate of candidates) {
@@ -85,8 +112,16 @@ export function toolIdentity(tool: string, path = process.env.PATH ?? ""): strin
       break;
     } catch {}
   }
-  identities.set(memo, found);
   return found;
+}
+
+/** `toolIdentity`, looked up once per tool for the life of one runner (one `check`). */
+function identities(): (tool: string) => string | undefined {
+  const known = new Map<string, string | undefined>();
+  return (tool) => {
+    if (!known.has(tool)) known.set(tool, toolIdentity(tool));
+    return known.get(tool);
+  };
 }
 
 /** The bytes of each file, by path relative to `root`, in a stable order; an absent file is marked as such. */
@@ -137,10 +172,27 @@ export function runKey(
   inputs: readonly string[] | undefined,
 ): string {
   const hash = createHash("sha256");
-  hash.update(`${FORMAT}\u0000${identity}\u0000`);
+  hash.update(`${FORMAT}\u0000${codeIdentity()}\u0000${identity}\u0000`);
   for (const a of args) hash.update(`${a.split(cwd).join(CWD)}\u0000`);
   hash.update(inputs ? "\u0000inputs\u0000" : "\u0000every file\u0000");
   hashFiles(hash, cwd, inputs ?? filesUnder(cwd));
+  return hash.digest("hex");
+}
+
+/**
+ * The key of a value derived from in-memory `files` (path, content) by `what`, given `parts` (tool identities,
+ * options): for results that depend on nothing else but this code.
+ */
+export function valueKey(
+  what: string,
+  parts: readonly string[],
+  files: readonly (readonly [string, string])[],
+): string {
+  const hash = createHash("sha256");
+  hash.update(`${FORMAT}\u0000${codeIdentity()}\u0000${what}\u0000`);
+  for (const p of parts) hash.update(`${p}\u0000`);
+  for (const [p, content] of [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    hash.update(`\u0000file\u0000${p}\u0000${Buffer.byteLength(content)}\u0000${content}`);
   return hash.digest("hex");
 }
 
@@ -231,8 +283,9 @@ export function pruneWritten(): void {
  */
 export function cachedRunner(dir: string | undefined, run: ToolRunner = runTool): ToolRunner {
   if (!dir) return run;
+  const identityOf = identities();
   return (tool, args, cwd, inputs) => {
-    const identity = toolIdentity(tool);
+    const identity = identityOf(tool);
     if (!identity) return run(tool, args, cwd, inputs);
     const key = runKey(identity, args, cwd, inputs);
     const hit = readEntry<ToolRun>(dir, key);
@@ -247,12 +300,52 @@ export function cachedRunner(dir: string | undefined, run: ToolRunner = runTool)
 
 type KustomizeBuild = typeof kustomizeBuild;
 
+const KUSTOMIZATION_FILES = new Set(["kustomization.yaml", "kustomization.yml", "Kustomization"]);
+
+/** The folders one kustomization file names under `resources`, `components` or `bases`; undefined when not sure. */
+function namedFolders(root: string, file: string): string[] | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(root, file), "utf8");
+  } catch {
+    return [];
+  }
+  let doc: unknown;
+  try {
+    doc = (plainManifestValues(text) ?? parseYamlDocuments(text))[0];
+  } catch {
+    // kustomize fails on it too; that failure is cached with the bytes that caused it.
+    return [];
+  }
+  const k = (doc ?? {}) as Record<string, unknown>;
+  const folders: string[] = [];
+  for (const field of ["resources", "components", "bases"]) {
+    const list = k[field];
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) return undefined;
+    for (const entry of list) {
+      // Not a string as we read it (kustomize's YAML may read it as one), or remote: not cached.
+      if (typeof entry !== "string" || /^[a-z][a-z0-9+.-]*:\/\/|^git@|^github\.com\//i.test(entry)) return undefined;
+      const target = isAbsolute(entry) ? entry : resolve(root, dirname(file), entry);
+      if (isDirectory(target)) folders.push(target);
+    }
+  }
+  return folders;
+}
+
+/** A folder's files and their digest (sha256 of each relative path and its bytes). */
+function folderDigest(root: string): string {
+  const hash = createHash("sha256");
+  hashFiles(hash, root, filesUnder(root));
+  return hash.digest("hex");
+}
+
 /**
  * The folders `kubectl kustomize overlay` reads: the overlay and, transitively, every local folder a kustomization
  * in them names under `resources`, `components` or `bases` (kustomize loads other files only from inside a
- * kustomization's own folder). Undefined when one names something remote, which is not cached.
+ * kustomization's own folder). Undefined when one names something remote or unreadable as a list of paths.
  */
-export function kustomizeRoots(overlay: string): string[] | undefined {
+export function kustomizeRoots(overlay: string, namedIn = namedFolders): string[] | undefined {
   const roots: string[] = [];
   const queue = [resolve(overlay)];
   const inside = (p: string) => roots.some((r) => p === r || p.startsWith(`${r}${sep}`));
@@ -261,58 +354,54 @@ export function kustomizeRoots(overlay: string): string[] | undefined {
     if (inside(root)) continue;
     roots.push(root);
     for (const file of filesUnder(root)) {
-      const base = file.split("/").pop()!;
-      if (base !== "kustomization.yaml" && base !== "kustomization.yml" && base !== "Kustomization") continue;
-      let doc: unknown;
-      try {
-        doc = parseYamlDocuments(readFileSync(join(root, file), "utf8"))[0];
-      } catch {
-        // kustomize will fail on it; that failure is cached with the bytes that caused it.
-        continue;
-      }
-      const k = (doc ?? {}) as Record<string, unknown>;
-      for (const field of ["resources", "components", "bases"]) {
-        const list = k[field];
-        if (!Array.isArray(list)) continue;
-        for (const entry of list) {
-          if (typeof entry !== "string") continue;
-          if (/^[a-z][a-z0-9+.-]*:\/\/|^git@|^github\.com\//i.test(entry)) return undefined;
-          const target = isAbsolute(entry) ? entry : resolve(root, dirname(file), entry);
-          if (isDirectory(target) && !inside(target)) queue.push(target);
-        }
-      }
+      if (!KUSTOMIZATION_FILES.has(file.split("/").pop()!)) continue;
+      const named = namedIn(root, file);
+      if (!named) return undefined;
+      queue.push(...named.filter((f) => !inside(f)));
     }
   }
   return roots;
 }
 
-function kustomizeKey(identity: string, overlay: string, roots: readonly string[]): string {
-  const hash = createHash("sha256");
-  hash.update(`${FORMAT}\u0000kustomize\u0000${identity}\u0000${overlay}\u0000`);
-  for (const root of roots) {
-    // Relative to the working folder, as the argument is: moving the project does not matter.
-    hash.update(`\u0000root\u0000${relative(process.cwd(), root)}\u0000`);
-    hashFiles(hash, root, filesUnder(root));
-  }
-  return hash.digest("hex");
-}
-
-/** `kubectl kustomize overlay`, answered from the cache in `dir` when kubectl and every file it reads are unchanged. */
+/**
+ * `kubectl kustomize overlay`, answered from the cache in `dir` when kubectl and every file it reads are unchanged.
+ * One builder serves one `check`: what it reads of a folder shared by several overlays (a base) is read once.
+ */
 export function cachedKustomizeBuild(dir: string | undefined, build: KustomizeBuild = kustomizeBuild): KustomizeBuild {
   if (!dir) return build;
+  const identityOf = identities();
+  const named = new Map<string, string[] | undefined>();
+  const digests = new Map<string, string>();
+  const namedOnce = (root: string, file: string) => {
+    const at = join(root, file);
+    if (!named.has(at)) named.set(at, namedFolders(root, file));
+    return named.get(at);
+  };
+  const key = (identity: string, overlay: string, roots: readonly string[], digest: (root: string) => string) => {
+    const hash = createHash("sha256");
+    hash.update(`${FORMAT}\u0000${codeIdentity()}\u0000kustomize\u0000${identity}\u0000${overlay}\u0000`);
+    // Relative to the working folder, as the argument is: moving the project does not matter.
+    for (const root of roots) hash.update(`\u0000root\u0000${relative(process.cwd(), root)}\u0000${digest(root)}`);
+    return hash.digest("hex");
+  };
+  const digestOnce = (root: string) => {
+    if (!digests.has(root)) digests.set(root, folderDigest(root));
+    return digests.get(root)!;
+  };
   return (overlay) => {
-    const identity = toolIdentity("kubectl");
-    const roots = kustomizeRoots(overlay);
+    const identity = identityOf("kubectl");
+    const roots = kustomizeRoots(overlay, namedOnce);
     if (!identity || !roots) return build(overlay);
-    const key = kustomizeKey(identity, overlay, roots);
-    const hit = readEntry<ReturnType<KustomizeBuild>>(dir, key);
+    const k = key(identity, overlay, roots, digestOnce);
+    const hit = readEntry<ReturnType<KustomizeBuild>>(dir, k);
     if (hit && (hit.ok ? Array.isArray(hit.objects) : typeof hit.message === "string")) return hit;
     const r = build(overlay);
-    // Not a tool that could not start, and only objects that JSON keeps as they are (no NaN, no Infinity).
+    // Not a tool that could not start, and only objects that JSON keeps as they are (no NaN, no Infinity); and
+    // not when a file it read changed while it ran (read afresh here, not from this builder's memory).
     const cacheable = r.ok
       ? deepEqual(JSON.parse(JSON.stringify(r.objects)), r.objects)
       : !r.message.startsWith("could not run kubectl");
-    if (cacheable && kustomizeKey(identity, overlay, roots) === key) writeEntry(dir, key, r);
+    if (cacheable && key(identity, overlay, roots, folderDigest) === k) writeEntry(dir, k, r);
     return r;
   };
 }

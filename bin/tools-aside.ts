@@ -9,7 +9,7 @@ import type { Finding } from "../core/finding.ts";
 import { OBSERVABILITY_OUT } from "../core/layout.ts";
 import { runAmtool } from "../engines/amtool.ts";
 import { runPromtool } from "../engines/promtool.ts";
-import { cachedRunner } from "./tool-cache.ts";
+import { cachedRunner, readEntry, toolIdentity, valueKey, writeEntry } from "./tool-cache.ts";
 
 /** Defined as `true` by bin/build.mjs; undeclared when the sources run under tsx. */
 declare const PLATFORM_BUNDLE: boolean | undefined;
@@ -39,6 +39,21 @@ export function toolsAside(files: ReadonlyMap<string, string>, outDir: string, c
       ? new URL("./tool-worker.ts", import.meta.url)
       : new URL("./tool-worker.mjs", import.meta.url);
   const wanted = [...files].filter(([p]) => TOOL_FOLDERS.some((f) => p.startsWith(f)));
+  // Both engines' findings on exactly these files, by these binaries, from an earlier check: no worker at all.
+  const identities = cache ? [toolIdentity("promtool"), toolIdentity("amtool")] : [];
+  const key =
+    cache && identities.every((i) => i !== undefined)
+      ? valueKey("tools-aside", [outDir, ...(identities as string[])], wanted)
+      : undefined;
+  if (cache && key) {
+    const hit = readEntry<ToolFindings>(cache, key);
+    if (hit && Array.isArray(hit.promtool) && Array.isArray(hit.amtool)) return Promise.resolve(hit);
+  }
+  const remember = (findings: ToolFindings): ToolFindings => {
+    const ran = ![...findings.promtool, ...findings.amtool].some((f) => f.rule === "unavailable");
+    if (cache && key && ran) writeEntry(cache, key, findings);
+    return findings;
+  };
   let worker: Worker;
   try {
     const workerData = { files: wanted, outDir, cache };
@@ -53,19 +68,20 @@ export function toolsAside(files: ReadonlyMap<string, string>, outDir: string, c
           )
         : new Worker(entry, { workerData });
   } catch {
-    return Promise.resolve(runTools(files, outDir, cache));
+    return Promise.resolve(remember(runTools(files, outDir, cache)));
   }
   return new Promise((resolve, reject) => {
     let settled = false;
     worker.once("message", (m: ToolFindings) => {
       settled = true;
-      resolve(m);
+      resolve(remember(m));
     });
     worker.once("error", (e) => {
       if (settled) return;
       settled = true;
       // A worker that could not load its module never ran a tool: run them here. Any other error is a bug.
-      if ((e as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND") resolve(runTools(files, outDir, cache));
+      if ((e as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND")
+        resolve(remember(runTools(files, outDir, cache)));
       else reject(e);
     });
     worker.once("exit", (code) => {

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, posix } from "node:path";
 import { OBSERVABILITY_OUT } from "../core/layout.ts";
 import { SERVICE_ACCOUNT_DIR } from "../core/conventions.ts";
-import { parseYamlDocuments, toYaml } from "../core/yaml.ts";
+import { parseYamlDocuments, plainManifestValues, toYaml } from "../core/yaml.ts";
 import type { Finding } from "../core/finding.ts";
 import { runTool, type ToolRunner } from "./tool-runner.ts";
 
@@ -203,7 +203,8 @@ export function runPromtool(
 function testInputs(p: string, content: string): string[] | undefined {
   let ruleFiles: unknown;
   try {
-    ruleFiles = (parseYamlDocuments(content)[0] as { rule_files?: unknown } | undefined)?.rule_files ?? [];
+    const doc = (plainManifestValues(content) ?? parseYamlDocuments(content))[0];
+    ruleFiles = (doc as { rule_files?: unknown } | undefined)?.rule_files ?? [];
   } catch {
     return undefined;
   }

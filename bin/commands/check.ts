@@ -58,7 +58,13 @@ async function check(configFile: string, outDir: string, format: string): Promis
   const engineFindings: Finding[] = [
     ...drift,
     // Drift in the files kustomize reads would only come back as object differences: it is compared once fixed.
-    ...checkKustomize(name, environments, KUSTOMIZE_OBJECT_LIMIT, driftedPaths(drift, name), cachedKustomizeBuild(cache)),
+    ...checkKustomize(
+      name,
+      environments,
+      KUSTOMIZE_OBJECT_LIMIT,
+      driftedPaths(drift, name),
+      cachedKustomizeBuild(cache),
+    ),
     ...(await runObjectEngines({ environments, policies, kubernetesVersion: platform.kubernetesVersion })),
     ...runConfigChecks({ environments, platform, out: { dir: name, files } }),
     ...(await argocdSchemaFindings(platform, environments, configFile, source)),
