@@ -46,9 +46,10 @@ const STALE_TEMP_MS = 60 * 60 * 1000;
 const CWD = "\u0000cwd\u0000";
 
 /**
- * The code that turns a tool's run into the stored value (the noise filter, the YAML reader, the engines): part of
- * every key, so a rebuilt bundle or an edited source starts afresh. Bundled, this module's own file is the whole
- * CLI; under tsx, the sources listed here (the rest of core/ is taken as stable between edits of these).
+ * The code that turns a tool's run into the stored value (the noise filter, the YAML reader, the engines): its
+ * bytes are part of every key, so a rebuilt bundle with other code or an edited source starts afresh (by content,
+ * not modification time: the pre-commit hook bundles the staged sources anew for every commit). Bundled, this
+ * module's own file is the whole CLI; under tsx, the sources listed here.
  */
 const CODE = [
   import.meta.url,
@@ -61,17 +62,25 @@ const CODE = [
   "../core/layout.ts",
 ];
 
+/** Defined as `true` by bin/build.mjs; undeclared when the sources run under tsx. */
+declare const PLATFORM_BUNDLE: boolean | undefined;
+
 let codeIdentityMemo: string | undefined;
 
 function codeIdentity(): string {
-  codeIdentityMemo ??= CODE.map((p) => {
-    try {
-      const s = statSync(fileURLToPath(new URL(p, import.meta.url)));
-      return `${p}:${s.size}:${s.mtimeMs}`;
-    } catch {
-      return `${p}:absent`;
+  if (codeIdentityMemo === undefined) {
+    const hash = createHash("sha256");
+    // By the bytes alone: the same bundle in another folder (the hook's temporary checkout) is the same code.
+    for (const p of typeof PLATFORM_BUNDLE === "undefined" ? CODE : CODE.slice(0, 1)) {
+      try {
+        hash.update(readFileSync(fileURLToPath(new URL(p, import.meta.url))));
+      } catch {
+        hash.update("absent");
+      }
+      hash.update("\u0000");
     }
-  }).join("\u0000");
+    codeIdentityMemo = hash.digest("hex");
+  }
   return codeIdentityMemo;
 }
 
