@@ -157,11 +157,12 @@ test("concurrent writers of one key leave a whole entry and no temporary files",
   const module = JSON.stringify(new URL("../bin/tool-cache.ts", import.meta.url).href);
   const writer = (n: number) =>
     new Promise<number>((resolve) => {
+      const [at, k] = [JSON.stringify(cache), JSON.stringify(key)];
       const script =
         `const c = await import(${module});` +
         `for (let i = 0; i < 150; i++) {` +
-        `  c.writeEntry(${JSON.stringify(cache)}, ${JSON.stringify(key)}, { writer: ${n}, pad: "x".repeat(${n} * 50000) });` +
-        `  const v = c.readEntry(${JSON.stringify(cache)}, ${JSON.stringify(key)});` +
+        `  c.writeEntry(${at}, ${k}, { writer: ${n}, pad: "x".repeat(${n} * 50000) });` +
+        `  const v = c.readEntry(${at}, ${k});` +
         `  if (v !== undefined && v.pad.length !== v.writer * 50000) process.exit(3);` +
         `}`;
       const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
@@ -195,7 +196,7 @@ test("pruning keeps the most recently used entries within the bounds", () => {
   );
 });
 
-test("PLATFORM_NO_CACHE turns the cache off; PLATFORM_CACHE_DIR moves it; by default it is in node_modules/.cache", () => {
+test("PLATFORM_NO_CACHE turns it off; PLATFORM_CACHE_DIR moves it; by default it is in node_modules/.cache", () => {
   assert.is(toolCacheDir({ PLATFORM_NO_CACHE: "1", PLATFORM_CACHE_DIR: "/x" }, ROOT), undefined);
   assert.is(toolCacheDir({ PLATFORM_CACHE_DIR: "/x" }, ROOT), "/x");
   assert.is(toolCacheDir({}, join(ROOT, "out")), join(ROOT, "node_modules/.cache/nautilus-platform"));
