@@ -3,9 +3,11 @@
  * arguments and input bytes are those of an earlier run gets that run's result without starting the tool.
  *
  * The key is the sha256 of the tool's identity (its resolved path, size and modification time), its arguments
- * (with the temporary folder it runs in written as a placeholder) and the bytes of every file it reads, by
- * relative path; a file that is absent counts as absent. Nothing else is trusted: a changed byte, argument or
- * binary is a miss. A run whose inputs changed while it ran is not stored.
+ * (with the temporary folder it runs in written as a placeholder), the bytes of every file it reads, by relative
+ * path (an absent file counts as absent), and the bytes of our code that turns the run into the stored value.
+ * Nothing else is trusted: a changed byte, argument, binary or CLI build is a miss. A run whose inputs changed
+ * while it ran is not stored. Only what is deterministic is stored: a tool's verdict and output on its inputs,
+ * never a tool that could not start.
  *
  * Entries live in node_modules/.cache/nautilus-platform/ of the project (absent in a fresh clone, so CI always
  * runs the tools), one JSON file each, written to a temporary name and renamed into place so that concurrent
