@@ -135,12 +135,18 @@ function identities(): (tool: string) => string | undefined {
   };
 }
 
-/** The bytes of each file, by path relative to `root`, in a stable order; an absent file is marked as such. */
-function hashFiles(hash: ReturnType<typeof createHash>, root: string, paths: readonly string[]): void {
+/**
+ * The bytes of each file, by path relative to `root`, in a stable order; an absent file is marked as such. With
+ * `placeholder`, `root` written inside a file counts as the placeholder: a file that names the temporary folder it
+ * is in (promtool's config names its stand-in token there) is the same input in another such folder.
+ */
+function hashFiles(hash: ReturnType<typeof createHash>, root: string, paths: readonly string[], placeholder?: string) {
   for (const p of [...new Set(paths)].sort()) {
     hash.update(`\u0000file\u0000${p}\u0000`);
     try {
-      const bytes = readFileSync(join(root, p));
+      let bytes = readFileSync(join(root, p));
+      if (placeholder !== undefined && bytes.includes(root))
+        bytes = Buffer.from(bytes.toString("latin1").split(root).join(placeholder), "latin1");
       hash.update(`${bytes.length}\u0000`);
       hash.update(bytes);
     } catch {
@@ -186,7 +192,7 @@ export function runKey(
   hash.update(`${FORMAT}\u0000${codeIdentity()}\u0000${identity}\u0000`);
   for (const a of args) hash.update(`${a.split(cwd).join(CWD)}\u0000`);
   hash.update(inputs ? "\u0000inputs\u0000" : "\u0000every file\u0000");
-  hashFiles(hash, cwd, inputs ?? filesUnder(cwd));
+  hashFiles(hash, cwd, inputs ?? filesUnder(cwd), CWD);
   return hash.digest("hex");
 }
 

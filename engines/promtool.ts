@@ -28,6 +28,8 @@ function supportsKubernetesSd(dir: string, run: ToolRunner): boolean {
     const probe = join(dir, "sd-probe.yml");
     writeFileSync(probe, toYaml({ scrape_configs: [{ job_name: "probe", kubernetes_sd_configs: [{ role: "pod" }] }] }));
     const r = run("promtool", ["check", "config", "--syntax-only", probe], dir, ["sd-probe.yml"]);
+    // Gone again, so the folder `check config` later reads is the same whether or not this process probed.
+    rmSync(probe, { force: true });
     kubernetesSdSupport = !/field kubernetes_sd_configs not found/.test(r.output);
   }
   return kubernetesSdSupport;

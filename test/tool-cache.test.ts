@@ -22,7 +22,10 @@ import {
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { OBSERVABILITY_OUT } from "../core/layout.ts";
+import { runAmtool } from "../engines/amtool.ts";
 import { checkKustomize, KUSTOMIZE_OBJECT_LIMIT, kustomizeBuild } from "../engines/kustomize.ts";
+import { runPromtool } from "../engines/promtool.ts";
+import { runTool, type ToolRunner } from "../engines/tool-runner.ts";
 import {
   cachedKustomizeBuild,
   cachedRunner,
@@ -109,6 +112,56 @@ test("a changed input byte, argument or binary is a miss", () => {
   all();
   assert.is(readFileSync(join(bin, "calls.log"), "utf8").split("\n").filter(Boolean).length, 3);
   assert.ok(calls() >= 3);
+});
+
+test("a file that names the temporary folder it is in is the same input in another such folder", () => {
+  const { tool, calls } = fakeTool(temp("bin"));
+  const cache = temp("cache");
+  const run = (work: string) => cachedRunner(cache)(tool, ["check"], work);
+  const a = workDir();
+  writeFileSync(join(a, "input.txt"), `token: ${a}/token\n`);
+  const b = workDir();
+  writeFileSync(join(b, "input.txt"), `token: ${b}/token\n`);
+  const first = run(a);
+  assert.is(run(b).output, first.output.split(a).join(b));
+  assert.is(calls(), 1);
+  writeFileSync(join(b, "input.txt"), `token: ${a}/token\n`);
+  run(b);
+  assert.is(calls(), 2, "another folder's path is other bytes");
+});
+
+test("promtool and amtool: a warm cache starts no tool; a changed rule file re-runs only the runs that read it", () => {
+  const cache = temp("cache");
+  let runs: string[] = [];
+  const counting: ToolRunner = (tool, args, cwd, inputs) => {
+    runs.push(`${tool} ${args.join(" ")}`);
+    return runTool(tool, args, cwd, inputs);
+  };
+  const files = new Map(bundleOf().files);
+  const both = () => {
+    runs = [];
+    const run = cachedRunner(cache, counting);
+    return [...runPromtool(files, "out", { run }), ...runAmtool(files, "out", { run })];
+  };
+  const cold = both();
+  const coldRuns = runs.length;
+  assert.ok(coldRuns > 20, `${coldRuns}`);
+  assert.equal(both(), cold);
+  assert.equal(runs, []);
+  const rules = `${OBSERVABILITY_OUT.rules}/nautilus-alerts.yaml`;
+  assert.ok(files.get(rules)?.includes("> 0.01\n"), "HighErrorRate's threshold is where this test expects it");
+  files.set(rules, files.get(rules)!.replace("> 0.01\n", "> 0.02\n"));
+  const changed = both();
+  assert.ok(runs.length > 0 && runs.length < coldRuns / 2, runs.join("\n"));
+  assert.ok(runs.includes(`promtool check rules ${rules}`), runs.join("\n"));
+  assert.not.ok(
+    runs.some((r) => r.startsWith("amtool")),
+    "amtool reads no rule file",
+  );
+  assert.ok(
+    changed.some((f) => f.rule === "test-rules" && f.file === "out/prometheus/tests/HighErrorRate.yaml"),
+    JSON.stringify(changed),
+  );
 });
 
 test("a tool that is not on the PATH is never cached", () => {
