@@ -24,7 +24,7 @@ export interface ToolRun {
 /**
  * Starts `tool args` in `cwd`. `inputs`: the files (relative to `cwd`) the run reads, when the engine knows them
  * exactly; without it, every file under `cwd` counts. Only a runner that caches results (bin/tool-cache.ts) looks
- * at it, so naming too many files only costs a cache hit, naming too few would serve a stale result.
+ * at it: naming too many files only costs needless misses, naming too few would serve a stale result.
  */
 export type ToolRunner = (tool: string, args: readonly string[], cwd: string, inputs?: readonly string[]) => ToolRun;
 
