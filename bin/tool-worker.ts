@@ -4,9 +4,10 @@
  * wait beside the main thread's work instead of after it.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { runAmtool } from "../engines/amtool.ts";
-import { runPromtool } from "../engines/promtool.ts";
+import { pruneWritten } from "./tool-cache.ts";
+import { runTools } from "./tools-aside.ts";
 
-const { files, outDir } = workerData as { files: [string, string][]; outDir: string };
-const map = new Map(files);
-parentPort?.postMessage({ promtool: runPromtool(map, outDir), amtool: runAmtool(map, outDir) });
+const { files, outDir, cache } = workerData as { files: [string, string][]; outDir: string; cache?: string };
+const findings = runTools(new Map(files), outDir, cache);
+pruneWritten();
+parentPort?.postMessage(findings);

@@ -138,12 +138,14 @@ export function wrongLayer(
 /**
  * `drifted`: out/-relative files that differ from what the config generates. An overlay that reads one
  * of them is not compared: drift already names the file, and the object differences would only restate it.
+ * `build` runs kustomize on one overlay (bin/tool-cache.ts answers it from a cache).
  */
 export function checkKustomize(
   outDir: string,
   envs: readonly EnvironmentObjects[],
   limit = KUSTOMIZE_OBJECT_LIMIT,
   drifted: readonly string[] = [],
+  build: typeof kustomizeBuild = kustomizeBuild,
 ): Finding[] {
   const total = envs.reduce((n, e) => n + e.objects.length, 0);
   if (total > limit) {
@@ -186,7 +188,7 @@ export function checkKustomize(
         const own = ownNamespaces(objects);
         return LAYERS.flatMap((layer): Finding[] => {
           const overlay = `${outDir}/${LAYER_DIRS[layer].overlay(environment)}`;
-          const built = kustomizeBuild(overlay);
+          const built = build(overlay);
           if (!built.ok)
             return [
               {

@@ -10,10 +10,10 @@
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, isAbsolute, join, posix } from "node:path";
 import { OBSERVABILITY_OUT } from "../core/layout.ts";
 import { SERVICE_ACCOUNT_DIR } from "../core/conventions.ts";
-import { parseYamlDocuments, toYaml } from "../core/yaml.ts";
+import { parseYamlDocuments, plainManifestValues, toYaml } from "../core/yaml.ts";
 import type { Finding } from "../core/finding.ts";
 import { runTool, type ToolRunner } from "./tool-runner.ts";
 
@@ -27,7 +27,9 @@ function supportsKubernetesSd(dir: string, run: ToolRunner): boolean {
   if (kubernetesSdSupport === undefined) {
     const probe = join(dir, "sd-probe.yml");
     writeFileSync(probe, toYaml({ scrape_configs: [{ job_name: "probe", kubernetes_sd_configs: [{ role: "pod" }] }] }));
-    const r = run("promtool", ["check", "config", "--syntax-only", probe], dir);
+    const r = run("promtool", ["check", "config", "--syntax-only", probe], dir, ["sd-probe.yml"]);
+    // Gone again, so the folder `check config` later reads is the same whether or not this process probed.
+    rmSync(probe, { force: true });
     kubernetesSdSupport = !/field kubernetes_sd_configs not found/.test(r.output);
   }
   return kubernetesSdSupport;
@@ -127,7 +129,7 @@ export function runPromtool(
     const tests = mine.map(([p]) => p).filter((p) => p.startsWith(`${OBSERVABILITY_OUT.tests}/`));
 
     for (const p of rules) {
-      const r = run("promtool", ["check", "rules", p], dir);
+      const r = run("promtool", ["check", "rules", p], dir, [p]);
       if (r.missing) return [unavailable(r.output)];
       if (!r.ok)
         findings.push({
@@ -178,7 +180,7 @@ export function runPromtool(
     }
 
     for (const p of tests) {
-      const r = run("promtool", ["test", "rules", p], dir);
+      const r = run("promtool", ["test", "rules", p], dir, testInputs(p, files.get(p) ?? ""));
       if (r.missing) return [unavailable(r.output)];
       if (!r.ok)
         findings.push({
@@ -193,6 +195,30 @@ export function runPromtool(
     rmSync(dir, { recursive: true, force: true });
   }
   return findings;
+}
+
+/**
+ * The files `promtool test rules` reads for the test file `p`: itself and its `rule_files`, which promtool resolves
+ * against the test file's folder. Undefined (every file counts) when that is not sure: a glob, a path leaving the
+ * folder promtool runs in, a file that does not parse.
+ */
+function testInputs(p: string, content: string): string[] | undefined {
+  let ruleFiles: unknown;
+  try {
+    const doc = (plainManifestValues(content) ?? parseYamlDocuments(content))[0];
+    ruleFiles = (doc as { rule_files?: unknown } | undefined)?.rule_files ?? [];
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(ruleFiles)) return undefined;
+  const inputs = [p];
+  for (const f of ruleFiles) {
+    if (typeof f !== "string" || isAbsolute(f) || /[*?[\\]/.test(f)) return undefined;
+    const resolved = posix.normalize(posix.join(posix.dirname(p), f));
+    if (resolved.startsWith("../")) return undefined;
+    inputs.push(resolved);
+  }
+  return inputs;
 }
 
 function unavailable(detail: string): Finding {

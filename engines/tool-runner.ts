@@ -21,7 +21,12 @@ export interface ToolRun {
   missing?: boolean;
 }
 
-export type ToolRunner = (tool: string, args: readonly string[], cwd: string) => ToolRun;
+/**
+ * Starts `tool args` in `cwd`. `inputs`: the files (relative to `cwd`) the run reads, when the engine knows them
+ * exactly; without it, every file under `cwd` counts. Only a runner that caches results (bin/tool-cache.ts) looks
+ * at it: naming too many files only costs needless misses, naming too few would serve a stale result.
+ */
+export type ToolRunner = (tool: string, args: readonly string[], cwd: string, inputs?: readonly string[]) => ToolRun;
 
 /** Runs `tool args` in `cwd` and waits for it. */
 export const runTool: ToolRunner = (tool, args, cwd) => {

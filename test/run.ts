@@ -33,7 +33,8 @@ const uvu = spawnSync(
   {
     cwd: root,
     encoding: "utf8",
-    env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" },
+    // Tests see the real tools run, never an earlier run's cached result (test/tool-cache.test.ts tests the cache).
+    env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1", PLATFORM_NO_CACHE: "1" },
     maxBuffer: 256 * 1024 * 1024,
   },
 );

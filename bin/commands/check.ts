@@ -14,6 +14,7 @@ import { runObjectEngines } from "../object-engines.ts";
 import { argocdSchemaFindings } from "../argocd-schema.ts";
 import { displayDir, guardOutDir, snapshot } from "../out-dir.ts";
 import { readPolicySources } from "../policies.ts";
+import { cachedKustomizeBuild, pruneWritten, toolCacheDir } from "../tool-cache.ts";
 import { toolsAside } from "../tools-aside.ts";
 import { CONFIG_OPTION, type Command, FORMAT_OPTION, OUT_OPTION, stringOption } from "./command.ts";
 import { configErrors } from "./config-errors.ts";
@@ -48,20 +49,29 @@ async function check(configFile: string, outDir: string, format: string): Promis
   if (!existsSync(outDir) || !statSync(outDir).isDirectory())
     throw new UsageError(`${name}: no such folder; run \`npm run generate\` first (or pass --out)`);
   // promtool and amtool take most of the time, in child processes: they run beside the rest.
-  const tools = toolsAside(files, name);
+  // The real tools' results, by the bytes they read: a fresh clone (CI) has none and runs every tool.
+  const cache = toolCacheDir();
+  const tools = toolsAside(files, name, cache);
   // Awaited below; a usage error thrown before then must not also surface as an unhandled rejection.
   tools.catch(() => undefined);
   const drift = checkDrift(files, snapshot(outDir, files.keys()), name);
   const engineFindings: Finding[] = [
     ...drift,
     // Drift in the files kustomize reads would only come back as object differences: it is compared once fixed.
-    ...checkKustomize(name, environments, KUSTOMIZE_OBJECT_LIMIT, driftedPaths(drift, name)),
+    ...checkKustomize(
+      name,
+      environments,
+      KUSTOMIZE_OBJECT_LIMIT,
+      driftedPaths(drift, name),
+      cachedKustomizeBuild(cache),
+    ),
     ...(await runObjectEngines({ environments, policies, kubernetesVersion: platform.kubernetesVersion })),
     ...runConfigChecks({ environments, platform, out: { dir: name, files } }),
     ...(await argocdSchemaFindings(platform, environments, configFile, source)),
   ];
   const { promtool, amtool } = await tools;
   engineFindings.push(...promtool, ...amtool);
+  pruneWritten();
   const located = locateFindings(engineFindings, { configFile, source, environments, outDir: name });
   const skipped = applySkips(located, platform.skip, configFile).map((f) => {
     if (f.rule !== "unused-skip") return f;
