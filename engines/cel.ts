@@ -10,10 +10,10 @@
  * binding's matchResources and validationActions (every policy is evaluated, every failure is a
  * finding), and auditAnnotations. Params are supported as the API server resolves them (./cel/params.ts).
  */
-import { celMap, parse, type CelInput } from "@bufbuild/cel";
+import { celMap, type CelInput } from "@bufbuild/cel";
 import { parseAllDocuments } from "yaml";
 import { refOf, type EnvironmentObjects, type Finding, type KubeObject } from "../core/finding.ts";
-import { compileExpression, isError, kubernetesEnv, toCelInput, type Program } from "./cel/library.ts";
+import { compileExpression, isError, kubernetesEnv, parseExpression, toCelInput, type Program } from "./cel/library.ts";
 import { constraintsMatch, groupVersionOf, resourceOf, ruleMatches, type MatchResources } from "./cel/match.ts";
 import { resolveParams, type ParamKind } from "./cel/params.ts";
 import type { PolicySource } from "../core/policy.ts";
@@ -79,7 +79,19 @@ class PolicyCompileError extends Error {
 /** Operators and macros the parser emits as calls; everything else must be a declared function. */
 const BUILTIN_CALL = /^[_@!-]/;
 
+const undeclaredByText = new Map<string, string[]>();
+
+/** The functions an expression calls that the environment does not declare, once per text. */
 function undeclaredFunctions(expression: string): string[] {
+  let list = undeclaredByText.get(expression);
+  if (!list) {
+    list = findUndeclared(expression);
+    undeclaredByText.set(expression, list);
+  }
+  return list;
+}
+
+function findUndeclared(expression: string): string[] {
   const found = new Set<string>();
   const walk = (node: unknown): void => {
     if (node === null || typeof node !== "object") return;
@@ -95,7 +107,7 @@ function undeclaredFunctions(expression: string): string[] {
     for (const v of Object.values(node)) walk(v);
   };
   // Only the expanded expression: sourceInfo keeps macro calls (has, all, ...) under their own names.
-  walk(parse(expression).expr);
+  walk(parseExpression(expression).expr);
   return [...found];
 }
 

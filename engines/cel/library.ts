@@ -30,17 +30,39 @@ export const kubernetesEnv: CelEnv = celEnv({ funcs: [...strings, ...quantityFun
 /** A compiled expression: call it with the activation (values converted by toCelInput). */
 export type Program = (vars: Record<string, unknown>) => CelResult;
 
-/** Parses an expression; throws with the parser's message (line:column) on a syntax error. */
+const parsed = new Map<string, ReturnType<typeof parse>>();
+const programs = new Map<string, Program>();
+
+/**
+ * Parses an expression once per text (the per-kind variants of a policy repeat most of its expressions, and the
+ * type checker reads them again); throws with the parser's message (line:column) on a syntax error. The tree is
+ * shared: callers only read it.
+ */
+export function parseExpression(expression: string): ReturnType<typeof parse> {
+  let p = parsed.get(expression);
+  if (!p) {
+    p = parse(expression);
+    parsed.set(expression, p);
+  }
+  return p;
+}
+
+/** Compiles an expression once per text (a program keeps no state between calls); throws as parseExpression. */
 export function compileExpression(expression: string): Program {
-  const evaluate = plan(kubernetesEnv, parse(expression));
-  return (vars) => {
-    try {
-      return evaluate(vars as never);
-    } catch (e) {
-      // @bufbuild/cel reports evaluation errors as values; this only catches bad inputs.
-      return celError(e);
-    }
-  };
+  let program = programs.get(expression);
+  if (!program) {
+    const evaluate = plan(kubernetesEnv, parseExpression(expression));
+    program = (vars) => {
+      try {
+        return evaluate(vars as never);
+      } catch (e) {
+        // @bufbuild/cel reports evaluation errors as values; this only catches bad inputs.
+        return celError(e);
+      }
+    };
+    programs.set(expression, program);
+  }
+  return program;
 }
 
 export function isError(r: CelResult): r is CelError {
