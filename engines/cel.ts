@@ -298,7 +298,7 @@ type Outcome = { ok: true } | { ok: false; message: string; path?: string; sever
  */
 type Activation = () => Record<string, unknown>;
 
-/** Runs one policy against one object its constraints select, as admission would: matchConditions, variables, validations. */
+/** Runs one policy on an object its constraints select, as admission would: matchConditions, variables, validations. */
 function admit(policy: CompiledPolicy, obj: KubeObject, vars: Record<string, unknown>): Outcome[] {
   const failed = (message: string): Outcome[] => (policy.failurePolicy === "Fail" ? [{ ok: false, message }] : []);
 

@@ -43,7 +43,7 @@ const planted = new Set<KubeObject>();
 
 const sorted = (findings: Finding[]) => findings.map((f) => JSON.stringify(f)).sort();
 
-test("a big corpus gives exactly the findings of judging each object alone, the planted faults among them", async () => {
+test("a big corpus gives exactly the findings of judging each object alone, planted faults among them", async () => {
   const envs = corpus();
   const count = envs.reduce((n, e) => n + e.objects.length, 0);
   assert.ok(count > 2500, `corpus of ${count} objects`);

@@ -84,7 +84,10 @@ export function loadModel(name: string): Promise<boolean> {
   return p;
 }
 
-/** One load per model name: walking the models a kind reaches again for every object of the kind cost more than validating it. */
+/**
+ * One load per model name: walking the models a kind reaches again for every object of the kind cost more than
+ * validating it.
+ */
 const loads = new Map<string, Promise<boolean>>();
 
 async function loadReachable(name: string): Promise<boolean> {
