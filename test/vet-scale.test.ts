@@ -16,8 +16,11 @@ import { bundleOf, withSyntheticServices } from "./support/config.ts";
 const { policies } = compilePolicies(readPolicySources());
 
 /** Every environment of the real config with 120 more services (about 3,000 objects), a few objects broken. */
+const generated = bundleOf(withSyntheticServices(120)).environments;
+
 function corpus(): EnvironmentObjects[] {
-  const envs = bundleOf(withSyntheticServices(120)).environments.map((e) => ({
+  planted.clear();
+  const envs = generated.map((e) => ({
     environment: e.environment,
     objects: e.objects.map((o) => structuredClone(o)),
   }));
