@@ -10,11 +10,11 @@
  * binding's matchResources and validationActions (every policy is evaluated, every failure is a
  * finding), and auditAnnotations. Params are supported as the API server resolves them (./cel/params.ts).
  */
-import { parse } from "@bufbuild/cel";
+import { celMap, type CelInput } from "@bufbuild/cel";
 import { parseAllDocuments } from "yaml";
 import { refOf, type EnvironmentObjects, type Finding, type KubeObject } from "../core/finding.ts";
-import { compileExpression, isError, kubernetesEnv, toCelInput, type Program } from "./cel/library.ts";
-import { constraintsMatch, groupVersionOf, resourceOf, type MatchResources } from "./cel/match.ts";
+import { compileExpression, isError, kubernetesEnv, parseExpression, toCelInput, type Program } from "./cel/library.ts";
+import { constraintsMatch, groupVersionOf, resourceOf, ruleMatches, type MatchResources } from "./cel/match.ts";
 import { resolveParams, type ParamKind } from "./cel/params.ts";
 import type { PolicySource } from "../core/policy.ts";
 import { expandPolicy, podSpecPathOf, RULE_ANNOTATION } from "../core/policy-variants.ts";
@@ -79,7 +79,19 @@ class PolicyCompileError extends Error {
 /** Operators and macros the parser emits as calls; everything else must be a declared function. */
 const BUILTIN_CALL = /^[_@!-]/;
 
+const undeclaredByText = new Map<string, string[]>();
+
+/** The functions an expression calls that the environment does not declare, once per text. */
 function undeclaredFunctions(expression: string): string[] {
+  let list = undeclaredByText.get(expression);
+  if (!list) {
+    list = findUndeclared(expression);
+    undeclaredByText.set(expression, list);
+  }
+  return list;
+}
+
+function findUndeclared(expression: string): string[] {
   const found = new Set<string>();
   const walk = (node: unknown): void => {
     if (node === null || typeof node !== "object") return;
@@ -95,7 +107,7 @@ function undeclaredFunctions(expression: string): string[] {
     for (const v of Object.values(node)) walk(v);
   };
   // Only the expanded expression: sourceInfo keeps macro calls (has, all, ...) under their own names.
-  walk(parse(expression).expr);
+  walk(parseExpression(expression).expr);
   return [...found];
 }
 
@@ -280,14 +292,14 @@ function requestOf(obj: KubeObject, operation: Operation): Record<string, unknow
 
 type Outcome = { ok: true } | { ok: false; message: string; path?: string; severity?: "warning"; hint?: string };
 
-/** Runs one policy against one object, as admission would: matchConditions, variables, validations. */
-function admit(
-  policy: CompiledPolicy,
-  obj: KubeObject,
-  vars: Record<string, unknown>,
-  operation: Operation,
-): Outcome[] {
-  if (!constraintsMatch(policy.matchConstraints, obj, operation)) return [];
+/**
+ * The activation of one request, built when the first policy that matches it needs it: converting an object to CEL
+ * values costs more than judging whether a policy's constraints select it, and most policies select few kinds.
+ */
+type Activation = () => Record<string, unknown>;
+
+/** Runs one policy on an object its constraints select, as admission would: matchConditions, variables, validations. */
+function admit(policy: CompiledPolicy, obj: KubeObject, vars: Record<string, unknown>): Outcome[] {
   const failed = (message: string): Outcome[] => (policy.failurePolicy === "Fail" ? [{ ok: false, message }] : []);
 
   // As the API server: any false condition skips the policy, even after an error; only when none
@@ -301,16 +313,16 @@ function admit(
   }
   if (conditionError) return failed(conditionError);
 
-  // Variables are evaluated in order (each may use the earlier ones). A failing variable is only an
-  // error if a validation uses it, as with the API server's lazy evaluation.
-  const variables: Record<string, unknown> = {};
+  // Variables are evaluated in order (each may use the earlier ones: the map is filled as they go). A failing
+  // variable is only an error if a validation uses it, as with the API server's lazy evaluation.
+  const variables = new Map<string, CelInput>();
   const variableErrors: Record<string, string> = {};
+  const scope = { ...vars, variables: celMap(variables) };
   for (const v of policy.variables) {
-    const r = v.program({ ...vars, variables });
+    const r = v.program(scope);
     if (isError(r)) variableErrors[v.name] = r.message;
-    else variables[v.name] = r;
+    else variables.set(v.name, r);
   }
-  const scope = { ...vars, variables };
 
   const outcomes: Outcome[] = [];
   for (const v of policy.validations) {
@@ -359,11 +371,43 @@ export function evaluatePolicies(
   envs: EnvironmentObjects[],
   options: EvaluateOptions = {},
 ): Finding[] {
-  return envs.flatMap((env) =>
-    env.objects.flatMap((obj) =>
-      evaluateRequest(policies, { operation: "CREATE", object: obj }, env.objects, options, env.environment),
-    ),
+  const candidates = candidateIndex(policies);
+  const findings: Finding[] = [];
+  for (const env of envs)
+    for (const obj of env.objects)
+      for (const f of evaluateWith(
+        candidates,
+        { operation: "CREATE", object: obj },
+        env.objects,
+        options,
+        env.environment,
+      ))
+        findings.push(f);
+  return findings;
+}
+
+/**
+ * Which policies can select a request, by its apiVersion, kind and operation: those with a resource rule that
+ * matches them, the rule's resourceNames aside (a superset; constraintsMatch decides per object). Built as kinds
+ * are met, for one list of policies and one run, so a policy changed between runs is never judged by a stale entry.
+ */
+type CandidateIndex = (obj: KubeObject, operation: Operation) => readonly CompiledPolicy[];
+
+function candidateIndex(policies: readonly CompiledPolicy[]): CandidateIndex {
+  const rules = policies.map((p) =>
+    (p.matchConstraints?.resourceRules ?? []).map((r) => ({ ...r, resourceNames: undefined })),
   );
+  const byKey = new Map<string, readonly CompiledPolicy[]>();
+  return (obj, operation) => {
+    const key = `${obj.apiVersion}\0${obj.kind}\0${operation}`;
+    let list = byKey.get(key);
+    if (!list) {
+      const probe = { apiVersion: obj.apiVersion, kind: obj.kind, metadata: {} } as KubeObject;
+      list = policies.filter((_, i) => rules[i]!.some((r) => ruleMatches(r, probe, operation)));
+      byKey.set(key, list);
+    }
+    return list;
+  };
 }
 
 /**
@@ -378,18 +422,34 @@ export function evaluateRequest(
   options: EvaluateOptions = {},
   environment = "",
 ): Finding[] {
+  return evaluateWith(candidateIndex(policies), request, objects, options, environment);
+}
+
+function evaluateWith(
+  candidates: CandidateIndex,
+  request: AdmissionRequest,
+  objects: readonly KubeObject[],
+  options: EvaluateOptions,
+  environment: string,
+): Finding[] {
   const obj = request.object ?? request.oldObject;
   if (!obj) return [];
-  const vars: Record<string, unknown> = {
-    object: request.object ? toCelInput(request.object) : null,
-    oldObject: request.oldObject ? toCelInput(request.oldObject) : null,
-    params: null,
-    namespaceObject: null,
-    request: toCelInput(requestOf(obj, request.operation)),
-  };
   const findings: Finding[] = [];
-  for (const policy of policies) {
-    for (const outcome of admitWithParams(policy, obj, vars, objects, options, request.operation)) {
+  const matching = candidates(obj, request.operation).filter((p) =>
+    constraintsMatch(p.matchConstraints, obj, request.operation),
+  );
+  if (matching.length === 0) return findings;
+  let vars: Record<string, unknown> | undefined;
+  const activation: Activation = () =>
+    (vars ??= {
+      object: request.object ? toCelInput(request.object) : null,
+      oldObject: request.oldObject ? toCelInput(request.oldObject) : null,
+      params: null,
+      namespaceObject: null,
+      request: toCelInput(requestOf(obj, request.operation)),
+    });
+  for (const policy of matching) {
+    for (const outcome of admitWithParams(policy, obj, activation, objects, options)) {
       if (outcome.ok) continue;
       const f: Finding = {
         engine: "cel",
@@ -413,17 +473,15 @@ export function evaluateRequest(
 function admitWithParams(
   policy: CompiledPolicy,
   obj: KubeObject,
-  vars: Record<string, unknown>,
+  activation: Activation,
   objects: readonly KubeObject[],
   options: EvaluateOptions,
-  operation: Operation,
 ): Outcome[] {
-  if (!policy.paramKind) return admit(policy, obj, vars, operation);
-  if (!constraintsMatch(policy.matchConstraints, obj, operation)) return [];
+  if (!policy.paramKind) return admit(policy, obj, activation());
   const passed = options.params && policy.rule in options.params ? options.params[policy.rule] : undefined;
   return resolveParams(policy, policy.paramKind, obj, objects, passed).flatMap((r) => {
     if ("found" in r)
-      return r.found.flatMap((param) => admit(policy, obj, { ...vars, params: toCelInput(param) }, operation));
+      return r.found.flatMap((param) => admit(policy, obj, { ...activation(), params: toCelInput(param) }));
     if ("unbound" in r)
       return [
         {

@@ -12,7 +12,7 @@ import { isPlainObject as isRecord } from "../core/plain.ts";
 import { refOf, type EnvironmentObjects, type Finding, type KubeObject, type Severity } from "../core/finding.ts";
 import { notServedReason, parseMinor } from "./schema/api-versions.ts";
 import { checkKnownFields, loadModel, modelForKind } from "./schema/known-fields.ts";
-import { modelFor } from "./schema/models.ts";
+import { modelFor, type ModelInfo } from "./schema/models.ts";
 import { joinPath, pointerToPath } from "../core/field-path.ts";
 import { traceObject } from "./schema/traced-fields.ts";
 import { showValue } from "./schema/show.ts";
@@ -38,10 +38,18 @@ export async function validateSchemas(envs: EnvironmentObjects[], opts: SchemaOp
       hint: 'pass kubernetesVersion as "1.<minor>"',
     });
   }
+  // Every kind's models are imported first, once; the objects are then judged without waiting on anything.
+  const schemas = new Map<string, KindSchema>();
+  for (const env of envs)
+    for (const object of env.objects)
+      if (isKubeObjectLike(object) && !schemas.has(kindKey(object.apiVersion, object.kind)))
+        schemas.set(kindKey(object.apiVersion, object.kind), await schemaOf(object.apiVersion, object.kind));
+  const hasObjectMeta = await loadModel("V1ObjectMeta");
   for (const env of envs) {
     // Custom resources are judged by the CRDs applied with them.
     const crds = indexCrds(env.objects);
-    for (const object of env.objects) findings.push(...(await validateObject(object, env.environment, minor, crds)));
+    for (const object of env.objects)
+      for (const f of validateObject(object, env.environment, minor, crds, schemas, hasObjectMeta)) findings.push(f);
   }
   return findings;
 }
@@ -53,12 +61,33 @@ interface AjvError {
   message?: string;
 }
 
-async function validateObject(
+/** The schemas of one apiVersion and kind: its model class (kubernetes-models) and client-node field list. */
+interface KindSchema {
+  info: ModelInfo | undefined;
+  clientModel: string | undefined;
+}
+
+const kindKey = (apiVersion: string, kind: string) => `${apiVersion}\0${kind}`;
+
+const isKubeObjectLike = (object: unknown): object is KubeObject =>
+  isRecord(object) && typeof object.apiVersion === "string" && typeof object.kind === "string";
+
+async function schemaOf(apiVersion: string, kind: string): Promise<KindSchema> {
+  const info = await modelFor(apiVersion, kind);
+  // Built-in kinds: field lists from client-node; custom resources (or a built-in client-node
+  // lacks): the fields the compiled validator reads.
+  const clientModel = info?.custom ? undefined : await modelForKind(apiVersion, kind);
+  return { info, clientModel };
+}
+
+function validateObject(
   object: KubeObject,
   environment: string,
   minor: number | undefined,
   crds: ReadonlyMap<string, CrdInfo>,
-): Promise<Finding[]> {
+  schemas: ReadonlyMap<string, KindSchema>,
+  hasObjectMeta: boolean,
+): Finding[] {
   const out: Finding[] = [];
   const add = (rule: string, severity: Severity, path: string | undefined, message: string, hint?: string) => {
     const f: Finding = { engine: "schema", rule, severity, message };
@@ -69,7 +98,7 @@ async function validateObject(
     out.push(f);
   };
 
-  if (!isRecord(object) || typeof object.apiVersion !== "string" || typeof object.kind !== "string") {
+  if (!isKubeObjectLike(object)) {
     add(
       "schema",
       "error",
@@ -105,15 +134,12 @@ async function validateObject(
   const crd = crdFor(crds, apiVersion, kind);
   if (crd) {
     for (const p of validateCustomResource(object, crd)) add(p.rule, "error", p.path, p.message, p.hint);
-    if (isRecord(object.metadata) && (await loadModel("V1ObjectMeta")))
+    if (isRecord(object.metadata) && hasObjectMeta)
       checkKnownFields(object.metadata, "V1ObjectMeta", "metadata", unknown, minor);
     return out;
   }
 
-  const info = await modelFor(apiVersion, kind);
-  // Built-in kinds: field lists from client-node; custom resources (or a built-in client-node
-  // lacks): the fields the compiled validator reads.
-  const clientModel = info?.custom ? undefined : await modelForKind(apiVersion, kind);
+  const { info, clientModel } = schemas.get(kindKey(apiVersion, kind))!;
   if (!info && !clientModel) {
     add(
       "unknown-kind",

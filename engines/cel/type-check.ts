@@ -13,11 +13,11 @@
  * everything that reads it goes unchecked), so matchConditions and variables are reported here too. What resolves
  * to no schema (params, request, literals, function results, custom resources) is not checked.
  */
-import { parse } from "@bufbuild/cel";
 import type { Finding } from "../../core/finding.ts";
 import { type FieldType, modelFields, modelForKind } from "../schema/known-fields.ts";
 import type { CompiledPolicy } from "../cel.ts";
 import { kindOfResource } from "./match.ts";
+import { parseExpression } from "./library.ts";
 
 const FREE: FieldType = { t: "free" };
 const SCALAR: FieldType = { t: "scalar" };
@@ -229,7 +229,7 @@ export async function typeCheckPolicies(policies: readonly CompiledPolicy[]): Pr
       const gvk = `${group}/${version}, Kind=${kind}`;
       const scope: Scope = { model, variables: new Map(), locals: new Map() };
       for (const e of expressions(policy)) {
-        const parsed = parse(e.text);
+        const parsed = parseExpression(e.text);
         let failed = false;
         const type = typeOf(parsed.expr, scope, (field, node, on) => {
           failed = true;

@@ -9,7 +9,7 @@
  */
 import type { Finding } from "../../core/finding.ts";
 import { isPlainObject as isObject } from "../../core/plain.ts";
-import { addedAfter } from "./field-versions.ts";
+import { addedAfter, FIELD_SINCE } from "./field-versions.ts";
 import { didYouMean, joinPath } from "../../core/field-path.ts";
 
 export type FieldType =
@@ -75,7 +75,22 @@ function modelNames(type: FieldType, out: string[]): void {
  * (`V1JSONSchemaProps.items` is a `V1JSONSchemaProps`), and a load that awaited the load of a model
  * reaching back to it would wait for itself for ever.
  */
-export async function loadModel(name: string): Promise<boolean> {
+export function loadModel(name: string): Promise<boolean> {
+  let p = loads.get(name);
+  if (!p) {
+    p = loadReachable(name);
+    loads.set(name, p);
+  }
+  return p;
+}
+
+/**
+ * One load per model name: walking the models a kind reaches again for every object of the kind cost more than
+ * validating it.
+ */
+const loads = new Map<string, Promise<boolean>>();
+
+async function loadReachable(name: string): Promise<boolean> {
   if (!(await importOnce(name))) return false;
   const seen = new Set([name]);
   let frontier = [name];
@@ -98,11 +113,23 @@ export async function loadModel(name: string): Promise<boolean> {
   return true;
 }
 
+const kindModels = new Map<string, Promise<string | undefined>>();
+
 /**
  * The client-node class of a top-level kind: `apps/v1 Deployment` → `V1Deployment`; kinds whose
  * name clashes across groups carry the group: `events.k8s.io/v1 Event` → `EventsV1Event`.
  */
-export async function modelForKind(apiVersion: string, kind: string): Promise<string | undefined> {
+export function modelForKind(apiVersion: string, kind: string): Promise<string | undefined> {
+  const key = `${apiVersion}/${kind}`;
+  let p = kindModels.get(key);
+  if (!p) {
+    p = findModelForKind(apiVersion, kind);
+    kindModels.set(key, p);
+  }
+  return p;
+}
+
+async function findModelForKind(apiVersion: string, kind: string): Promise<string | undefined> {
   if (!/^[A-Za-z0-9]+$/.test(kind)) return undefined;
   const [group, version] = apiVersion.includes("/") ? apiVersion.split("/", 2) : ["", apiVersion];
   if (!version || !/^v\d+[a-z0-9]*$/.test(version)) return undefined;
@@ -131,13 +158,23 @@ export function checkKnownFields(
   report: (f: Pick<Finding, "path" | "message">) => void,
   minor?: number,
 ): void {
-  walk(value, { t: "model", name: modelName }, path, report, minor);
+  walk(value, { t: "model", name: modelName }, { root: path }, report, minor);
+}
+
+/**
+ * Where a value is, as the chain of keys to it: the field path is only written out for a finding, since nearly
+ * every field of nearly every object is known (writing each one's path cost more than the check).
+ */
+type At = { root: string } | { up: At; key: string | number };
+
+function pathOf(at: At): string {
+  return "root" in at ? at.root : joinPath(pathOf(at.up), at.key);
 }
 
 function walk(
   value: unknown,
   type: FieldType,
-  path: string,
+  at: At,
   report: (f: Pick<Finding, "path" | "message">) => void,
   minor?: number,
 ): void {
@@ -147,30 +184,34 @@ function walk(
     case "free":
       return;
     case "array":
-      if (Array.isArray(value))
-        for (const [i, item] of value.entries()) walk(item, type.of, joinPath(path, i), report, minor);
+      if (Array.isArray(value) && type.of.t !== "scalar" && type.of.t !== "free")
+        for (let i = 0; i < value.length; i++) walk(value[i], type.of, { up: at, key: i }, report, minor);
       return;
     case "map":
       // Nothing to check under scalar values; a ConfigMap's data can hold hundreds of thousands of them.
       if (type.of.t === "scalar" || type.of.t === "free") return;
       if (isObject(value))
-        for (const [k, v] of Object.entries(value)) walk(v, type.of, joinPath(path, k), report, minor);
+        for (const k of Object.keys(value)) walk(value[k], type.of, { up: at, key: k }, report, minor);
       return;
     case "model": {
       const fields = models.get(type.name);
       // Type errors (an array where an object belongs) are the schema validator's to report.
       if (!fields || !isObject(value)) return;
-      for (const [k, v] of Object.entries(value)) {
+      const newer = FIELD_SINCE[type.name];
+      for (const k of Object.keys(value)) {
         const fieldType = fields.get(k);
-        const fieldPath = joinPath(path, k);
-        const since = addedAfter(type.name, k, minor);
-        if (since !== undefined)
+        const since = newer ? addedAfter(type.name, k, minor) : undefined;
+        if (since !== undefined) {
+          const fieldPath = joinPath(pathOf(at), k);
           report({
             path: fieldPath,
             message: `unknown field "${fieldPath}" for Kubernetes 1.${minor}: it was added in 1.${since}`,
           });
-        else if (fieldType) walk(v, fieldType, fieldPath, report, minor);
-        else report({ path: fieldPath, message: unknownFieldMessage(fieldPath, k, fields.keys()) });
+        } else if (fieldType) walk(value[k], fieldType, { up: at, key: k }, report, minor);
+        else {
+          const fieldPath = joinPath(pathOf(at), k);
+          report({ path: fieldPath, message: unknownFieldMessage(fieldPath, k, fields.keys()) });
+        }
       }
     }
   }
