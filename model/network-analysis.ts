@@ -142,7 +142,7 @@ export function analyseReachability(platform: Platform, objects: readonly KubeOb
   const position = new Map(all.map((e, i) => [e, i]));
   const index = indexNetwork(net, all);
   const destinationsAt = all.map((): number[] => []);
-  destinations.forEach((d, i) => destinationsAt[position.get(d.endpoint)!]!.push(i));
+  for (const [i, d] of destinations.entries()) destinationsAt[position.get(d.endpoint)!]!.push(i);
   const allowed: AnalysedPath[] = [];
   for (const from of sources) {
     const at = position.get(from)!;
