@@ -220,13 +220,13 @@ export function indexNetwork(net: ReachNetwork, endpoints: readonly ReachEndpoin
   }
 
   function compileCiliumRule(rule: unknown, index: number, key: "fromEntities" | "toEntities"): CompiledRule {
-    const anyPod: ReachEndpoint = { kind: "pod", id: "", namespace: "", labels: {}, hostNetwork: false, ports: [] };
+    const somePod: ReachEndpoint = { kind: "pod", id: "", namespace: "", labels: {}, hostNetwork: false, ports: [] };
     if (!isPlainObject(rule)) return { index, ...NOTHING };
     return {
       index,
       ports: (probe) => ciliumPortMatches(rule.toPorts, probe),
       names: (other) => entityMatches(rule[key], endpoints[other]!),
-      pods: entityMatches(rule[key], anyPod) ? "all" : new Set(),
+      pods: entityMatches(rule[key], somePod) ? "all" : new Set(),
     };
   }
 
@@ -339,12 +339,16 @@ export function reachablePaths(
   destinations: readonly { endpoint: ReachEndpoint; probes: readonly Probe[] }[],
   net: ReachNetwork,
 ): Path[] {
+  const all = [...new Set([...sources, ...destinations.map((d) => d.endpoint)])];
+  const position = new Map(all.map((e, i) => [e, i]));
+  const index = indexNetwork(net, all);
   const paths: Path[] = [];
   for (const from of sources)
     for (const { endpoint: to, probes } of destinations) {
       if (from.id === to.id && from.kind === "address") continue;
-      for (const probe of probes)
-        if (mayConnect(from, to, probe, net))
+      for (const probe of probes) {
+        const v = index.explain(position.get(from)!, position.get(to)!, probe);
+        if (v.egress.allowed && v.ingress.allowed)
           paths.push({
             from: from.id,
             to: to.id,
@@ -352,6 +356,7 @@ export function reachablePaths(
             protocol: probe.protocol,
             ...(probe.name ? { name: probe.name } : {}),
           });
+      }
     }
   return paths;
 }
