@@ -156,11 +156,11 @@ interface CompiledRule {
 
 const NOTHING: Omit<CompiledRule, "index"> = { ports: () => false, names: () => false, pods: new Set() };
 
-/** A policy isolating an endpoint in one direction, with its rules and, per pod, the rules that can admit it. */
+/** A policy isolating an endpoint in one direction, with its rules and, per endpoint, the rules that can admit it. */
 interface Applying {
   policy: KubeObject;
   rules: CompiledRule[];
-  /** The rules that can admit pod-network pod `other`, in order (a policy may have a rule per peer). */
+  /** The rules that can admit `other` on some port, in order: the only ones worth asking. */
   rulesFor(other: number): readonly CompiledRule[];
 }
 
@@ -201,12 +201,13 @@ export function indexNetwork(net: ReachNetwork, endpoints: readonly ReachEndpoin
     // Anything with addresses (a host-network pod: each node and tunnel range) only when every one of them lies in
     // some ipBlock of the rule.
     const role = key === "from" ? 0 : 1;
+    const blocks = records.flatMap((p) => (p.ipBlock === undefined ? [] : [p.ipBlock]));
     const byAddress = new Map<number, boolean>();
     const addressed = (other: number) => {
       const e = endpoints[other]!;
-      if (e.kind === "pod" && net.ipBlockSkipsNodes) return false;
+      if (blocks.length === 0 || (e.kind === "pod" && net.ipBlockSkipsNodes)) return false;
       const all = addresses[role]![other]!;
-      return all.length > 0 && all.every((a) => records.some((p) => ipBlockContains(p.ipBlock, a)));
+      return all.length > 0 && all.every((a) => blocks.some((b) => ipBlockContains(b, a)));
     };
     return {
       index,
@@ -257,14 +258,27 @@ export function indexNetwork(net: ReachNetwork, endpoints: readonly ReachEndpoin
     }
   }
 
-  /** Lists per pod the rules that can admit it; built on first use (the policies of one pod are not all asked). */
+  /**
+   * Lists per endpoint the rules that can admit it, built on first use: a pod's through the rules' pod sets (a
+   * policy may have a rule per peer), an address's or host-network pod's by asking each rule once.
+   */
   function applies(policy: KubeObject, rules: CompiledRule[]): Applying {
     let byPod: Map<number, CompiledRule[]> | undefined;
+    const byAddress = new Map<number, CompiledRule[]>();
     const anyPod = rules.filter((r) => r.pods === "all");
     return {
       policy,
-      rules,
       rulesFor(other) {
+        if (!podNetwork(endpoints[other]!))
+          return (
+            byAddress.get(other) ??
+            byAddress
+              .set(
+                other,
+                rules.filter((r) => r.names(other)),
+              )
+              .get(other)!
+          );
         if (!byPod) {
           byPod = new Map();
           for (const rule of rules)
@@ -274,6 +288,7 @@ export function indexNetwork(net: ReachNetwork, endpoints: readonly ReachEndpoin
         if (anyPod.length === 0) return named;
         return [...named, ...anyPod].sort((a, b) => a.index - b.index);
       },
+      rules,
     };
   }
 
@@ -281,9 +296,8 @@ export function indexNetwork(net: ReachNetwork, endpoints: readonly ReachEndpoin
   function side(pod: number, direction: Direction, other: number, probe: Probe): Verdict {
     if (!podNetwork(endpoints[pod]!)) return { allowed: true };
     const isolating = applying[direction][pod]!;
-    const byPeer = podNetwork(endpoints[other]!);
-    for (const { policy, rules, rulesFor } of isolating)
-      for (const rule of byPeer ? rulesFor(other) : rules)
+    for (const { policy, rulesFor } of isolating)
+      for (const rule of rulesFor(other))
         if (rule.ports(probe) && rule.names(other)) return { allowed: true, policy, rule: rule.index };
     return { allowed: isolating.length === 0 };
   }
