@@ -93,7 +93,8 @@ export function analyseReachability(platform: Platform, objects: readonly KubeOb
     endpoint: address(name, set.cidrs),
     ports: set.ports.map((port) => ({ port, protocol: set.protocol })),
   }));
-  const rulePorts = policyPorts(net.policies);
+  // Once: thousands of rules name the same few ports.
+  const rulePorts = uniqueProbes(policyPorts(net.policies));
   const probesFor = (declared: Probe[]) => uniqueProbes([...declared, ...rulePorts, { port: 1, protocol: "TCP" }]);
   const dnsProbes: Probe[] = [
     { port: DNS_PORT, protocol: "UDP" },
