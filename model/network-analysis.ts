@@ -17,7 +17,7 @@ import {
   resolveEdges,
   type ResolvedEdge,
 } from "./network.ts";
-import { explain, type Probe, type ReachEndpoint, type ReachNetwork, type Verdict } from "./reachability.ts";
+import { indexNetwork, type Probe, type ReachEndpoint, type ReachNetwork, type Verdict } from "./reachability.ts";
 
 export const INTERNET = "internet";
 /** An address no cluster and no declared set should contain, standing for the rest of the internet. */
@@ -93,7 +93,8 @@ export function analyseReachability(platform: Platform, objects: readonly KubeOb
     endpoint: address(name, set.cidrs),
     ports: set.ports.map((port) => ({ port, protocol: set.protocol })),
   }));
-  const rulePorts = policyPorts(net.policies);
+  // Once: thousands of rules name the same few ports.
+  const rulePorts = uniqueProbes(policyPorts(net.policies));
   const probesFor = (declared: Probe[]) => uniqueProbes([...declared, ...rulePorts, { port: 1, protocol: "TCP" }]);
   const dnsProbes: Probe[] = [
     { port: DNS_PORT, protocol: "UDP" },
@@ -134,27 +135,36 @@ export function analyseReachability(platform: Platform, objects: readonly KubeOb
   const ours = new Set(pods.map((p) => p.id));
   const judged = (from: ReachEndpoint, to: ReachEndpoint) =>
     !unenforceable(from, to) && (ours.has(from.id) || (ours.has(to.id) && podNetwork(to)));
-  const declaredBy = (from: string, to: string, probe: Probe): AnalysedPath["declaredBy"] => {
-    if ((to === dns.id || to === NODE_LOCAL_DNS) && probe.port === DNS_PORT) return "dns";
-    // Host-network pods share their node's address: a policy admits all of them or none.
-    const sameSource = (e: ResolvedEdge) =>
-      endpointName(e.from) === from || (hostNetwork.has(from) && e.fromPods?.hostNetwork === true);
-    // And a host port is the node's: a policy admitting one engine's port admits any engine listening on it
-    // (two engines on one port are platform/host-port-conflict's finding).
-    const sameDestination = (e: ResolvedEdge) =>
-      endpointName(e.to) === to || (hostNetwork.has(to) && e.toPods?.hostNetwork === true);
-    return edges.find(
-      (e) => sameSource(e) && sameDestination(e) && e.portNumber === probe.port && e.protocol === probe.protocol,
-    );
-  };
+  const declaredBy = declarations(edges, hostNetwork, (to, probe) =>
+    (to === dns.id || to === NODE_LOCAL_DNS) && probe.port === DNS_PORT ? "dns" : undefined,
+  );
+  // Each endpoint once (pods are both sources and destinations), named by its position in the index.
+  const all = [...new Set([...sources, ...destinations.map((d) => d.endpoint)])];
+  const position = new Map(all.map((e, i) => [e, i]));
+  const index = indexNetwork(net, all);
+  const destinationsAt = all.map((): number[] => []);
+  for (const [i, d] of destinations.entries()) destinationsAt[position.get(d.endpoint)!]!.push(i);
   const allowed: AnalysedPath[] = [];
-  for (const from of sources)
-    for (const { endpoint: to, probes } of destinations) {
+  for (const from of sources) {
+    const at = position.get(from)!;
+    // Only the destinations its egress can admit (all of them when it is not isolated), in their order.
+    const reach = index.egressReach(at);
+    const tried =
+      reach === "all"
+        ? destinations
+        : reach
+            .flatMap((i) => destinationsAt[i]!)
+            .sort((a, b) => a - b)
+            .map((i) => destinations[i]!);
+    for (const { endpoint: to, probes } of tried) {
       if (from.id === to.id && from.kind === "address") continue;
       if (!judged(from, to)) continue;
+      const toAt = position.get(to)!;
       for (const probe of probes) {
-        const v = explain(from, to, probe, net);
-        if (!v.egress.allowed || !v.ingress.allowed) continue;
+        const egress = index.egress(at, toAt, probe);
+        if (!egress.allowed) continue;
+        const ingress = index.ingress(at, toAt, probe);
+        if (!ingress.allowed) continue;
         const by = declaredBy(from.id, to.id, probe);
         allowed.push({
           from: from.id,
@@ -162,10 +172,12 @@ export function analyseReachability(platform: Platform, objects: readonly KubeOb
           port: probe.port,
           protocol: probe.protocol,
           ...(by ? { declaredBy: by } : {}),
-          ...v,
+          egress,
+          ingress,
         });
       }
     }
+  }
   const endpoints = new Map<string, ReachEndpoint>(
     [...sources, ...destinations.map((d) => d.endpoint)].map((e) => [e.id, e]),
   );
@@ -174,10 +186,50 @@ export function analyseReachability(platform: Platform, objects: readonly KubeOb
     const from = endpoints.get(endpointName(edge.from));
     const to = endpoints.get(endpointName(edge.to));
     if (!from || !to || unenforceable(from, to)) continue;
-    const v = explain(from, to, { port: edge.portNumber, protocol: edge.protocol, name: portName(to, edge) }, net);
+    const probe = { port: edge.portNumber, protocol: edge.protocol, name: portName(to, edge) };
+    const v = index.explain(position.get(from)!, position.get(to)!, probe);
     if (!v.egress.allowed || !v.ingress.allowed) blocked.push({ edge, ...v });
   }
   return { allowed, blocked, undeclared: allowed.filter((p) => !p.declaredBy), endpoints };
+}
+
+/**
+ * What declares a connection: `builtIn` first (name resolution), else the first edge with its ends and port. A
+ * host-network pod shares its node's address, so a policy admits all of them or none: an edge from one host-network
+ * pod declares the connection from any; and a host port is the node's, so an edge to one engine's port declares
+ * it on any engine listening there (two engines on one port are platform/host-port-conflict's finding). Edges are
+ * looked up by their ends (exact, either end any host-network pod, or both), the earliest of the matches winning.
+ */
+function declarations(
+  edges: readonly ResolvedEdge[],
+  hostNetwork: ReadonlySet<string>,
+  builtIn: (to: string, probe: Probe) => "dns" | undefined,
+): (from: string, to: string, probe: Probe) => AnalysedPath["declaredBy"] {
+  const HOST = "\0host";
+  const key = (from: string, to: string, port: number, protocol: string) => `${from}\0${to}\0${port}\0${protocol}`;
+  const first = new Map<string, number>();
+  edges.forEach((e, i) => {
+    const froms = [endpointName(e.from), ...(e.fromPods?.hostNetwork === true ? [HOST] : [])];
+    const tos = [endpointName(e.to), ...(e.toPods?.hostNetwork === true ? [HOST] : [])];
+    for (const f of froms)
+      for (const t of tos) {
+        const k = key(f, t, e.portNumber, e.protocol);
+        if (!first.has(k)) first.set(k, i);
+      }
+  });
+  return (from, to, probe) => {
+    const dns = builtIn(to, probe);
+    if (dns) return dns;
+    const froms = [from, ...(hostNetwork.has(from) ? [HOST] : [])];
+    const tos = [to, ...(hostNetwork.has(to) ? [HOST] : [])];
+    let found: number | undefined;
+    for (const f of froms)
+      for (const t of tos) {
+        const i = first.get(key(f, t, probe.port, probe.protocol));
+        if (i !== undefined && (found === undefined || i < found)) found = i;
+      }
+    return found === undefined ? undefined : edges[found];
+  };
 }
 
 function portName(to: ReachEndpoint, edge: ResolvedEdge): string | undefined {

@@ -12,7 +12,7 @@
  * ipBlocks are taken to name addresses outside the pod network, as the API documents them: they never match pods.
  * Pure: the caller lists the endpoints; nothing is read from a cluster.
  */
-import { matchesLabelSelector } from "../core/k8s/selectors.ts";
+import { labelIndex, matchesLabelSelector } from "../core/k8s/selectors.ts";
 import { cidrContains, cidrsOverlap, parseCidr, type Cidr } from "../core/cidr.ts";
 import type { KubeObject } from "../core/finding.ts";
 import { isPlainObject } from "../core/plain.ts";
@@ -69,32 +69,6 @@ function ipBlockContains(block: unknown, address: Cidr): boolean {
   return cidrContains(cidr, address) && !except.some((x) => cidrsOverlap(x, address));
 }
 
-function selectorMatches(peer: Record<string, unknown>, policyNs: string, e: ReachEndpoint, net: ReachNetwork) {
-  if (e.kind !== "pod" || e.hostNetwork || peer.ipBlock !== undefined) return false;
-  if (peer.namespaceSelector === undefined) {
-    if (e.namespace !== policyNs) return false;
-  } else if (!matchesLabelSelector(peer.namespaceSelector, namespaceLabels(e.namespace, net))) return false;
-  return peer.podSelector === undefined || matchesLabelSelector(peer.podSelector, e.labels);
-}
-
-/**
- * Do the rule's peers name `e`? A pod-network pod by selectors; anything with addresses only when every one of
- * its addresses (a host-network pod: each node and tunnel range) lies in some ipBlock of the rule.
- */
-function peersMatch(
-  peers: unknown[],
-  policyNs: string,
-  e: ReachEndpoint,
-  role: "source" | "destination",
-  net: ReachNetwork,
-) {
-  const records = peers.filter(isPlainObject);
-  const addresses = addressesOf(e, role, net);
-  if (!addresses) return records.some((p) => selectorMatches(p, policyNs, e, net));
-  if (e.kind === "pod" && net.ipBlockSkipsNodes) return false;
-  return addresses.length > 0 && addresses.every((a) => records.some((p) => ipBlockContains(p.ipBlock, a)));
-}
-
 function portMatches(spec: unknown, probe: Probe): boolean {
   if (!isPlainObject(spec)) return false;
   const protocol = typeof spec.protocol === "string" ? spec.protocol : "TCP";
@@ -104,22 +78,6 @@ function portMatches(spec: unknown, probe: Probe): boolean {
   if (typeof spec.port !== "number") return false;
   const end = typeof spec.endPort === "number" ? spec.endPort : spec.port;
   return probe.port >= spec.port && probe.port <= end;
-}
-
-function ruleAllows(
-  rule: unknown,
-  peersKey: "from" | "to",
-  policyNs: string,
-  other: ReachEndpoint,
-  probe: Probe,
-  net: ReachNetwork,
-): boolean {
-  if (!isPlainObject(rule)) return false;
-  const ports = Array.isArray(rule.ports) ? rule.ports : [];
-  if (ports.length > 0 && !ports.some((p) => portMatches(p, probe))) return false;
-  const peers = Array.isArray(rule[peersKey]) ? (rule[peersKey] as unknown[]) : [];
-  const role = peersKey === "from" ? "source" : "destination";
-  return peers.length === 0 || peersMatch(peers, policyNs, other, role, net);
 }
 
 const isNetworkPolicy = (o: KubeObject) => o.kind === "NetworkPolicy" && o.apiVersion.startsWith("networking.k8s.io/");
@@ -166,47 +124,209 @@ export interface Verdict {
   rule?: number;
 }
 
-/** Is `pod` isolated in `direction`, and if so, does some policy admit `other` on `probe`? */
-function side(
-  pod: ReachEndpoint,
-  direction: Direction,
-  other: ReachEndpoint,
-  probe: Probe,
-  net: ReachNetwork,
-): Verdict {
-  if (pod.kind !== "pod" || pod.hostNetwork) return { allowed: true };
-  let isolated = false;
+/**
+ * The network compiled against a fixed list of endpoints, so that judging a pair is set membership: computed once,
+ * which endpoints each policy selects and which each rule's peers name (through a label index, not by trying every
+ * selector on every pod). Endpoints are named by their position in the list.
+ */
+export interface ReachIndex {
+  /** Both sides' verdicts for a connection from `from` to `to` on `probe`. */
+  explain(from: number, to: number, probe: Probe): { egress: Verdict; ingress: Verdict };
+  /** The source's side alone, for callers that need the other only when this one allows. */
+  egress(from: number, to: number, probe: Probe): Verdict;
+  ingress(from: number, to: number, probe: Probe): Verdict;
+  /**
+   * The endpoints the egress of `from` may admit on some port, ascending, or "all" when it is not isolated or a
+   * rule admits any peer: its egress blocks every other endpoint on every port, so a caller need not try them.
+   */
+  egressReach(from: number): "all" | number[];
+}
+
+/**
+ * One rule of a policy, compiled: its position (what a Verdict names); whether its ports admit a probe and its peers
+ * name an endpoint (a rule admits what both accept); and which pod-network pods its peers name, "all" when they do
+ * not narrow them.
+ */
+interface CompiledRule {
+  index: number;
+  ports(probe: Probe): boolean;
+  names(other: number): boolean;
+  pods: "all" | ReadonlySet<number>;
+}
+
+const NOTHING: Omit<CompiledRule, "index"> = { ports: () => false, names: () => false, pods: new Set() };
+
+/** A policy isolating an endpoint in one direction, with its rules and, per endpoint, the rules that can admit it. */
+interface Applying {
+  policy: KubeObject;
+  rules: CompiledRule[];
+  /** The rules that can admit `other` on some port, in order: the only ones worth asking. */
+  rulesFor(other: number): readonly CompiledRule[];
+}
+
+const podNetwork = (e: ReachEndpoint) => e.kind === "pod" && !e.hostNetwork;
+
+export function indexNetwork(net: ReachNetwork, endpoints: readonly ReachEndpoint[]): ReachIndex {
+  const pods = endpoints.flatMap((e, i) => (e.kind === "pod" ? [i] : []));
+  const labels = labelIndex(pods.map((i) => (endpoints[i] as { labels: Record<string, string> }).labels));
+  const namespaceOf = (i: number) => (endpoints[i] as { namespace: string }).namespace;
+  const namespaces = [...new Set(pods.map(namespaceOf))];
+  const nsLabels = new Map(namespaces.map((ns) => [ns, namespaceLabels(ns, net)]));
+  /** Pods (by position) in `ns` whose labels `selector` matches; every pod of the namespaces when it is absent. */
+  const selectPods = (selector: unknown, inNamespace: (ns: string) => boolean): number[] =>
+    (selector === undefined ? pods : labels.select(selector).map((i) => pods[i]!)).filter((i) =>
+      inNamespace(namespaceOf(i)),
+    );
+  // Only ipBlocks and entities decide about these, per endpoint: a rule can admit them whatever its selectors.
+  const withAddresses = endpoints.flatMap((e, i) => (podNetwork(e) ? [] : [i]));
+  const addresses = (["source", "destination"] as const).map((role) => endpoints.map((e) => addressesOf(e, role, net)));
+
+  function compileRule(rule: unknown, index: number, key: "from" | "to", policyNs: string): CompiledRule {
+    if (!isPlainObject(rule)) return { index, ...NOTHING };
+    const list = Array.isArray(rule.ports) ? rule.ports : [];
+    const ports = (probe: Probe) => list.length === 0 || list.some((p) => portMatches(p, probe));
+    const peers = Array.isArray(rule[key]) ? (rule[key] as unknown[]) : [];
+    if (peers.length === 0) return { index, ports, names: () => true, pods: "all" };
+    const records = peers.filter(isPlainObject);
+    // A pod-network pod is named by a peer's selectors (an ipBlock names no pod).
+    const selected = new Set<number>();
+    for (const peer of records) {
+      if (peer.ipBlock !== undefined) continue;
+      const inNamespace =
+        peer.namespaceSelector === undefined
+          ? (ns: string) => ns === policyNs
+          : (ns: string) => matchesLabelSelector(peer.namespaceSelector, nsLabels.get(ns)!);
+      for (const i of selectPods(peer.podSelector, inNamespace)) if (podNetwork(endpoints[i]!)) selected.add(i);
+    }
+    // Anything with addresses (a host-network pod: each node and tunnel range) only when every one of them lies in
+    // some ipBlock of the rule.
+    const role = key === "from" ? 0 : 1;
+    const blocks = records.flatMap((p) => (p.ipBlock === undefined ? [] : [p.ipBlock]));
+    const byAddress = new Map<number, boolean>();
+    const addressed = (other: number) => {
+      const e = endpoints[other]!;
+      if (blocks.length === 0 || (e.kind === "pod" && net.ipBlockSkipsNodes)) return false;
+      const all = addresses[role]![other]!;
+      return all.length > 0 && all.every((a) => blocks.some((b) => ipBlockContains(b, a)));
+    };
+    return {
+      index,
+      ports,
+      names(other) {
+        if (podNetwork(endpoints[other]!)) return selected.has(other);
+        return byAddress.get(other) ?? byAddress.set(other, addressed(other)).get(other)!;
+      },
+      pods: selected,
+    };
+  }
+
+  function compileCiliumRule(rule: unknown, index: number, key: "fromEntities" | "toEntities"): CompiledRule {
+    const somePod: ReachEndpoint = { kind: "pod", id: "", namespace: "", labels: {}, hostNetwork: false, ports: [] };
+    if (!isPlainObject(rule)) return { index, ...NOTHING };
+    return {
+      index,
+      ports: (probe) => ciliumPortMatches(rule.toPorts, probe),
+      names: (other) => entityMatches(rule[key], endpoints[other]!),
+      pods: entityMatches(rule[key], somePod) ? "all" : new Set(),
+    };
+  }
+
+  // Per direction and endpoint, the policies that isolate it, in the order of `net.policies`.
+  const applying: Record<Direction, Applying[][]> = {
+    Ingress: endpoints.map(() => []),
+    Egress: endpoints.map(() => []),
+  };
   for (const p of net.policies) {
-    if ((p.metadata.namespace ?? "default") !== pod.namespace) continue;
+    const policyNs = p.metadata.namespace ?? "default";
     const spec = isPlainObject(p.spec) ? p.spec : {};
-    if (isNetworkPolicy(p)) {
-      if (!matchesLabelSelector(spec.podSelector ?? {}, pod.labels)) continue;
-      if (!policyTypes(spec).includes(direction)) continue;
-      isolated = true;
+    for (const direction of ["Ingress", "Egress"] as const) {
       const rules = direction === "Ingress" ? spec.ingress : spec.egress;
-      const key = direction === "Ingress" ? "from" : "to";
-      const rule = Array.isArray(rules)
-        ? rules.findIndex((r) => ruleAllows(r, key, pod.namespace, other, probe, net))
-        : -1;
-      if (rule >= 0) return { allowed: true, policy: p, rule };
-    } else if (isCiliumPolicy(p)) {
-      if (!matchesLabelSelector(spec.endpointSelector ?? {}, pod.labels)) continue;
-      const rules = direction === "Ingress" ? spec.ingress : spec.egress;
-      if (!Array.isArray(rules)) continue;
-      isolated = true;
-      const key = direction === "Ingress" ? "fromEntities" : "toEntities";
-      const rule = rules.findIndex(
-        (r) => isPlainObject(r) && entityMatches(r[key], other) && ciliumPortMatches(r.toPorts, probe),
-      );
-      if (rule >= 0) return { allowed: true, policy: p, rule };
+      let compiled: CompiledRule[] | undefined;
+      if (isNetworkPolicy(p) && policyTypes(spec).includes(direction)) {
+        const key = direction === "Ingress" ? "from" : "to";
+        const list = Array.isArray(rules) ? rules : [];
+        compiled = list.map((r, i) => compileRule(r, i, key, policyNs));
+      } else if (isCiliumPolicy(p) && Array.isArray(rules)) {
+        const key = direction === "Ingress" ? "fromEntities" : "toEntities";
+        compiled = rules.map((r, i) => compileCiliumRule(r, i, key));
+      }
+      if (!compiled) continue;
+      const selector = (isNetworkPolicy(p) ? spec.podSelector : spec.endpointSelector) ?? {};
+      const selected = selectPods(selector, (ns) => ns === policyNs);
+      const policy = selected.length > 0 ? applies(p, compiled) : undefined;
+      for (const i of selected) applying[direction][i]!.push(policy!);
     }
   }
-  return { allowed: !isolated };
+
+  /**
+   * Lists per endpoint the rules that can admit it, built on first use: a pod's through the rules' pod sets (a
+   * policy may have a rule per peer), an address's or host-network pod's by asking each rule once.
+   */
+  function applies(policy: KubeObject, rules: CompiledRule[]): Applying {
+    let byPod: Map<number, CompiledRule[]> | undefined;
+    const byAddress = new Map<number, CompiledRule[]>();
+    const anyPod = rules.filter((r) => r.pods === "all");
+    return {
+      policy,
+      rulesFor(other) {
+        if (!podNetwork(endpoints[other]!))
+          return (
+            byAddress.get(other) ??
+            byAddress
+              .set(
+                other,
+                rules.filter((r) => r.names(other)),
+              )
+              .get(other)!
+          );
+        if (!byPod) {
+          byPod = new Map();
+          for (const rule of rules)
+            if (rule.pods !== "all") for (const i of rule.pods) (byPod.get(i) ?? byPod.set(i, []).get(i)!).push(rule);
+        }
+        const named = byPod.get(other) ?? [];
+        if (anyPod.length === 0) return named;
+        return [...named, ...anyPod].sort((a, b) => a.index - b.index);
+      },
+      rules,
+    };
+  }
+
+  /** Is the pod isolated in `direction`, and if so, does some policy admit `other` on `probe`? */
+  function side(pod: number, direction: Direction, other: number, probe: Probe): Verdict {
+    if (!podNetwork(endpoints[pod]!)) return { allowed: true };
+    const isolating = applying[direction][pod]!;
+    for (const { policy, rulesFor } of isolating)
+      for (const rule of rulesFor(other))
+        if (rule.ports(probe) && rule.names(other)) return { allowed: true, policy, rule: rule.index };
+    return { allowed: isolating.length === 0 };
+  }
+
+  return {
+    explain: (from, to, probe) => ({
+      egress: side(from, "Egress", to, probe),
+      ingress: side(to, "Ingress", from, probe),
+    }),
+    egress: (from, to, probe) => side(from, "Egress", to, probe),
+    ingress: (from, to, probe) => side(to, "Ingress", from, probe),
+    egressReach(from) {
+      const isolating = applying.Egress[from]!;
+      if (!podNetwork(endpoints[from]!) || isolating.length === 0) return "all";
+      const reach = new Set<number>();
+      for (const { rules } of isolating)
+        for (const rule of rules) {
+          if (rule.pods === "all") return "all";
+          for (const i of rule.pods) reach.add(i);
+          for (const i of withAddresses) if (rule.names(i)) reach.add(i);
+        }
+      return [...reach].sort((a, b) => a - b);
+    },
+  };
 }
 
 /** Both sides' verdicts: the source's egress and the destination's ingress. */
 export function explain(from: ReachEndpoint, to: ReachEndpoint, probe: Probe, net: ReachNetwork) {
-  return { egress: side(from, "Egress", to, probe, net), ingress: side(to, "Ingress", from, probe, net) };
+  return indexNetwork(net, [from, to]).explain(0, 1, probe);
 }
 
 /** May `from` open a connection to `to` on `probe`? Both the egress of one and the ingress of the other must allow. */
@@ -233,12 +353,16 @@ export function reachablePaths(
   destinations: readonly { endpoint: ReachEndpoint; probes: readonly Probe[] }[],
   net: ReachNetwork,
 ): Path[] {
+  const all = [...new Set([...sources, ...destinations.map((d) => d.endpoint)])];
+  const position = new Map(all.map((e, i) => [e, i]));
+  const index = indexNetwork(net, all);
   const paths: Path[] = [];
   for (const from of sources)
     for (const { endpoint: to, probes } of destinations) {
       if (from.id === to.id && from.kind === "address") continue;
-      for (const probe of probes)
-        if (mayConnect(from, to, probe, net))
+      for (const probe of probes) {
+        const v = index.explain(position.get(from)!, position.get(to)!, probe);
+        if (v.egress.allowed && v.ingress.allowed)
           paths.push({
             from: from.id,
             to: to.id,
@@ -246,6 +370,7 @@ export function reachablePaths(
             protocol: probe.protocol,
             ...(probe.name ? { name: probe.name } : {}),
           });
+      }
     }
   return paths;
 }
