@@ -8,6 +8,7 @@ import { typeCheckPolicies } from "../engines/cel/type-check.ts";
 import type { EnvironmentObjects, Finding } from "../core/finding.ts";
 import { validateSchemas } from "../engines/schema.ts";
 import { runObjectChecks } from "../checks/registry.ts";
+import { readEntry, valueKey, writeEntry } from "./tool-cache.ts";
 
 export interface ObjectEngineInput {
   environments: EnvironmentObjects[];
@@ -29,4 +30,19 @@ export async function runObjectEngines(input: ObjectEngineInput): Promise<Findin
     ...typeFindings,
     ...evaluatePolicies(compiled.policies, input.environments),
   ];
+}
+
+/**
+ * `runObjectEngines` remembered in the result cache (bin/tool-cache.ts) by its whole input: the findings depend on
+ * the objects, the policy sources, the Kubernetes version and the code, which every key holds. A commit that leaves
+ * the rendered objects alone then loads no schema model and compiles no policy.
+ */
+export async function cachedObjectEngines(cache: string | undefined, input: ObjectEngineInput): Promise<Finding[]> {
+  if (!cache) return runObjectEngines(input);
+  const key = valueKey("object-engines", [input.kubernetesVersion ?? ""], [["input", JSON.stringify(input)]]);
+  const known = readEntry<Finding[]>(cache, key);
+  if (known) return known;
+  const findings = await runObjectEngines(input);
+  writeEntry(cache, key, findings);
+  return findings;
 }

@@ -1,6 +1,7 @@
 /**
  * A result cache for the real tools `check` runs (promtool, amtool, kubectl kustomize): a run whose tool binary,
- * arguments and input bytes are those of an earlier run gets that run's result without starting the tool.
+ * arguments and input bytes are those of an earlier run gets that run's result without starting the tool. The
+ * object engines' findings (bin/object-engines.ts) are kept the same way, by their whole input.
  *
  * The key is the sha256 of the tool's identity (its resolved path, size and modification time), its arguments
  * (with the temporary folder it runs in written as a placeholder), the bytes of every file it reads, by relative
@@ -48,21 +49,12 @@ const STALE_TEMP_MS = 60 * 60 * 1000;
 const CWD = "\u0000cwd\u0000";
 
 /**
- * The code that turns a tool's run into the stored value (the noise filter, the YAML reader, the engines): its
- * bytes are part of every key, so a rebuilt bundle with other code or an edited source starts afresh (by content,
- * not modification time: the pre-commit hook bundles the staged sources anew for every commit). Bundled, this
- * module's own file is the whole CLI; under tsx, the sources listed here.
+ * The code that derives the stored values (the noise filter, the YAML reader, the engines): its bytes are part of
+ * every key, so a rebuilt bundle with other code or an edited source starts afresh (by content, not modification
+ * time: the pre-commit hook bundles the staged sources anew for every commit). Bundled, this module's own file is
+ * the whole CLI; under tsx, every source file of the folders the CLI is built from.
  */
-const CODE = [
-  import.meta.url,
-  "./tools-aside.ts",
-  "../engines/tool-runner.ts",
-  "../engines/kustomize.ts",
-  "../engines/promtool.ts",
-  "../engines/amtool.ts",
-  "../core/yaml.ts",
-  "../core/layout.ts",
-];
+const SOURCE_FOLDERS = ["bin", "core", "schemas", "model", "generators", "checks", "engines", "policies", "reporters"];
 
 /** Defined as `true` by bin/build.mjs; undeclared when the sources run under tsx. */
 declare const PLATFORM_BUNDLE: boolean | undefined;
@@ -72,14 +64,16 @@ let codeIdentityMemo: string | undefined;
 function codeIdentity(): string {
   if (codeIdentityMemo === undefined) {
     const hash = createHash("sha256");
-    // By the bytes alone: the same bundle in another folder (the hook's temporary checkout) is the same code.
-    for (const p of typeof PLATFORM_BUNDLE === "undefined" ? CODE : CODE.slice(0, 1)) {
-      try {
-        hash.update(readFileSync(fileURLToPath(new URL(p, import.meta.url))));
-      } catch {
-        hash.update("absent");
-      }
-      hash.update("\u0000");
+    const self = fileURLToPath(import.meta.url);
+    if (typeof PLATFORM_BUNDLE !== "undefined") hash.update(readFileSync(self));
+    else {
+      // By the bytes alone: the same code in another folder (the hook's temporary checkout) is the same code.
+      const root = dirname(dirname(self));
+      hashFiles(
+        hash,
+        root,
+        SOURCE_FOLDERS.flatMap((f) => filesUnder(join(root, f)).map((p) => join(f, p))),
+      );
     }
     codeIdentityMemo = hash.digest("hex");
   }

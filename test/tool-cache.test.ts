@@ -36,6 +36,9 @@ import {
   writeEntry,
 } from "../bin/tool-cache.ts";
 import { toolsAside } from "../bin/tools-aside.ts";
+import { cachedObjectEngines, runObjectEngines } from "../bin/object-engines.ts";
+import { readPolicySources } from "../bin/policies.ts";
+import type { Deployment } from "kubernetes-types/apps/v1.js";
 import { bundleOf, ROOT } from "./support/config.ts";
 import { ensureAmtool, ensurePromtool } from "./support/tools.ts";
 
@@ -380,6 +383,30 @@ test("check with a warm cache starts no tool, and PLATFORM_NO_CACHE=1 starts the
   const off = check({ PLATFORM_NO_CACHE: "1" });
   assert.is(off.calls.length, cold.calls.length);
   assert.is(off.out, cold.out);
+});
+
+test("the object engines' findings are remembered by their whole input: any changed object is judged anew", async () => {
+  const dir = temp("objects");
+  const bundle = bundleOf();
+  const kubernetesVersion = bundle.environments[0]!.platform.kubernetesVersion;
+  const input = { environments: bundle.environments, policies: readPolicySources(), kubernetesVersion };
+  const first = await cachedObjectEngines(dir, input);
+  assert.equal(first, await runObjectEngines(input));
+  // A hit is what the entry holds: the engines do not run again.
+  const [entry] = readdirSync(dir).filter((f) => f.endsWith(".json"));
+  const path = join(dir, entry!);
+  const planted = { ...JSON.parse(readFileSync(path, "utf8")), value: [{ ...first[0], message: "from the cache" }] };
+  writeFileSync(path, JSON.stringify(planted));
+  assert.is((await cachedObjectEngines(dir, input))[0]?.message, "from the cache");
+  // One container of one environment running as root: a miss, and the policy's finding.
+  const changed = structuredClone(input);
+  const deployment = changed.environments[2]!.objects.find((o) => o.kind === "Deployment") as Deployment;
+  deployment.spec!.template.spec!.containers[0]!.securityContext = { runAsNonRoot: false, runAsUser: 0 };
+  const judged = await cachedObjectEngines(dir, changed);
+  assert.ok(
+    judged.some((f) => f.rule === "non-root" && f.resource?.name === deployment.metadata!.name),
+    judged.map((f) => `${f.engine}/${f.rule} ${f.resource?.name}`).join("\n"),
+  );
 });
 
 test.after(() => {

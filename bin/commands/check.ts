@@ -10,7 +10,7 @@ import { ENVIRONMENT_NAMES } from "../../model/environments.ts";
 import { REPORTERS } from "../../reporters/index.ts";
 import { invalidConfig, loadConfig, UsageError } from "../load-config.ts";
 import { locateFindings } from "../locate-findings.ts";
-import { runObjectEngines } from "../object-engines.ts";
+import { cachedObjectEngines } from "../object-engines.ts";
 import { argocdSchemaFindings } from "../argocd-schema.ts";
 import { displayDir, guardOutDir, snapshot } from "../out-dir.ts";
 import { readPolicySources } from "../policies.ts";
@@ -65,7 +65,7 @@ async function check(configFile: string, outDir: string, format: string): Promis
       driftedPaths(drift, name),
       cachedKustomizeBuild(cache),
     ),
-    ...(await runObjectEngines({ environments, policies, kubernetesVersion: platform.kubernetesVersion })),
+    ...(await cachedObjectEngines(cache, { environments, policies, kubernetesVersion: platform.kubernetesVersion })),
     ...runConfigChecks({ environments, platform, out: { dir: name, files } }),
     ...(await argocdSchemaFindings(platform, environments, configFile, source)),
   ];
