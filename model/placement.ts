@@ -315,9 +315,9 @@ class Cluster {
     }
     const b: Bound = { pod, node, numa, seq: this.journal.length, c };
     this.podsOn[node]!.push(b);
-    let list = this.ofService.get(t.service);
-    if (!list) this.ofService.set(t.service, (list = []));
-    list.push(b);
+    const list = this.ofService.get(t.service);
+    if (list) list.push(b);
+    else this.ofService.set(t.service, [b]);
     this.journal.push(b);
     this.placed.push(pod);
   }

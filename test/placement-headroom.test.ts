@@ -86,7 +86,7 @@ const sameAsOracle = (fast: Feasibility, slow: Feasibility, label: string) => {
   assert.equal(fast.peak, slow.peak, `${label}: peak`);
   assert.equal([...fast.rollouts], [...slow.rollouts], `${label}: rollouts`);
   assert.is(fast.losses.length, slow.losses.length, `${label}: losses`);
-  fast.losses.forEach((l, i) => assert.equal(l, slow.losses[i], `${label}: loss of ${l.kind} ${l.name}`));
+  for (const [i, l] of fast.losses.entries()) assert.equal(l, slow.losses[i], `${label}: loss of ${l.kind} ${l.name}`);
 };
 
 test("on random clusters, headroom, rollouts and the peak are what re-placing every pod gives", () => {
