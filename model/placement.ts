@@ -170,8 +170,13 @@ export function fitError(nodes: number, reasons: Record<string, number>): string
 interface Eligibility {
   /** Per node, the taint or selector reason that keeps these pods off it; undefined where they may run. */
   reason: (string | undefined)[];
-  /** The nodes they may run on, in node order. */
-  eligible: number[];
+  /**
+   * Per zone, the nodes they may run on, emptiest first (the LeastAllocated score, then the name): the first that
+   * passes the other filters is the zone's best node for a pod with no sibling there.
+   */
+  byZone: number[][];
+  /** Per zone, the nodes in `byZone` that still run: a zone loss takes them all. */
+  liveInZone: Int32Array;
   /** Per zone, the nodes the selector picks that still run: a zone with none leaves the spread's domains. */
   selectedInZone: Int32Array;
   selected: boolean[];
@@ -235,6 +240,15 @@ class Cluster {
   /** Scratch for one scan: pods of the service per node and, of the same rollout generation, per zone. */
   private readonly same: Int32Array;
   private readonly perZone: Int32Array;
+  /** The eligibilities that let each node through, whose orders a change of its free CPU moves it in. */
+  private readonly memberOf: Eligibility[][];
+  /** The best node of the scan under way, with its score and its NUMA node. */
+  private best = -1;
+  private bestNuma = FITS;
+  private bz = 0;
+  private bs = 0;
+  private br = 0;
+  private bn = 0;
 
   constructor(
     readonly nodes: readonly NodeModel[],
@@ -267,6 +281,7 @@ class Cluster {
     this.podsOn = nodes.map(() => []);
     this.same = new Int32Array(n);
     this.perZone = new Int32Array(zones.length);
+    this.memberOf = nodes.map(() => []);
     templates.forEach((t, rank) => {
       this.compiled.set(t.service, {
         t,
@@ -291,19 +306,49 @@ class Cluster {
     selected.forEach((s, i) => {
       if (s) selectedInZone[this.zoneOf[i]!]!++;
     });
-    const made: Eligibility = {
-      reason,
-      eligible: reason.flatMap((r, i) => (r === undefined ? [i] : [])),
-      selectedInZone,
-      selected,
-    };
+    const byZone: number[][] = Array.from({ length: this.zoneCount }, () => []);
+    const liveInZone = new Int32Array(this.zoneCount);
+    const made: Eligibility = { reason, byZone, liveInZone, selectedInZone, selected };
+    reason.forEach((r, i) => {
+      if (r !== undefined) return;
+      byZone[this.zoneOf[i]!]!.push(i);
+      liveInZone[this.zoneOf[i]!]!++;
+      this.memberOf[i]!.push(made);
+    });
+    for (const order of byZone) order.sort((a, b) => this.emptier(a, b));
     this.eligibilities.set(key, made);
     return made;
   }
 
+  /** Negative when node a comes before node b in the emptiest-first order. */
+  private emptier(a: number, b: number): number {
+    const [ra, rb] = [-this.cpu[a]! / this.cpuScale[a]!, -this.cpu[b]! / this.cpuScale[b]!];
+    return ra !== rb ? ra - rb : this.nameRank[a]! - this.nameRank[b]!;
+  }
+
+  /** Changes a node's free CPU by `delta`, keeping it in its place in every emptiest-first order. */
+  private addCpu(node: number, delta: number): void {
+    if (delta === 0) return;
+    const orders = this.memberOf[node]!.map((e) => e.byZone[this.zoneOf[node]!]!);
+    for (const order of orders) order.splice(this.positionOf(order, node), 1);
+    this.cpu[node]! += delta;
+    for (const order of orders) order.splice(this.positionOf(order, node), 0, node);
+  }
+
+  /** Where `node` is, or belongs, in an emptiest-first order. */
+  private positionOf(order: readonly number[], node: number): number {
+    let [lo, hi] = [0, order.length];
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.emptier(order[mid]!, node) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   private bind(c: Compiled, pod: PlacedPod, node: number, numa: number): void {
     const t = c.t;
-    this.cpu[node]! -= t.requests.cpu;
+    this.addCpu(node, -t.requests.cpu);
     this.memory[node]! -= t.requests.memory;
     for (let s = 0; s < c.hugepages.length; s++) this.hugepages[s]![node]! -= c.hugepages[s]!;
     for (const p of t.hostPorts) this.ports[node]!.add(p);
@@ -327,7 +372,7 @@ class Cluster {
     while (this.journal.length > mark) {
       const b = this.journal.pop()!;
       const t = b.c.t;
-      this.cpu[b.node]! += t.requests.cpu;
+      this.addCpu(b.node, t.requests.cpu);
       this.memory[b.node]! += t.requests.memory;
       for (let s = 0; s < b.c.hugepages.length; s++) this.hugepages[s]![b.node]! += b.c.hugepages[s]!;
       for (const p of t.hostPorts) this.ports[b.node]!.delete(p);
@@ -359,6 +404,7 @@ class Cluster {
       this.lost[i] = lost ? 1 : 0;
       for (const e of this.eligibilities.values())
         if (e.selected[i]) e.selectedInZone[this.zoneOf[i]!]! += lost ? -1 : 1;
+      for (const e of this.memberOf[i]!) e.liveInZone[this.zoneOf[i]!]! += lost ? -1 : 1;
     }
     this.lostCount += lost ? nodes.length : -nodes.length;
   }
@@ -386,21 +432,20 @@ class Cluster {
     for (let z = 0; z < this.zoneCount; z++) if (e.selectedInZone[z]! > 0) min = Math.min(min, this.perZone[z]!);
     const scoreZone = t.zoneSpread !== "none";
     const scoreSame = t.antiAffinity !== "none";
-    let best = -1;
-    let bestNuma = FITS;
-    let [bz, bs, br, bn] = [0, 0, 0, 0];
-    for (const i of e.eligible) {
-      if (this.lost[i]) continue;
-      const z = scoreZone ? this.perZone[this.zoneOf[i]!]! : 0;
-      const s = scoreSame ? this.same[i]! : 0;
-      // LeastAllocated: the emptiest node first, as the default scheduler profile scores.
-      const r = -this.cpu[i]! / this.cpuScale[i]!;
-      const n = this.nameRank[i]!;
-      if (best >= 0 && (z !== bz ? z > bz : s !== bs ? s > bs : r !== br ? r > br : n > bn)) continue;
-      const verdict = this.verdict(c, i, min);
-      if (typeof verdict === "string") continue;
-      [best, bestNuma, bz, bs, br, bn] = [i, verdict, z, s, r, n];
+    this.best = -1;
+    // Nodes with a sibling score apart (anti-affinity): each is offered on its own.
+    if (scoreSame)
+      for (const b of siblings)
+        if (!this.lost[b.node]) this.offer(c, b.node, min, scoreZone ? this.perZone[this.zoneOf[b.node]!]! : 0, 1);
+    for (let z = 0; z < this.zoneCount; z++) {
+      if (e.liveInZone[z] === 0) continue;
+      const zoneScore = scoreZone ? this.perZone[z]! : 0;
+      for (const i of e.byZone[z]!) {
+        if (this.lost[i] || (scoreSame && this.same[i]! > 0)) continue;
+        if (this.offer(c, i, min, zoneScore, 0)) break;
+      }
     }
+    const [best, bestNuma] = [this.best, this.bestNuma];
     let reasons: Record<string, number> | undefined;
     if (best < 0) {
       reasons = {};
@@ -427,6 +472,27 @@ class Cluster {
       ...(bestNuma !== FITS ? { numa: bestNuma } : {}),
     };
     this.bind(c, pod, best, bestNuma);
+    return true;
+  }
+
+  /**
+   * Takes node i as the best so far if it passes the filters and scores better (zone, siblings, LeastAllocated,
+   * name); true when no node after it in its zone's emptiest-first order can be better.
+   */
+  private offer(c: Compiled, i: number, min: number, zoneScore: number, siblingScore: number): boolean {
+    const s = siblingScore === 0 ? 0 : this.same[i]!;
+    // LeastAllocated: the emptiest node first, as the default scheduler profile scores.
+    const r = -this.cpu[i]! / this.cpuScale[i]!;
+    const n = this.nameRank[i]!;
+    const z = zoneScore;
+    if (
+      this.best >= 0 &&
+      (z !== this.bz ? z > this.bz : s !== this.bs ? s > this.bs : r !== this.br ? r > this.br : n > this.bn)
+    )
+      return true;
+    const verdict = this.verdict(c, i, min);
+    if (typeof verdict === "string") return false;
+    [this.best, this.bestNuma, this.bz, this.bs, this.br, this.bn] = [i, verdict, z, s, r, n];
     return true;
   }
 
