@@ -8,6 +8,10 @@
  * `matchLabelKeys: [pod-template-hash]`, so a rollout's new pods are spread among themselves), and, on nodes with
  * CPU pinning, the kubelet's admission under Topology Manager `single-numa-node`: a Guaranteed pod's exclusive
  * CPUs, memory and hugepages from one NUMA node, whole cores under `full-pcpus-only`.
+ *
+ * One cluster serves every scenario: the peak is placed once, and each rollout and each node or zone loss binds its
+ * few pods on the peak's free capacity and undoes them, so a thousand losses cost their displaced pods, not a
+ * thousand clusters. test/placement-headroom.test.ts holds it to the engine that re-placed every pod per scenario.
  */
 import { TIER } from "../core/conventions.ts";
 import type { ResolvedPlatform } from "./environments.ts";
