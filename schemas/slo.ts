@@ -21,7 +21,7 @@ export const BURN_RATE_WINDOWS = [
 ] as const satisfies readonly { severity: "critical" | "warning"; long: number; short: number; budgetShare: number }[];
 export type BurnRateWindow = (typeof BURN_RATE_WINDOWS)[number];
 
-/** The level of every series the SLO rules record (`slo:sli_error:ratio_rate5m`): the config may not record under it. */
+/** The level of every series the SLO rules record (`slo:sli_error:ratio_rate5m`): no config rule records under it. */
 export const SLO_RECORD_LEVEL = "slo";
 
 /** What a person calls each severity of an SLO alert. */

@@ -385,7 +385,7 @@ test("check with a warm cache starts no tool, and PLATFORM_NO_CACHE=1 starts the
   assert.is(off.out, cold.out);
 });
 
-test("the object engines' findings are remembered by their whole input: any changed object is judged anew", async () => {
+test("the object engines' findings are remembered by their whole input: a changed object is judged anew", async () => {
   const dir = temp("objects");
   const bundle = bundleOf();
   const kubernetesVersion = bundle.environments[0]!.platform.kubernetesVersion;
