@@ -1,0 +1,83 @@
+/**
+ * The indexes that keep checks and generators linear in the number of services, each against the scan it
+ * replaced, on random inputs: same answers, so the verdicts cannot change.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { groupBy } from "../core/group-by.ts";
+import { selects } from "../checks/apiserver/context.ts";
+import { LabelIndex } from "../checks/apiserver/label-index.ts";
+import { random } from "./support/random.ts";
+
+const KEYS = ["app", "tier", "constructor", "__proto__", "toString", "a.b/c"];
+const VALUES = ["x", "y", "z", "", "1"];
+const NAMESPACES = ["", "ns-a", "ns-b"];
+
+test("LabelIndex: the templates a selector selects are those of the scan, for thousands of random selectors", () => {
+  for (let seed = 1; seed <= 200; seed++) {
+    const r = random(seed);
+    const labelsOf = () => {
+      const labels: Record<string, string> = {};
+      for (let i = r.int(4); i > 0; i--)
+        Object.defineProperty(labels, r.pick(KEYS), {
+          value: r.pick(VALUES),
+          enumerable: true,
+          configurable: true,
+          writable: true,
+        });
+      return labels;
+    };
+    const items = Array.from({ length: r.int(30) }, (_, i) => ({
+      namespace: r.pick(NAMESPACES),
+      labels: labelsOf(),
+      item: i,
+    }));
+    const index = new LabelIndex(items);
+    const value = () => r.pick<unknown>([...VALUES, 1, null, ["x"], { x: 1 }]);
+    const map = () => {
+      const m: Record<string, unknown> = {};
+      for (let i = r.int(3); i > 0; i--) m[r.pick(KEYS)] = value();
+      return m;
+    };
+    for (let q = 0; q < 50; q++) {
+      const plain = r.next() < 0.5;
+      const selector = r.pick<unknown>([
+        map(),
+        { matchLabels: map() },
+        {
+          matchLabels: map(),
+          matchExpressions: [
+            {
+              key: r.pick(KEYS),
+              operator: r.pick(["In", "NotIn", "Exists", "DoesNotExist", "Bad"]),
+              values: [r.pick(VALUES)],
+            },
+          ],
+        },
+        { matchExpressions: [{ key: r.pick(KEYS), operator: "Exists" }] },
+        { matchLabels: "app" },
+        {},
+        null,
+        "app",
+      ]);
+      const ns = r.pick(NAMESPACES);
+      const scanned = items.filter((t) => t.namespace === ns && selects(selector, t.labels, plain)).map((t) => t.item);
+      const found = index.candidates(ns, selector, plain).filter((i) => selects(selector, items[i]!.labels, plain));
+      assert.equal(found, scanned, `seed ${seed}, selector ${JSON.stringify(selector)}, plain ${plain}`);
+    }
+  }
+});
+
+test("groupBy: each group is the filter of its key, in order; undefined keys are left out", () => {
+  const r = random(7);
+  const items = Array.from({ length: 500 }, () => ({ k: r.pick(["a", "b", undefined, "c"]), n: r.int(100) }));
+  const groups = groupBy(items, (x) => x.k);
+  assert.equal([...groups.keys()].sort(), ["a", "b", "c"]);
+  for (const k of ["a", "b", "c"])
+    assert.equal(
+      groups.get(k),
+      items.filter((x) => x.k === k),
+    );
+});
+
+test.run();
