@@ -7,6 +7,9 @@ import * as assert from "uvu/assert";
 import { groupBy } from "../core/group-by.ts";
 import { selects } from "../checks/apiserver/context.ts";
 import { LabelIndex } from "../checks/apiserver/label-index.ts";
+import { objectsByRef } from "../bin/locate-findings.ts";
+import type { KubeObject, ResourceRef } from "../core/finding.ts";
+import type { BundleEnvironment } from "../model/environments.ts";
 import { random } from "./support/random.ts";
 
 const KEYS = ["app", "tier", "constructor", "__proto__", "toString", "a.b/c"];
@@ -78,6 +81,45 @@ test("groupBy: each group is the filter of its key, in order; undefined keys are
       groups.get(k),
       items.filter((x) => x.k === k),
     );
+});
+
+test("objectsByRef: an environment's first object with a reference, as the scan finds it", () => {
+  const r = random(11);
+  const kinds = ["Deployment", "Service", "Service\0v1"];
+  const versions = ["apps/v1", "v1", "v1\0Service"];
+  const names = ["a", "b", "1", 1, "a\0b"] as unknown as string[];
+  const namespaces = [undefined, "", "ns", "ns\0"];
+  const object = (i: number) =>
+    ({
+      kind: r.pick(kinds),
+      apiVersion: r.pick(versions),
+      metadata: { name: r.pick(names), namespace: r.pick(namespaces), uid: i },
+    }) as unknown as KubeObject;
+  for (let round = 0; round < 200; round++) {
+    const envs = ["dev", "prod"].map(
+      (environment) =>
+        ({ environment, objects: Array.from({ length: r.int(40) }, (_, i) => object(i)) }) as BundleEnvironment,
+    );
+    const find = objectsByRef();
+    for (let q = 0; q < 40; q++) {
+      const ref = {
+        kind: r.pick(kinds),
+        apiVersion: r.pick(versions),
+        name: r.pick(names),
+        namespace: r.pick(namespaces),
+      };
+      for (const env of envs) {
+        const scanned = env.objects.find(
+          (o) =>
+            o.kind === ref.kind &&
+            o.apiVersion === ref.apiVersion &&
+            o.metadata.name === ref.name &&
+            (o.metadata.namespace ?? "") === (ref.namespace ?? ""),
+        );
+        assert.is(find(env, ref as ResourceRef), scanned, JSON.stringify(ref));
+      }
+    }
+  }
 });
 
 test.run();
