@@ -7,7 +7,12 @@ import * as assert from "uvu/assert";
 import { groupBy } from "../core/group-by.ts";
 import { selects } from "../checks/apiserver/context.ts";
 import { LabelIndex } from "../checks/apiserver/label-index.ts";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { objectsByRef } from "../bin/locate-findings.ts";
+import { snapshot } from "../bin/out-dir.ts";
+import { checkDrift, manifestText, MANIFEST } from "../engines/drift.ts";
 import type { KubeObject, ResourceRef } from "../core/finding.ts";
 import type { BundleEnvironment } from "../model/environments.ts";
 import { random } from "./support/random.ts";
@@ -119,6 +124,40 @@ test("objectsByRef: an environment's first object with a reference, as the scan 
         assert.is(find(env, ref as ResourceRef), scanned, JSON.stringify(ref));
       }
     }
+  }
+});
+
+test("snapshot given the expected contents: the same drift findings as given only the paths", () => {
+  const dir = mkdtempSync(join(tmpdir(), "scale-snapshot-"));
+  try {
+    const expected = new Map([
+      ["same.yaml", "a: 1\n"],
+      ["changed.yaml", "b: 1\n"],
+      ["missing.yaml", "c: 1\n"],
+      ["sub/same.yaml", "d: é\n"],
+      ["sub/dir.yaml", "e: 1\n"],
+    ]);
+    mkdirSync(join(dir, "sub/dir.yaml"), { recursive: true });
+    writeFileSync(join(dir, "same.yaml"), "a: 1\n");
+    writeFileSync(join(dir, "changed.yaml"), "b: 2\n");
+    writeFileSync(join(dir, "sub/same.yaml"), "d: é\n");
+    writeFileSync(join(dir, "stale.yaml"), "x\n");
+    writeFileSync(join(dir, "hand-made.yaml"), "y\n");
+    writeFileSync(join(dir, MANIFEST), manifestText(["same.yaml", "stale.yaml"]));
+    const byPaths = checkDrift(expected, snapshot(dir, expected.keys()), dir);
+    const byContents = checkDrift(expected, snapshot(dir, expected), dir);
+    assert.equal(byContents, byPaths);
+    assert.equal(byContents.map((f) => f.rule).sort(), [
+      "changed",
+      "changed",
+      "missing",
+      "missing",
+      "out-of-date",
+      "stale",
+      "unexpected-file",
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true });
   }
 });
 
