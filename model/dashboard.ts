@@ -145,7 +145,10 @@ function concerns(platform: Platform, a: ModelAlert, services: readonly string[]
 const sets = new WeakMap<readonly string[], ReadonlySet<string>>();
 function setOf(xs: readonly string[]): ReadonlySet<string> {
   let set = sets.get(xs);
-  if (!set) sets.set(xs, (set = new Set(xs)));
+  if (!set) {
+    set = new Set(xs);
+    sets.set(xs, set);
+  }
   return set;
 }
 

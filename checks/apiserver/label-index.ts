@@ -21,10 +21,16 @@ export class LabelIndex<T> {
     for (const { namespace, labels, item } of entries) {
       push(this.byNamespace, namespace, item);
       let keys = this.byLabel.get(namespace);
-      if (!keys) this.byLabel.set(namespace, (keys = new Map()));
+      if (!keys) {
+        keys = new Map();
+        this.byLabel.set(namespace, keys);
+      }
       for (const [k, v] of Object.entries(labels)) {
         let values = keys.get(k);
-        if (!values) keys.set(k, (values = new Map()));
+        if (!values) {
+          values = new Map();
+          keys.set(k, values);
+        }
         push(values, v, item);
       }
     }
