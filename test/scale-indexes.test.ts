@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { objectsByRef } from "../bin/locate-findings.ts";
+import { egressAllowsDns } from "../checks/platform/egress-allows-dns.ts";
 import { snapshot } from "../bin/out-dir.ts";
 import { checkDrift, manifestText, MANIFEST } from "../engines/drift.ts";
 import type { KubeObject, ResourceRef } from "../core/finding.ts";
@@ -158,6 +159,80 @@ test("snapshot given the expected contents: the same drift findings as given onl
     ]);
   } finally {
     rmSync(dir, { recursive: true });
+  }
+});
+
+test("egress-allows-dns: the policies it flags are those of the pairwise comparison, on random namespaces", () => {
+  const r = random(23);
+  const selectors: (Record<string, object> | undefined)[] = [
+    {},
+    { matchLabels: {} },
+    { matchLabels: { app: "a" } },
+    { matchLabels: { app: "b" } },
+    undefined,
+  ];
+  const peers = [
+    { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } },
+    { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "other" } } },
+    { podSelector: { matchLabels: { app: "a" } } },
+    { ipBlock: { cidr: "10.0.0.0/8" } },
+  ];
+  const ports = [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }, { port: 80 }, { protocol: "UDP" }];
+  const rule = () => ({
+    ...(r.next() < 0.7 ? { to: [r.pick(peers)] } : {}),
+    ...(r.next() < 0.8 ? { ports: [r.pick(ports)] } : {}),
+  });
+  // The straightforward definition: an egress policy is covered when some DNS-allowing policy of its namespace
+  // selects everything or exactly its pods.
+  type Peer = { ipBlock?: unknown; namespaceSelector?: { matchLabels?: Record<string, string> } };
+  type Rule = { to?: Peer[]; ports?: { protocol?: string; port?: number }[] };
+  type Policy = {
+    metadata: { name: string; namespace?: string };
+    spec: { podSelector?: Record<string, object>; policyTypes: string[]; egress: Rule[] };
+  };
+  const mayReachKubeSystem = (peer: Peer, ns: string) => {
+    if (peer.ipBlock) return true;
+    const sel = peer.namespaceSelector;
+    if (!sel) return ns === "kube-system";
+    const labels = sel.matchLabels ?? {};
+    return Object.keys(labels).length === 0 || labels["kubernetes.io/metadata.name"] === "kube-system";
+  };
+  const allowsDns = (ru: Rule, ns: string) =>
+    (!ru.ports?.length || ru.ports.some((p) => p.protocol === "UDP" && (p.port === undefined || p.port === 53))) &&
+    (!ru.to?.length || ru.to.some((t) => mayReachKubeSystem(t, ns)));
+  const everything = (sel: Record<string, object> | undefined) =>
+    !sel || Object.values(sel).every((v) => (Array.isArray(v) ? v.length === 0 : Object.keys(v).length === 0));
+  for (let round = 0; round < 100; round++) {
+    const policies: Policy[] = Array.from({ length: r.int(12) }, (_, i) => ({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: `p${i}`, namespace: r.pick(["a", "b", undefined]) },
+      spec: {
+        podSelector: r.pick(selectors),
+        policyTypes: r.pick([["Egress"], ["Ingress"], ["Ingress", "Egress"]]),
+        egress: Array.from({ length: r.int(3) }, rule),
+      },
+    }));
+    const objects = policies as unknown as KubeObject[];
+    const expected = policies
+      .filter((p) => p.spec.policyTypes.includes("Egress"))
+      .filter((p) => {
+        const ns = p.metadata.namespace ?? "default";
+        const dnsFor = policies
+          .filter((q) => (q.metadata.namespace ?? "default") === ns)
+          .filter((q) => q.spec.egress.some((ru) => allowsDns(ru, ns)))
+          .map((q) => q.spec.podSelector ?? {});
+        return !dnsFor.some(
+          (sel) => everything(sel) || JSON.stringify(sel) === JSON.stringify(p.spec.podSelector ?? {}),
+        );
+      })
+      .map((p) => p.metadata.name)
+      .sort();
+    const flagged = egressAllowsDns
+      .run({ environments: [{ environment: "dev", objects }] })
+      .map((f) => f.resource!.name)
+      .sort();
+    assert.equal(flagged, expected, `round ${round}`);
   }
 });
 
