@@ -6,6 +6,9 @@
  * ratio to the real config's figure measured in the same run, so a slower machine does not change the
  * conclusion. Writes bench/results.md with the figures, the machine and the goals of issue 14.
  * Never part of `npm test`.
+ *
+ *   npx tsx bench/run.ts --only '10000 services'   only the cold rows whose case matches the regular expression,
+ *                                                   printed; neither the in-process part nor bench/results.md
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -65,19 +68,29 @@ type Cli = keyof typeof CLIS;
 
 const TIME = "/usr/bin/time";
 const hasTime = existsSync(TIME);
+/** coreutils' timeout puts the run in a process group of its own and ends all of it, kubectl and promtool too. */
+const TIMEOUT = "/usr/bin/timeout";
 
-type Figure = { ms: number; cpuMs?: number; peakMb?: number };
+/** `unfinished`: stopped at its time limit, or not run because the step before it was; `ms` is then no result. */
+type Figure = { ms: number; cpuMs?: number; peakMb?: number; unfinished?: string };
+
+const onlyAt = process.argv.indexOf("--only");
+const only = onlyAt >= 0 ? new RegExp(process.argv[onlyAt + 1] ?? "") : undefined;
 
 /**
  * One cold run: wall time, and with GNU time the CPU time (user + system, the process and its children) and the
  * peak resident memory of the largest process of the run. CPU time is the steadier figure on a shared machine.
  */
-function coldRun(cli: Cli, args: string[]): Figure {
+function coldRun(cli: Cli, args: string[], limitS?: number): Figure {
   const cmd = [...CLIS[cli], ...args];
-  const argv = hasTime ? [TIME, "-v", ...cmd] : cmd;
+  const timed = hasTime ? [TIME, "-v", ...cmd] : cmd;
+  const argv = limitS === undefined ? timed : [TIMEOUT, "--kill-after=10", String(limitS), ...timed];
   const t = performance.now();
   const r = spawnSync(argv[0]!, argv.slice(1), { cwd: ROOT, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
   const ms = performance.now() - t;
+  // 124: timeout stopped it; 137: it had to kill it after the grace period.
+  if (limitS !== undefined && (r.status === 124 || r.status === 137))
+    return { ms, unfinished: `stopped after ${limitS} s` };
   if (r.status !== 0) throw new Error(`${cmd.join(" ")} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
   const field = (name: string) => {
     const m = new RegExp(`${name}: ([\\d.]+)`).exec(r.stderr ?? "");
@@ -94,8 +107,8 @@ function coldRun(cli: Cli, args: string[]): Figure {
 }
 
 /** The run of median wall time among `runs` cold runs, with the highest peak memory among them. */
-function cold(cli: Cli, args: string[], runs: number): Figure {
-  const all = Array.from({ length: runs }, () => coldRun(cli, args)).sort((a, b) => a.ms - b.ms);
+function cold(cli: Cli, args: string[], runs: number, limitS?: number): Figure {
+  const all = Array.from({ length: runs }, () => coldRun(cli, args, limitS)).sort((a, b) => a.ms - b.ms);
   const median = all[Math.floor(runs / 2)]!;
   const peaks = all.flatMap((r) => (r.peakMb === undefined ? [] : [r.peakMb]));
   return peaks.length > 0 ? { ...median, peakMb: Math.max(...peaks) } : median;
@@ -112,11 +125,22 @@ writeFileSync(
 );
 const realConfig = join(ROOT, "platform.config.ts");
 const bigConfig = join(bigDir, "platform.config.ts");
+/** 10,000 services must complete and grow linearly from 1,000: each step gets a time limit, so a floor shows. */
+const HUGE = 10_000;
+const HUGE_LIMIT_S = Number(process.env.BENCH_LIMIT_S ?? 600);
+const hugeDir = join(work, "huge");
+mkdirSync(hugeDir);
+writeFileSync(join(hugeDir, "package.json"), '{ "type": "module" }\n');
+writeFileSync(
+  join(hugeDir, "platform.config.ts"),
+  `export default ${JSON.stringify(configInput(withServices(HUGE - 7)), null, 2)};\n`,
+);
+const hugeConfig = join(hugeDir, "platform.config.ts");
 
 type ColdRow = { case: string; goal: string; figures: { bundled: Figure; tsx?: Figure | undefined } };
 const loadBefore = loadavg()[0]!;
 const coldRows: ColdRow[] = [];
-for (const [name, goal, runs, args] of [
+const COLD: [name: string, goal: string, runs: number, args: (cli: Cli) => string[], limitS?: number][] = [
   ["`--help`", "< 0.3 s", 5, () => ["--help"]],
   ["real config: `generate`", "", 3, (cli: Cli) => ["generate", "--config", realConfig, "--out", join(work, cli)]],
   ["real config: `check`", "", 3, (cli: Cli) => ["check", "--config", realConfig, "--out", join(work, cli)]],
@@ -139,15 +163,49 @@ for (const [name, goal, runs, args] of [
     // Both layers' rendered manifests: an environment's namespaces are in the cluster layer.
     (cli: Cli) => ["vet", join(bigDir, `out-${cli}`, "cluster", "rendered"), join(bigDir, `out-${cli}`, "rendered")],
   ],
-] as const) {
-  // At 1,000 services `check` runs for minutes (promtool, amtool): the sources' run would only repeat the bundle's.
-  const big = name.startsWith(`${BIG} `);
+  [
+    `${HUGE} services: \`generate\``,
+    "",
+    1,
+    (cli: Cli) => ["generate", "--config", hugeConfig, "--out", join(hugeDir, `out-${cli}`)],
+    HUGE_LIMIT_S,
+  ],
+  [
+    `${HUGE} services: \`check\``,
+    "",
+    1,
+    (cli: Cli) => ["check", "--config", hugeConfig, "--out", join(hugeDir, `out-${cli}`)],
+    HUGE_LIMIT_S,
+  ],
+];
+for (const [name, goal, runs, args, limitS] of COLD) {
+  if (only && !only.test(name)) continue;
+  // `check` on a generated tree: when `generate` did not finish there is nothing to check.
+  const before = coldRows.at(-1);
+  if (
+    name.endsWith("`check`") &&
+    before?.case === name.replace("`check`", "`generate`") &&
+    before.figures.bundled.unfinished
+  ) {
+    coldRows.push({ case: name, goal, figures: { bundled: { ms: 0, unfinished: "not reached" } } });
+    console.log(`${name}: not reached`);
+    continue;
+  }
+  // The sources' runs at 1,000 and 10,000 services would only repeat the bundle's plus tsx's start-up.
+  const large = name.startsWith(`${BIG} `) || name.startsWith(`${HUGE} `);
   const figures = {
-    bundled: cold("bundled", args("bundled"), runs),
-    tsx: big ? undefined : cold("tsx", args("tsx"), runs),
+    bundled: cold("bundled", args("bundled"), runs, limitS),
+    tsx: large ? undefined : cold("tsx", args("tsx"), runs, limitS),
   };
   coldRows.push({ case: name, goal, figures });
-  console.log(`${name}: bundled ${seconds(figures.bundled.ms)}, tsx ${figures.tsx ? seconds(figures.tsx.ms) : "-"}`);
+  console.log(
+    `${name}: bundled ${wall(figures.bundled)} (${cpu(figures.bundled.cpuMs)} CPU, ` +
+      `${mb(figures.bundled.peakMb)}), tsx ${figures.tsx ? wall(figures.tsx) : "-"}`,
+  );
+}
+if (only) {
+  rmSync(work, { recursive: true });
+  process.exit(0);
 }
 const documentsIn = (dir: string) =>
   (readdirSync(dir, { recursive: true }) as string[])
@@ -163,6 +221,8 @@ function together(name: string, a: ColdRow, b: ColdRow, goal: string): ColdRow {
   const sum = (cli: Cli): Figure | undefined => {
     const [x, y] = [a.figures[cli], b.figures[cli]];
     if (!x || !y) return undefined;
+    const unfinished = x.unfinished ?? y.unfinished;
+    if (unfinished) return { ms: 0, unfinished: `${x.unfinished ? "`generate`" : "`check`"} ${unfinished}` };
     return {
       ms: x.ms + y.ms,
       ...(x.cpuMs !== undefined && y.cpuMs !== undefined ? { cpuMs: x.cpuMs + y.cpuMs } : {}),
@@ -177,10 +237,31 @@ coldRows.splice(
   0,
   together(`${BIG} services: \`generate\` + \`check\``, coldRows[4]!, coldRows[5]!, "< 4 s, < 1 GB"),
 );
-coldRows[coldRows.length - 1]!.goal = "10,000 documents < 1 s";
+coldRows.find((r) => r.case.includes("`vet`"))!.goal = "10,000 documents < 1 s";
+const [bigBoth, hugeGenerate, hugeCheck] = [coldRows[6]!, coldRows.at(-2)!, coldRows.at(-1)!];
+const hugeBoth = together(`${HUGE} services: \`generate\` + \`check\``, hugeGenerate, hugeCheck, "");
+// Linear growth from 1,000 services is 10 times its CPU (the figure least stretched by other work on the machine).
+const growth = (x: Figure, y: Figure) =>
+  x.cpuMs !== undefined && y.cpuMs !== undefined && !y.unfinished ? (y.cpuMs / x.cpuMs).toFixed(1) : undefined;
+const hugeGrowth = growth(bigBoth.figures.bundled, hugeBoth.figures.bundled) ?? "–";
+hugeBoth.goal = `completes, ≤ 10× the ${BIG}-service CPU (linear): ${hugeGrowth}×`;
+coldRows.push(hugeBoth);
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
+}
+
+function mb(x?: number): string {
+  return x === undefined ? "–" : `${Math.round(x)} MB`;
+}
+
+function cpu(x?: number): string {
+  return x === undefined ? "–" : seconds(x);
+}
+
+/** A figure's wall time, or why there is none. */
+function wall(f: Figure): string {
+  return f.unfinished ?? seconds(f.ms);
 }
 
 // ---- In process: scaling of generation, engines and kustomize ----
@@ -221,8 +302,6 @@ for (const r of rows) {
   );
 }
 
-const mb = (x?: number) => (x === undefined ? "–" : `${Math.round(x)} MB`);
-const cpu = (x?: number) => (x === undefined ? "–" : seconds(x));
 const cpuModel =
   /model name\s*:\s*(.*)/.exec(existsSync("/proc/cpuinfo") ? readFileSync("/proc/cpuinfo", "utf8") : "")?.[1] ??
   cpus()[0]?.model ??
@@ -243,17 +322,19 @@ const results = [
   "Wall time, then CPU time (user + system of the process and its children), each a new process as a user or",
   "the pre-commit hook runs it: `node dist/platform.mjs` (the bundle, what `npm run generate|check|vet`,",
   "`npx platform` and the hook run) and `tsx bin/platform.ts` (the sources, for development). The run of",
-  "median wall time of 5 for `--help`, of 3 for the real config, 1 at 1,000 services (bundled only: there",
-  "`check` runs for minutes, in promtool and amtool, and the sources would only add tsx's start-up). Peak memory",
+  "median wall time of 5 for `--help`, of 3 for the real config, 1 at 1,000 and 10,000 services (bundled only:",
+  "the sources would only add tsx's start-up). Peak memory",
   `is the largest resident set of one process of the run (${hasTime ? "GNU time -v" : "not measured: no time"});`,
   "`check` runs `kubectl kustomize` and `promtool` as child processes, and their time is in its figures.",
-  `At ${BIG} services the rendered manifests hold ${renderedDocs} documents in 3 environments.`,
+  `At ${BIG} services the rendered manifests hold ${renderedDocs} documents in 3 environments. At ${HUGE}`,
+  `services each step has ${HUGE_LIMIT_S} s (\`BENCH_LIMIT_S\`) and is stopped there, so a floor shows as a`,
+  "stopped run rather than a bench that never ends.",
   "",
   "| case | bundled | tsx | bundled, CPU | tsx, CPU | peak memory (bundled) | goal |",
   "|---|---|---|---|---|---|---|",
   ...coldRows.map(
     (r) =>
-      `| ${r.case} | ${seconds(r.figures.bundled.ms)} | ${r.figures.tsx ? seconds(r.figures.tsx.ms) : "–"} | ` +
+      `| ${r.case} | ${wall(r.figures.bundled)} | ${r.figures.tsx ? wall(r.figures.tsx) : "–"} | ` +
       `${cpu(r.figures.bundled.cpuMs)} | ${cpu(r.figures.tsx?.cpuMs)} | ${mb(r.figures.bundled.peakMb)} | ${r.goal} |`,
   ),
   "",

@@ -70,6 +70,32 @@ function sameRef(o: KubeObject, r: ResourceRef): boolean {
   );
 }
 
+const refKey = (kind: unknown, apiVersion: unknown, name: unknown, namespace: unknown) =>
+  `${String(kind)}\0${String(apiVersion)}\0${String(name)}\0${String(namespace ?? "")}`;
+
+/**
+ * An environment's first object with a reference, by an index built on first use: a scan of every object per
+ * finding made locating quadratic when the findings grow with the services. The key is a function of what
+ * `sameRef` compares, so a miss is a miss; a hit is confirmed by `sameRef`, and the scan decides if it fails.
+ */
+export function objectsByRef(): (env: BundleEnvironment, r: ResourceRef) => KubeObject | undefined {
+  const indexes = new Map<BundleEnvironment, Map<string, KubeObject>>();
+  return (env, r) => {
+    let index = indexes.get(env);
+    if (!index) {
+      index = new Map();
+      for (const o of env.objects) {
+        const key = refKey(o.kind, o.apiVersion, o.metadata.name, o.metadata.namespace);
+        if (!index.has(key)) index.set(key, o);
+      }
+      indexes.set(env, index);
+    }
+    const hit = index.get(refKey(r.kind, r.apiVersion, r.name, r.namespace));
+    if (!hit) return undefined;
+    return sameRef(hit, r) ? hit : env.objects.find((o) => sameRef(o, r));
+  };
+}
+
 /**
  * The config paths that may have produced `f`'s object, most precise first: an environment's own
  * setting before the base config's, a field before its block.
@@ -123,6 +149,7 @@ export interface LocateContext {
 /** Every finding with a file and a line (see the module comment); findings about out/ files keep their file. */
 export function locateFindings(findings: readonly Finding[], ctx: LocateContext): Finding[] {
   const { configFile, source } = ctx;
+  const objectOf = objectsByRef();
   const under = `${ctx.outDir.replace(/\/+$/, "")}/`;
   return findings.map((f): Finding => {
     if (f.line !== undefined) return f;
@@ -133,9 +160,9 @@ export function locateFindings(findings: readonly Finding[], ctx: LocateContext)
     if (f.file && (f.file === ctx.outDir || f.file.startsWith(under))) return f;
     const { resource } = f;
     const env =
-      ctx.environments.find((e) => e.environment === f.environment && e.objects.some((o) => sameRef(o, resource))) ??
-      ctx.environments.find((e) => e.objects.some((o) => sameRef(o, resource)));
-    const object = env?.objects.find((o) => sameRef(o, resource));
+      ctx.environments.find((e) => e.environment === f.environment && objectOf(e, resource)) ??
+      ctx.environments.find((e) => objectOf(e, resource));
+    const object = env && objectOf(env, resource);
     if (!env || !object) return { ...f, file: configFile, line: 1 };
     // A policy's own objects come from its file, not from the config.
     if (object.metadata.labels?.[LABEL.component] === "policy")

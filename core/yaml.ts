@@ -225,7 +225,12 @@ export function toYaml(value: unknown): string {
 
 /** A generated YAML file: header comment, then one or more documents. */
 export function yamlFile(values: readonly unknown[], header = GENERATED_HEADER): string {
-  return `# ${header}\n` + values.map(toYaml).join("---\n");
+  const text = `# ${header}\n` + values.map(toYaml).join("---\n");
+  // The emitter concatenates, so the text is a tree of string pieces until something reads it whole; a search
+  // makes V8 flatten it now, and the pieces of tens of thousands of files (13 % of the heap `generate` keeps at
+  // 1,000 services) become garbage at once instead of living until the files are written or compared.
+  text.indexOf("\0");
+  return text;
 }
 
 /** JSON with sorted keys, two-space indent and a final newline. */

@@ -1,6 +1,7 @@
 import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from "kubernetes-types/networking/v1.js";
 import type { KubeObject } from "../core/finding.ts";
 import { LABEL } from "../core/conventions.ts";
+import { groupBy } from "../core/group-by.ts";
 import {
   apiServerCidrs,
   DNS_PORT,
@@ -29,9 +30,12 @@ export function networkPolicies(platform: Platform, objects: readonly KubeObject
   const namespaces = [...new Set(pods.map((w) => w.namespace))].sort();
   const edges = resolveEdges(platform, objects);
   const policies: KubeObject[] = namespaces.flatMap((ns) => baseline(platform, ns)) as KubeObject[];
+  // Indexed by pod once: a filter per pod would make the policies quadratic in the number of services.
+  const inboundOf = groupBy(edges, (e) => e.toPods?.id);
+  const outboundOf = groupBy(edges, (e) => e.fromPods?.id);
   for (const w of pods) {
-    const inbound = edges.filter((e) => e.toPods?.id === w.id);
-    const outbound = edges.filter((e) => e.fromPods?.id === w.id);
+    const inbound = inboundOf.get(w.id) ?? [];
+    const outbound = outboundOf.get(w.id) ?? [];
     const ingress = rules(platform, inbound, "from", w.namespace);
     const egress = rules(platform, outbound, "to", w.namespace);
     const meta = (suffix: string) => ({

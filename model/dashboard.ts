@@ -150,9 +150,21 @@ function describe(platform: Platform, what: string, alerts: readonly string[]): 
 
 /** Whether an alert is about a series of these services (its own service, or a metric they expose). */
 function concerns(platform: Platform, a: ModelAlert, services: readonly string[]): boolean {
-  if (a.service !== undefined) return services.includes(a.service);
+  const wanted = setOf(services);
+  if (a.service !== undefined) return wanted.has(a.service);
   if (a.config.kind === "down") return true;
-  return platform.monitoring.metrics[a.metric!]?.services.some((s) => services.includes(s)) ?? false;
+  return platform.monitoring.metrics[a.metric!]?.services.some((s) => wanted.has(s)) ?? false;
+}
+
+/** Each list of services as a set, made once: asked per alert, a list's `includes` is quadratic at scale. */
+const sets = new WeakMap<readonly string[], ReadonlySet<string>>();
+function setOf(xs: readonly string[]): ReadonlySet<string> {
+  let set = sets.get(xs);
+  if (!set) {
+    set = new Set(xs);
+    sets.set(xs, set);
+  }
+  return set;
 }
 
 /** Latency alerts (on a metric in seconds or microseconds), grouped by the metric's unit. */
@@ -161,7 +173,9 @@ function latencyAlerts(platform: Platform, services?: readonly string[]): Map<Me
   for (const a of monitoringModel(platform).alerts) {
     if (a.config.kind !== "threshold" || !LATENCY_UNITS.includes(a.unit)) continue;
     if (services && !concerns(platform, a, services)) continue;
-    byUnit.set(a.unit, [...(byUnit.get(a.unit) ?? []), a]);
+    const list = byUnit.get(a.unit);
+    if (list) list.push(a);
+    else byUnit.set(a.unit, [a]);
   }
   return byUnit;
 }

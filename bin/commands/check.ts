@@ -54,7 +54,7 @@ async function check(configFile: string, outDir: string, format: string): Promis
   const tools = toolsAside(files, name, cache);
   // Awaited below; a usage error thrown before then must not also surface as an unhandled rejection.
   tools.catch(() => undefined);
-  const drift = checkDrift(files, snapshot(outDir, files.keys()), name);
+  const drift = checkDrift(files, snapshot(outDir, files), name);
   const engineFindings: Finding[] = [
     ...drift,
     // Drift in the files kustomize reads would only come back as object differences: it is compared once fixed.

@@ -8,6 +8,7 @@ import { ORDER_MANAGER_DEPLOYMENT } from "./examples.ts";
 import type { Finding } from "../../core/finding.ts";
 import { finding, get, isEmptySelector, isObject, namespaceOf, podTemplateOf, selects } from "./context.ts";
 import type { ObjectCheck } from "../check.ts";
+import { LabelIndex } from "./label-index.ts";
 
 export const selectorTargetsWorkload: ObjectCheck = {
   id: "apiserver/selector-targets-workload",
@@ -37,10 +38,12 @@ spec:
   run(ctx) {
     return ctx.environments.flatMap((input) => {
       const out: Finding[] = [];
-      const templates = input.objects.flatMap((o) => {
-        const t = podTemplateOf(o);
-        return t ? [{ namespace: namespaceOf(o), labels: t.labels }] : [];
-      });
+      const templates = new LabelIndex(
+        input.objects.flatMap((o) => {
+          const t = podTemplateOf(o);
+          return t ? [{ namespace: namespaceOf(o), labels: t.labels, item: t.labels }] : [];
+        }),
+      );
       for (const o of input.objects) {
         let selector: unknown;
         let plain = false;
@@ -54,7 +57,7 @@ spec:
           if (isEmptySelector(selector)) continue; // policy/v1: an empty selector selects every pod in the namespace
         } else continue;
         const ns = namespaceOf(o);
-        if (!templates.some((t) => t.namespace === ns && selects(selector, t.labels, plain))) {
+        if (!templates.candidates(ns, selector, plain).some((labels) => selects(selector, labels, plain))) {
           out.push(
             finding(
               this,

@@ -78,7 +78,9 @@ function judge(check: ObjectCheck, objects: readonly KubeObject[], environment: 
   for (const o of objects) {
     if (o.kind !== "NetworkPolicy" || !o.apiVersion.startsWith("networking.k8s.io/")) continue;
     const ns = o.metadata.namespace ?? "default";
-    byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), o]);
+    const list = byNamespace.get(ns);
+    if (list) list.push(o);
+    else byNamespace.set(ns, [o]);
   }
   const findings: Finding[] = [];
   for (const [ns, policies] of byNamespace) {
@@ -88,10 +90,12 @@ function judge(check: ObjectCheck, objects: readonly KubeObject[], environment: 
     const dnsFor = policies
       .filter((p) => (spec(p)?.egress ?? []).some((r) => allowsDns(r, ns)))
       .map((p) => spec(p)?.podSelector ?? {});
-    const covers = (sel: unknown, target: unknown) =>
-      matchesEverything(sel) || JSON.stringify(sel) === JSON.stringify(target ?? {});
+    // Kept as a set of selectors' texts: comparing each egress policy with each DNS policy is quadratic when
+    // every workload has its own policy.
+    const dnsForAll = dnsFor.some(matchesEverything);
+    const dnsForSame = new Set(dnsFor.map((sel) => JSON.stringify(sel)));
     for (const p of egress) {
-      if (dnsFor.some((sel) => covers(sel, spec(p)?.podSelector))) continue;
+      if (dnsForAll || dnsForSame.has(JSON.stringify(spec(p)?.podSelector ?? {}))) continue;
       findings.push(
         findingOf(check, {
           ...environment,

@@ -2,6 +2,7 @@ import { LABEL } from "../../core/conventions.ts";
 import { refOf, type Finding, type KubeObject } from "../../core/finding.ts";
 import { describeSeconds, monitoringModel, type ModelAlert, type MonitoringModel } from "../../model/monitoring.ts";
 import type { ConfigCheck } from "../check.ts";
+import { groupBy } from "../../core/group-by.ts";
 import { CONFIG_FILE } from "../../core/finding.ts";
 
 /** The object that deploys the alerting rules: a PrometheusRule, or the ConfigMap holding the alert rule file. */
@@ -60,18 +61,38 @@ export const latencyAlertCoverage: ConfigCheck = {
         message,
         hint,
       });
+      // Indexed once per environment: a scan of every object, metric and alert per service is quadratic at
+      // thousands of services. Each index keeps the scan's order, so the first match is the scan's.
+      const deployments = new Map<string, KubeObject>();
+      for (const o of env.objects) {
+        const [name, tier] = [o.metadata.labels?.[LABEL.name], o.metadata.labels?.[LABEL.tier]];
+        if (o.kind !== "Deployment" || name === undefined || tier === undefined) continue;
+        const key = `${name}\0${tier}`;
+        if (!deployments.has(key)) deployments.set(key, o);
+      }
+      const latencyOf = new Map<string, MonitoringModel["latencyMetrics"]>();
+      for (const m of model.latencyMetrics)
+        for (const service of new Set(m.def.services)) {
+          const list = latencyOf.get(service);
+          if (list) list.push(m);
+          else latencyOf.set(service, [m]);
+        }
+      const criticalOn = groupBy(
+        model.alerts.filter((a) => a.severity === "critical"),
+        (a) => (a.service === undefined || a.metric === undefined ? undefined : `${a.service}\0${a.metric}`),
+      );
+      let rules: { object: KubeObject | undefined } | undefined;
+      const rulesOf = () => {
+        rules ??= { object: rulesObject(env.objects, model) };
+        return rules.object;
+      };
       for (const budget of model.budgets) {
         const budgetText = describeSeconds(budget.seconds);
         const where = `tiers.${budget.tier}.latencyBudget`;
         for (const service of budget.services) {
-          const deployment = env.objects.find(
-            (o) =>
-              o.kind === "Deployment" &&
-              o.metadata.labels?.[LABEL.name] === service &&
-              o.metadata.labels?.[LABEL.tier] === budget.tier,
-          );
+          const deployment = deployments.get(`${service}\0${budget.tier}`);
           if (!deployment) continue;
-          const latency = model.latencyMetrics.filter((m) => m.def.services.includes(service));
+          const latency = latencyOf.get(service) ?? [];
           if (latency.length === 0) {
             findings.push(
               finding(
@@ -86,9 +107,7 @@ export const latencyAlertCoverage: ConfigCheck = {
             continue;
           }
           for (const { name: metric } of latency) {
-            const candidates = model.alerts.filter(
-              (a) => a.severity === "critical" && a.service === service && a.metric === metric,
-            );
+            const candidates = criticalOn.get(`${service}\0${metric}`) ?? [];
             if (candidates.some((a) => withinBudget(a, budget.seconds))) continue;
             const worst = candidates[0];
             const message = !worst
@@ -100,7 +119,7 @@ export const latencyAlertCoverage: ConfigCheck = {
                   `${metric}; the ${budget.tier} budget for ${service} is ${budgetText}`;
             findings.push(
               finding(
-                (worst && rulesObject(env.objects, model)) ?? deployment,
+                (worst && rulesOf()) ?? deployment,
                 worst ? `monitoring.alerts.${worst.name}.threshold` : "monitoring.alerts",
                 message,
                 `leave the alert's threshold out to alert at the budget (${where}), or set it at or below ` +
