@@ -1,6 +1,7 @@
 import type { ConfigCheck } from "../check.ts";
 import { findingOf } from "../check.ts";
 import { CONFIG_FILE } from "../../core/finding.ts";
+import { groupBy } from "../../core/group-by.ts";
 import { feasibility, type Loss } from "../../model/placement.ts";
 import { deploymentOf, placementHint, zonesPath } from "./placement.ts";
 
@@ -36,9 +37,14 @@ export const failureHeadroom: ConfigCheck = {
   run({ environments }) {
     return environments.flatMap((env) => {
       const { templates, losses } = feasibility(env.platform);
+      // The losses that break each service, by kind, in loss order: one pass, not a scan per service.
+      const breakingOf = groupBy(
+        losses.flatMap((l) => [...new Set(l.broken.map((b) => b.service))].map((service) => ({ l, service }))),
+        (x) => `${x.l.kind}\u0000${x.service}`,
+      );
       return templates.flatMap((t) =>
         (["node", "zone"] as const).flatMap((kind) => {
-          const breaking = losses.filter((l) => l.kind === kind && l.broken.some((b) => b.service === t.service));
+          const breaking = (breakingOf.get(`${kind}\u0000${t.service}`) ?? []).map((x) => x.l);
           if (breaking.length === 0) return [];
           const worst = breaking
             .map((l) => ({ l, b: l.broken.find((b) => b.service === t.service)! }))
