@@ -31,10 +31,11 @@ const INPUTS = join(ROOT, "dist/platform.inputs.json");
 /**
  * Left to node's resolution at run time, from the package's node_modules: the schema engine imports the
  * model of each kind by a computed specifier (engines/schema/models.ts, known-fields.ts), which no bundler
- * can follow; tsx loads the TypeScript config (bin/typescript-loader.ts) and starts its own loader thread
- * from its own files.
+ * can follow; esbuild compiles the TypeScript config (bin/config-module.ts) with the binary it finds from its own
+ * files; tsx starts the tool worker's loader thread from its own files.
  */
 const EXTERNAL = [
+  "esbuild",
   "kubernetes-models",
   "kubernetes-models/*",
   "@kubernetes-models/*",

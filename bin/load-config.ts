@@ -5,13 +5,12 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { configFinding, type Finding } from "../core/finding.ts";
 import { describeThrown, parsePlatform } from "../schemas/parse.ts";
 import type { Platform } from "../schemas/platform.ts";
 import { ConfigSource, type Position } from "./config-source.ts";
 import { locateConfigFindings } from "./locate-findings.ts";
-import { typescriptLoader } from "./typescript-loader.ts";
+import { ConfigSyntaxError, importConfigModule, MissingImportError } from "./config-module.ts";
 import { DATA_CONFIG, loadDataConfig } from "./data-config.ts";
 
 export class UsageError extends Error {}
@@ -26,9 +25,6 @@ export function invalidConfig(findings: readonly Finding[], file: string, source
   return { ok: false, summary: "the config is not valid", findings: locateConfigFindings(findings, file, source) };
 }
 
-/** esbuild's `Transform failed with 1 error:\n/path/x.ts:3:10: ERROR: Expected identifier but found ","`. */
-const ESBUILD_ERROR = /^(.*):(\d+):(\d+): ERROR: (.*)$/m;
-
 function safely<T>(read: () => T): T | undefined {
   try {
     return read();
@@ -39,10 +35,20 @@ function safely<T>(read: () => T): T | undefined {
 
 /** Where in the config file a load error points: esbuild's position, a stack frame in the file, or a quoted name. */
 function loadError(e: unknown, path: string, source: ConfigSource): { at?: Position; message: string; rule: string } {
-  const text = safely(() => (e instanceof Error ? String(e.message) : undefined)) ?? "";
-  const syntax = ESBUILD_ERROR.exec(text);
-  if (syntax)
-    return { at: { line: Number(syntax[2]), column: Number(syntax[3]) }, message: syntax[4]!, rule: "syntax-error" };
+  if (e instanceof ConfigSyntaxError)
+    return {
+      ...(e.line === undefined ? {} : { at: { line: e.line, column: e.column ?? 0 } }),
+      message: e.message,
+      rule: "syntax-error",
+    };
+  if (e instanceof MissingImportError) {
+    const quoted = source.positionOf(`"${e.specifier}"`) ?? source.positionOf(`'${e.specifier}'`);
+    return {
+      ...(quoted ? { at: quoted } : {}),
+      message: `evaluating the config failed: ${e.message}`,
+      rule: "missing-import",
+    };
+  }
   const thrown = safely(() => describeThrown(e)) ?? "it threw a value that cannot be described";
   const message = `evaluating the config failed: ${thrown}`;
   const stack = safely(() => (e instanceof Error ? String(e.stack) : "")) ?? "";
@@ -62,9 +68,8 @@ function loadError(e: unknown, path: string, source: ConfigSource): { at?: Posit
 }
 
 /**
- * A config in a folder without `"type": "module"` is compiled to CommonJS, whose namespace's default is the whole
- * `module.exports` ({ __esModule, default }). tsx unwraps it in the code it compiles (bin/ under tsx), the
- * bundle's own import() does not: the same unwrapping here gives both the same config, and is a no-op after tsx's.
+ * A config in a folder without `"type": "module"` is compiled to CommonJS, whose `module.exports` is
+ * `{ __esModule, default }`: the config is its default. A no-op on an ES module's namespace.
  */
 function cjsInterop(mod: { default?: unknown }): { default?: unknown } {
   const inner = safely(() => mod.default);
@@ -83,8 +88,7 @@ export async function loadConfig(file: string): Promise<LoadResult> {
   });
   let mod: { default?: unknown };
   try {
-    await typescriptLoader();
-    mod = cjsInterop((await import(pathToFileURL(path).href)) as { default?: unknown });
+    mod = cjsInterop(await importConfigModule(path));
   } catch (e) {
     const { at, message, rule } = loadError(e, path, source);
     const finding = configFinding(rule, "", message, {
