@@ -124,27 +124,24 @@ function cold(cli: Cli, args: string[], runs: number, limitS?: number, cache: Ca
 }
 
 const work = mkdtempSync(join(tmpdir(), "platform-bench-cli-"));
-const BIG = 1000;
-const bigDir = join(work, "big");
-mkdirSync(bigDir);
-writeFileSync(join(bigDir, "package.json"), '{ "type": "module" }\n');
-writeFileSync(
-  join(bigDir, "platform.config.ts"),
-  `export default ${JSON.stringify(configInput(withServices(BIG - 7)), null, 2)};\n`,
-);
+
+/** A folder of `work` holding a config of `services` services in all (the real 7 and synthetic ones). */
+function syntheticConfig(name: string, services: number): { dir: string; config: string } {
+  const dir = join(work, name);
+  mkdirSync(dir);
+  writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
+  const config = join(dir, "platform.config.ts");
+  writeFileSync(config, `export default ${JSON.stringify(configInput(withServices(services - 7)), null, 2)};\n`);
+  return { dir, config };
+}
+
 const realConfig = join(ROOT, "platform.config.ts");
-const bigConfig = join(bigDir, "platform.config.ts");
+const BIG = 1000;
+const { dir: bigDir, config: bigConfig } = syntheticConfig("big", BIG);
 /** 10,000 services must complete and grow linearly from 1,000: each step gets a time limit, so a floor shows. */
 const HUGE = 10_000;
 const HUGE_LIMIT_S = Number(process.env.BENCH_LIMIT_S ?? 600);
-const hugeDir = join(work, "huge");
-mkdirSync(hugeDir);
-writeFileSync(join(hugeDir, "package.json"), '{ "type": "module" }\n');
-writeFileSync(
-  join(hugeDir, "platform.config.ts"),
-  `export default ${JSON.stringify(configInput(withServices(HUGE - 7)), null, 2)};\n`,
-);
-const hugeConfig = join(hugeDir, "platform.config.ts");
+const { dir: hugeDir, config: hugeConfig } = syntheticConfig("huge", HUGE);
 
 type ColdRow = { case: string; goal: string; figures: { bundled: Figure; tsx?: Figure | undefined } };
 const loadBefore = loadavg()[0]!;
