@@ -96,7 +96,11 @@ export async function importConfigModule(path: string): Promise<{ default?: unkn
     if (!first) throw e;
     const unresolved = /^Could not resolve "(.*)"$/.exec(first.text);
     if (unresolved) throw new MissingImportError(unresolved[1]!);
-    throw new ConfigSyntaxError(first.text, first.location?.line, first.location?.column);
+    const at = first.location;
+    // An error in a module the config imports is placed in that module's text, not at a line of the config.
+    if (at && resolve(at.file) !== path)
+      throw new ConfigSyntaxError(`${resolve(at.file)}:${at.line}:${at.column}: ${first.text}`, undefined, undefined);
+    throw new ConfigSyntaxError(first.text, at?.line, at?.column);
   }
   process.setSourceMapsEnabled(true);
   if (esm)

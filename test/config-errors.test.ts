@@ -159,6 +159,18 @@ const loadCases: { description: string; edit: (t: string) => string; expect: str
   },
 ];
 
+test("a syntax error in a module the config imports names that module's line, not one of the config", () => {
+  const { dir, file } = configFile(
+    (t) => `import { replicas } from "./replicas.ts";\nexport const r = replicas;\n${t}`,
+  );
+  writeFileSync(join(dir, "replicas.ts"), "export const replicas = ;\n");
+  const r = cli(["generate", "--config", file, "--out", join(dir, "out")]);
+  assert.is(r.code, 2, r.stdout + r.stderr);
+  assert.not.match(r.stderr, STACK_TRACE);
+  assert.match(r.stderr, `error config/syntax-error: ${join(dir, "replicas.ts")}:1:24: Unexpected ";"`);
+  rmSync(dir, { recursive: true });
+});
+
 for (const row of loadCases) {
   test(`no stack trace, exit 2 and the place named for ${row.description}`, () => {
     const { dir, file } = configFile(row.edit);
