@@ -6,9 +6,10 @@
  */
 import { ORDER_MANAGER_DEPLOYMENT } from "./examples.ts";
 import type { Finding } from "../../core/finding.ts";
-import { finding, get, isEmptySelector, isObject, namespaceOf, podTemplateOf, selects } from "./context.ts";
+import { finding, get, isEmptySelector, isObject, namespaceOf, podTemplateOf } from "./context.ts";
 import type { ObjectCheck } from "../check.ts";
-import { LabelIndex } from "./label-index.ts";
+import { groupBy } from "../../core/group-by.ts";
+import { labelIndex } from "../../core/k8s/selectors.ts";
 
 export const selectorTargetsWorkload: ObjectCheck = {
   id: "apiserver/selector-targets-workload",
@@ -38,10 +39,10 @@ spec:
   run(ctx) {
     return ctx.environments.flatMap((input) => {
       const out: Finding[] = [];
-      const templates = new LabelIndex(
+      const selected = templateSelector(
         input.objects.flatMap((o) => {
           const t = podTemplateOf(o);
-          return t ? [{ namespace: namespaceOf(o), labels: t.labels, item: t.labels }] : [];
+          return t ? [{ namespace: namespaceOf(o), labels: t.labels }] : [];
         }),
       );
       for (const o of input.objects) {
@@ -57,7 +58,7 @@ spec:
           if (isEmptySelector(selector)) continue; // policy/v1: an empty selector selects every pod in the namespace
         } else continue;
         const ns = namespaceOf(o);
-        if (!templates.candidates(ns, selector, plain).some((labels) => selects(selector, labels, plain))) {
+        if (selected(ns, selector, plain).length === 0) {
           out.push(
             finding(
               this,
@@ -75,3 +76,26 @@ spec:
     });
   },
 };
+
+/**
+ * The pod templates of each namespace, indexed by label: which of them (by position) a selector selects, without
+ * judging every template for every Service (quadratic in services). A Service's plain map is a LabelSelector's
+ * matchLabels, so both are judged by `matchesLabelSelector`, as `selects` (./context.ts) judges them.
+ */
+export function templateSelector(
+  templates: readonly { namespace: string; labels: Record<string, string> }[],
+): (namespace: string, selector: unknown, plain: boolean) => number[] {
+  const byNamespace = groupBy(
+    templates.map((t, position) => ({ ...t, position })),
+    (t) => t.namespace,
+  );
+  const indexes = new Map(
+    [...byNamespace].map(([ns, ts]) => [ns, { index: labelIndex(ts.map((t) => t.labels)), ts }] as const),
+  );
+  return (namespace, selector, plain) => {
+    const entry = indexes.get(namespace);
+    if (!entry) return [];
+    const query = plain ? (isObject(selector) ? { matchLabels: selector } : undefined) : selector;
+    return entry.index.select(query).map((i) => entry.ts[i]!.position);
+  };
+}
