@@ -22,7 +22,7 @@ const KEYS = ["app", "tier", "constructor", "__proto__", "toString", "a.b/c"];
 const VALUES = ["x", "y", "z", "", "1"];
 const NAMESPACES = ["", "ns-a", "ns-b"];
 
-test("templateSelector: the templates a selector selects are those of the scan, for thousands of random selectors", () => {
+test("templateSelector: the templates a selector selects are the scan's, for thousands of random selectors", () => {
   for (let seed = 1; seed <= 200; seed++) {
     const r = random(seed);
     const labelsOf = () => {
