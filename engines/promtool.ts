@@ -11,6 +11,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, posix } from "node:path";
+import { groupBy } from "../core/group-by.ts";
 import { OBSERVABILITY_OUT } from "../core/layout.ts";
 import { SERVICE_ACCOUNT_DIR } from "../core/conventions.ts";
 import { parseYamlDocuments, plainManifestValues, toYaml } from "../core/yaml.ts";
@@ -128,18 +129,16 @@ export function runPromtool(
     const rules = mine.map(([p]) => p).filter((p) => p.startsWith(`${OBSERVABILITY_OUT.rules}/`));
     const tests = mine.map(([p]) => p).filter((p) => p.startsWith(`${OBSERVABILITY_OUT.tests}/`));
 
-    for (const p of rules) {
-      const r = run("promtool", ["check", "rules", p], dir, [p]);
-      if (r.missing) return [unavailable(r.output)];
-      if (!r.ok)
-        findings.push({
-          engine: ENGINE,
-          rule: "check-rules",
-          severity: "error",
-          file: shown(p),
-          message: `promtool check rules ${shown(p)} failed:\n${r.output}`,
-        });
-    }
+    const checkRules = eachFile(run, ["check", "rules"], rules, dir, (p) => [p]);
+    if ("missing" in checkRules) return [unavailable(checkRules.missing)];
+    for (const { file: p, output } of checkRules.failed)
+      findings.push({
+        engine: ENGINE,
+        rule: "check-rules",
+        severity: "error",
+        file: shown(p),
+        message: `promtool check rules ${shown(p)} failed:\n${output}`,
+      });
 
     const configContent = files.get(OBSERVABILITY_OUT.config);
     if (configContent !== undefined) {
@@ -179,18 +178,16 @@ export function runPromtool(
       }
     }
 
-    for (const p of tests) {
-      const r = run("promtool", ["test", "rules", p], dir, testInputs(p, files.get(p) ?? ""));
-      if (r.missing) return [unavailable(r.output)];
-      if (!r.ok)
-        findings.push({
-          engine: ENGINE,
-          rule: "test-rules",
-          severity: "error",
-          file: shown(p),
-          message: `promtool test rules ${shown(p)} failed:\n${r.output}`,
-        });
-    }
+    const testRules = eachFile(run, ["test", "rules"], tests, dir, (p) => testInputs(p, files.get(p) ?? ""));
+    if ("missing" in testRules) return [unavailable(testRules.missing)];
+    for (const { file: p, output } of testRules.failed)
+      findings.push({
+        engine: ENGINE,
+        rule: "test-rules",
+        severity: "error",
+        file: shown(p),
+        message: `promtool test rules ${shown(p)} failed:\n${output}`,
+      });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -202,6 +199,41 @@ export function runPromtool(
  * against the test file's folder. Undefined (every file counts) when that is not sure: a glob, a path leaving the
  * folder promtool runs in, a file that does not parse.
  */
+/**
+ * `promtool <verb> files...`, one process for each set of files that read the same other files (the unit tests
+ * of the service alerts, of the meta-monitoring alerts): starting promtool once per file cost the real config 23
+ * starts, and a result cache (bin/tool-cache.ts) still re-runs only the groups that read a changed file. A run
+ * fails when any of its files fails; only then is each of its files run on its own, so every failure names its
+ * file and quotes only that file's output. `inputsOf`: the files one file's run reads (see `ToolRunner`).
+ */
+function eachFile(
+  run: ToolRunner,
+  verb: readonly string[],
+  files: readonly string[],
+  cwd: string,
+  inputsOf: (file: string) => readonly string[] | undefined,
+): { failed: { file: string; output: string }[] } | { missing: string } {
+  const inputs = new Map(files.map((f) => [f, inputsOf(f)]));
+  const others = (f: string) => {
+    const i = inputs.get(f);
+    return i === undefined ? "*" : JSON.stringify(i.filter((x) => x !== f).sort());
+  };
+  const failed: { file: string; output: string }[] = [];
+  for (const group of groupBy(files, others).values()) {
+    const each = group.map((f) => inputs.get(f));
+    const all = each.every((i) => i !== undefined) ? [...new Set(each.flat() as string[])] : undefined;
+    const together = group.length > 1 ? run("promtool", [...verb, ...group], cwd, all) : undefined;
+    if (together?.missing) return { missing: together.output };
+    if (together?.ok) continue;
+    for (const [i, file] of group.entries()) {
+      const r = run("promtool", [...verb, file], cwd, each[i]);
+      if (r.missing) return { missing: r.output };
+      if (!r.ok) failed.push({ file, output: r.output });
+    }
+  }
+  return { failed };
+}
+
 function testInputs(p: string, content: string): string[] | undefined {
   let ruleFiles: unknown;
   try {

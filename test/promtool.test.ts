@@ -4,6 +4,7 @@ import config from "../platform.config.ts";
 import { generateBundle } from "../generators/bundle.ts";
 import { analyse, checkExpressions, checkPromql, knownMetrics, modelExpressions } from "../checks/promql.ts";
 import { runPromtool } from "../engines/promtool.ts";
+import { runTool, type ToolRunner } from "../engines/tool-runner.ts";
 import { META_ALERTS } from "../schemas/alerting.ts";
 import { findingLine, type Finding } from "../core/finding.ts";
 import { parsePlatform } from "../schemas/parse.ts";
@@ -161,6 +162,43 @@ test("a threshold in the wrong unit fails the alert's unit test: 2750 on a micro
   assert.not.ok(
     findings.some((f) => f.file === "out/prometheus/tests/IntegrationE2ELatencyHigh.yaml"),
     show(findings),
+  );
+});
+
+test("promtool starts once per set of unit tests that read the same rule files; a failure is found per file", () => {
+  const runs: string[][] = [];
+  const counting: ToolRunner = (tool, args, cwd, inputs) => {
+    runs.push([...args]);
+    return runTool(tool, args, cwd, inputs);
+  };
+  const tests = [...real.keys()].filter((p) => p.startsWith("prometheus/tests/"));
+  const ruleFilesOf = (p: string) => /^rule_files:\n((?: {2}- .*\n)+)/m.exec(real.get(p)!)?.[1];
+  const sets = new Set(tests.map(ruleFilesOf));
+  assert.is(sets.size, 2, "the service alerts' tests and the meta-monitoring alerts' tests");
+  assert.equal(errorsOf(runPromtool(real, "out", { run: counting })), []);
+  const testRuns = () => runs.filter((a) => a[0] === "test").map((a) => a.slice(2));
+  assert.is(testRuns().length, sets.size);
+  assert.equal(testRuns().flat().sort(), [...tests].sort(), "each unit test file in exactly one run");
+  assert.is(runs.filter((a) => a[0] === "check" && a[1] === "rules").length, 1);
+
+  // One unit test of many broken: its run fails, each file of that run is run alone, and only it has a finding.
+  const broken = "prometheus/tests/ServiceDown.yaml";
+  const wrong = new Map(real).set(broken, real.get(broken)!.replace("severity: critical", "severity: info"));
+  assert.not.equal(wrong.get(broken), real.get(broken));
+  runs.length = 0;
+  const findings = errorsOf(runPromtool(wrong, "out", { run: counting }));
+  assert.equal(
+    findings.map((f) => [f.rule, f.file]),
+    [["test-rules", `out/${broken}`]],
+    show(findings),
+  );
+  assert.ok(findings[0]!.message.startsWith(`promtool test rules out/${broken} failed:`));
+  assert.not.ok(findings[0]!.message.includes("Watchdog"), "the message quotes only the failing file's run");
+  const alone = testRuns().filter((a) => a.length === 1);
+  assert.equal(
+    alone.flat().sort(),
+    tests.filter((p) => ruleFilesOf(p) === ruleFilesOf(broken)).sort(),
+    "only the failing run's files are run alone",
   );
 });
 

