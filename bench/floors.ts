@@ -20,6 +20,9 @@ export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
 }
 
+/** A count in words' figures: 27,629. */
+export const count = (n: number) => n.toLocaleString("en");
+
 function timed<T>(f: () => T): { value: T; ms: number } {
   const t = performance.now();
   const value = f();
@@ -145,11 +148,11 @@ export function describeCheckFloor(f: CheckFloor): string {
   const kustomize =
     f.builds > 0
       ? `${f.builds} \`kubectl kustomize\` builds ${seconds(f.kustomize)}`
-      : `no \`kubectl kustomize\` (over ${KUSTOMIZE_OBJECT_LIMIT} objects \`check\` skips it)`;
+      : `no \`kubectl kustomize\` (\`check\` skips it over ${count(KUSTOMIZE_OBJECT_LIMIT)} objects)`;
   const worker = f.promtool + f.amtool;
   const main = f.read + f.kustomize;
   return (
-    `\`generate\` writing ${f.files} files ${seconds(f.write)}, then \`check\`'s longer strand: promtool ` +
+    `\`generate\` writing ${count(f.files)} files ${seconds(f.write)}, then \`check\`'s longer strand: promtool ` +
     `${seconds(f.promtool)} + amtool ${seconds(f.amtool)} = ${seconds(worker)} in the worker` +
     `${worker >= main ? "" : " (shorter)"}, beside reading the files back ${seconds(f.read)} + ${kustomize} = ` +
     `${seconds(main)} on the main thread${main > worker ? "" : " (shorter)"}`
@@ -188,10 +191,10 @@ export interface FloorRow {
 }
 
 /** How far `floor` is from `goal`: over it, as a ratio and a difference; under it, by how much. */
-export function distance(floor: number, goal: number, subject = "the floor alone is"): string {
+export function distance(floor: number, goal: number): string {
   return floor > goal
-    ? `${subject} ${(floor / goal).toFixed(1)}× the goal (+${seconds(floor - goal)} over)`
-    : `${subject} ${seconds(goal - floor)} under the goal (${Math.round((floor / goal) * 100)}% of it)`;
+    ? `${(floor / goal).toFixed(1)}× the goal (+${seconds(floor - goal)} over)`
+    : `${seconds(goal - floor)} under the goal (${Math.round((floor / goal) * 100)}% of it)`;
 }
 
 export function floorTable(rows: readonly FloorRow[]): string[] {
@@ -202,7 +205,7 @@ export function floorTable(rows: readonly FloorRow[]): string[] {
       const against = r.now?.met
         ? "**met**"
         : r.floor && r.goalMs !== undefined
-          ? distance(r.floor.ms, r.goalMs)
+          ? `the floor alone is ${distance(r.floor.ms, r.goalMs)}`
           : r.now
             ? "not met; no floor measured"
             : "–";

@@ -22,6 +22,7 @@ import { readPolicySources } from "../bin/policies.ts";
 import {
   checkFloor,
   checkFloorMs,
+  count,
   describeCheckFloor,
   distance,
   type FloorRow,
@@ -391,14 +392,14 @@ const floorRows: FloorRow[] = [
     goalMs: GOAL.vetMs,
     now: ((f) =>
       f && {
-        text: `${wall(f)} for ${vet.documents} documents: ${seconds(per(f.ms))} per ${VET_PER}`,
+        text: `${wall(f)} for ${count(vet.documents)} documents: ${seconds(per(f.ms))} per ${VET_PER}`,
         met: !f.unfinished && per(f.ms) < GOAL.vetMs,
       })(vetRow?.figures.bundled),
     floor: {
       what:
-        `reading ${vet.documents} documents of ${BIG} services (\`readManifests\`) ${seconds(vet.read)}: ` +
-        `${seconds(perVet)} per ${VET_PER}; beside it, the object engines alone ${seconds(vet.engines)}: ` +
-        `${seconds(per(vet.engines))} per ${VET_PER} (${distance(per(vet.engines), GOAL.vetMs, "they alone are")})`,
+        `reading ${count(vet.documents)} documents of ${count(BIG)} services (\`readManifests\`) ` +
+        `${seconds(vet.read)}: ${seconds(perVet)} per ${VET_PER}; then the object engines alone ` +
+        `${seconds(vet.engines)}: ${seconds(per(vet.engines))} per ${VET_PER}, ${distance(per(vet.engines), GOAL.vetMs)}`,
       ms: perVet,
     },
   },
