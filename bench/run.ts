@@ -399,7 +399,8 @@ const floorRows: FloorRow[] = [
       what:
         `reading ${count(vet.documents)} documents of ${count(BIG)} services (\`readManifests\`) ` +
         `${seconds(vet.read)}: ${seconds(perVet)} per ${VET_PER}; then the object engines alone ` +
-        `${seconds(vet.engines)}: ${seconds(per(vet.engines))} per ${VET_PER}, ${distance(per(vet.engines), GOAL.vetMs)}`,
+        `${seconds(vet.engines)}: ${seconds(per(vet.engines))} per ${VET_PER}, ` +
+        distance(per(vet.engines), GOAL.vetMs),
       ms: perVet,
     },
   },
