@@ -138,7 +138,7 @@ export function checkFloor(
  * `generate` writes before `check` starts; in `check` the worker runs promtool then amtool (bin/tools-aside.ts)
  * while the main thread reads out/ back and runs the kustomize builds, so on two cores `check` ends no sooner than
  * the longer of the two strands. The floor adds nothing else of `check` (regenerating, the engines): it is the
- * least any implementation of the same gate pays.
+ * least the gate pays while it runs these tools and writes and reads these files.
  */
 export function checkFloorMs(f: CheckFloor): number {
   return f.write + Math.max(f.promtool + f.amtool, f.read + f.kustomize);
