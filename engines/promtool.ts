@@ -225,11 +225,18 @@ function eachFile(
     const together = group.length > 1 ? run("promtool", [...verb, ...group], cwd, all) : undefined;
     if (together?.missing) return { missing: together.output };
     if (together?.ok) continue;
+    const before = failed.length;
     for (const [i, file] of group.entries()) {
       const r = run("promtool", [...verb, file], cwd, each[i]);
       if (r.missing) return { missing: r.output };
       if (!r.ok) failed.push({ file, output: r.output });
     }
+    // Never a pass the tool did not give: a run that failed with no file failing alone is reported as it is.
+    if (together && failed.length === before)
+      failed.push({
+        file: group[0]!,
+        output: `run together with ${group.slice(1).join(", ")}, it failed though each passes alone:\n${together.output}`,
+      });
   }
   return { failed };
 }

@@ -202,6 +202,14 @@ test("promtool starts once per set of unit tests that read the same rule files; 
   );
 });
 
+test("a run of several files that fails while each file passes alone is still a finding, never a pass", () => {
+  const together: ToolRunner = (tool, args, cwd, inputs) =>
+    args[0] === "test" && args.length > 3 ? { ok: false, output: "killed" } : runTool(tool, args, cwd, inputs);
+  const findings = errorsOf(runPromtool(real, "out", { run: together }));
+  assert.is(findings.length, 2, show(findings));
+  assert.ok(findings.every((f) => f.rule === "test-rules" && /each passes alone:\nkilled$/.test(f.message)));
+});
+
 test("a config that promtool rejects is a check-config finding on prometheus.yml", () => {
   const wrong = new Map(real);
   wrong.set(
