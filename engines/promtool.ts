@@ -235,7 +235,8 @@ function eachFile(
     if (together && failed.length === before)
       failed.push({
         file: group[0]!,
-        output: `run together with ${group.slice(1).join(", ")}, it failed though each passes alone:\n${together.output}`,
+        output:
+          `run together with ${group.slice(1).join(", ")}, it failed though each passes alone:\n` + together.output,
       });
   }
   return { failed };
