@@ -7,12 +7,18 @@
  *   node bin/build.mjs             build
  *   node bin/build.mjs --if-stale  build only when a source the last build read is newer than the bundle,
  *                                  so `npm run check` after an edit never runs yesterday's code
+ *   node bin/build.mjs --reuse DIR build, unless DIR (another copy of the repository) holds a bundle that is up
+ *                                  to date with its sources, and every one of them has the same bytes here:
+ *                                  then copy it. The pre-commit hook builds the staged files this way, so a
+ *                                  commit of what is already built skips esbuild and is still judged by its own code
  */
 import {
   chmodSync,
+  copyFileSync,
   existsSync,
   mkdirSync,
   readFileSync,
+  realpathSync,
   renameSync,
   statSync,
   utimesSync,
@@ -45,20 +51,54 @@ const EXTERNAL = [
   "tsx/*",
 ];
 
-function stale() {
-  if (!existsSync(BUNDLE) || !existsSync(INPUTS) || !existsSync(WORKER)) return true;
-  const built = statSync(BUNDLE).mtimeMs;
-  let inputs;
-  try {
-    inputs = JSON.parse(readFileSync(INPUTS, "utf8"));
-  } catch {
-    return true;
-  }
+/** The files of a build: the bundle, the worker, and the list of sources they were built from. */
+const OUTPUTS = [BUNDLE, WORKER, INPUTS];
+
+/** Whether the bundle of the repository copy at `root` misses, or is older than a source it was built from. */
+function stale(root = ROOT) {
+  const at = (file) => join(root, file.slice(ROOT.length));
+  if (OUTPUTS.some((f) => !existsSync(at(f)))) return true;
+  const built = statSync(at(BUNDLE)).mtimeMs;
+  const inputs = sourcesOf(root);
   // A source added since is only ever reached through an edited (so newer) file that imports it; this script
   // holds the build's options.
-  return [...inputs, "bin/build.mjs"].some(
-    (f) => !existsSync(join(ROOT, f)) || statSync(join(ROOT, f)).mtimeMs > built,
+  return (
+    !inputs ||
+    [...inputs, "bin/build.mjs"].some((f) => !existsSync(join(root, f)) || statSync(join(root, f)).mtimeMs > built)
   );
+}
+
+/** The sources the last build at `root` read, relative to it; undefined when unreadable. */
+function sourcesOf(root) {
+  try {
+    return JSON.parse(readFileSync(join(root, INPUTS.slice(ROOT.length)), "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether two paths hold the same bytes (one file reached twice, through node_modules' symbolic link, is). */
+function sameBytes(a, b) {
+  if (!existsSync(a) || !existsSync(b)) return false;
+  if (realpathSync(a) === realpathSync(b)) return true;
+  return readFileSync(a).equals(readFileSync(b));
+}
+
+/**
+ * Copies the bundle of the repository copy at `from` here when it is up to date and built from sources with the
+ * same bytes as here: esbuild given the same sources, options (this script), tsconfig.json and package.json
+ * writes the same bundle. Whether it did.
+ */
+function reuse(from) {
+  if (stale(from)) return false;
+  const inputs = sourcesOf(from);
+  const same = [...inputs, "bin/build.mjs", "tsconfig.json", "package.json"].every((f) =>
+    sameBytes(join(ROOT, f), join(from, f)),
+  );
+  if (!same) return false;
+  mkdirSync(dirname(BUNDLE), { recursive: true });
+  for (const f of OUTPUTS) copyFileSync(join(from, f.slice(ROOT.length)), f);
+  return true;
 }
 
 export async function buildCli() {
@@ -107,5 +147,7 @@ function replace(file, text, mode, date) {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const from = process.argv.indexOf("--reuse");
+  if (from >= 0 && process.argv[from + 1] && reuse(process.argv[from + 1])) process.exit(0);
   if (!process.argv.includes("--if-stale") || stale()) await buildCli();
 }

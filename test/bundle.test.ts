@@ -6,9 +6,21 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { configInput, ROOT } from "./support/config.ts";
 
 const BUNDLE = join(ROOT, "dist/platform.mjs");
@@ -124,6 +136,49 @@ test("--if-stale rebuilds a bundle older than a source it was built from, and on
   assert.ok(rebuilt > before.getTime(), "a stale bundle was not rebuilt");
   assert.is(ifStale(), rebuilt);
   assert.match(readFileSync(BUNDLE, "utf8"), /^#!\/usr\/bin\/env node\n/);
+});
+
+test("--reuse DIR copies DIR's up-to-date bundle only when every source it was built from has the same bytes", () => {
+  const sources = [
+    ...(JSON.parse(readFileSync(join(ROOT, "dist/platform.inputs.json"), "utf8")) as string[]),
+    "bin/build.mjs",
+    "tsconfig.json",
+    "package.json",
+  ].filter((f) => !f.startsWith("node_modules/"));
+  /** A copy of the sources, its node_modules the repository's (as in the hook's staged folder). */
+  const copy = () => {
+    const dir = temp();
+    for (const f of sources) {
+      mkdirSync(dirname(join(dir, f)), { recursive: true });
+      cpSync(join(ROOT, f), join(dir, f));
+    }
+    symlinkSync(realpathSync(join(ROOT, "node_modules")), join(dir, "node_modules"));
+    return dir;
+  };
+  // The working tree: a fresh bundle, marked so that a copy of it can be told from a build.
+  const working = copy();
+  cpSync(join(ROOT, "dist"), join(working, "dist"), { recursive: true });
+  const marked = `${readFileSync(join(working, "dist/platform.mjs"), "utf8")}// the working tree's bundle\n`;
+  writeFileSync(join(working, "dist/platform.mjs"), marked);
+  const staged = copy();
+  const reuse = () => {
+    const r = spawnSync(process.execPath, ["bin/build.mjs", "--reuse", working], { cwd: staged, encoding: "utf8" });
+    assert.is(r.status, 0, r.stderr);
+    return readFileSync(join(staged, "dist/platform.mjs"), "utf8");
+  };
+  assert.is(reuse(), marked, "the same sources: the bundle is copied");
+  const drift = join(staged, "engines/drift.ts");
+  writeFileSync(drift, `${readFileSync(drift, "utf8")}// staged, not in the working tree\n`);
+  const built = reuse();
+  assert.is.not(built, marked, "one source differs: built");
+  assert.match(built, /^#!\/usr\/bin\/env node\n/);
+  writeFileSync(drift, readFileSync(join(ROOT, "engines/drift.ts")));
+  // The working tree's own bundle is older than one of its sources: not reused, whatever the bytes.
+  const old = new Date(statSync(join(working, "engines/drift.ts")).mtimeMs - 60_000);
+  utimesSync(join(working, "dist/platform.mjs"), old, old);
+  assert.is.not(reuse(), marked, "a stale bundle is not reused");
+  rmSync(working, { recursive: true });
+  rmSync(staged, { recursive: true });
 });
 
 /** The real config as a plain module, edited as text, in a fresh folder (as test/config-errors.test.ts). */
