@@ -129,16 +129,9 @@ export function runPromtool(
     const rules = mine.map(([p]) => p).filter((p) => p.startsWith(`${OBSERVABILITY_OUT.rules}/`));
     const tests = mine.map(([p]) => p).filter((p) => p.startsWith(`${OBSERVABILITY_OUT.tests}/`));
 
-    const checkRules = eachFile(run, ["check", "rules"], rules, dir, (p) => [p]);
+    const checkRules = eachFile(run, ["check", "rules"], rules, dir, (p) => [p], shown);
     if ("missing" in checkRules) return [unavailable(checkRules.missing)];
-    for (const { file: p, output } of checkRules.failed)
-      findings.push({
-        engine: ENGINE,
-        rule: "check-rules",
-        severity: "error",
-        file: shown(p),
-        message: `promtool check rules ${shown(p)} failed:\n${output}`,
-      });
+    findings.push(...checkRules);
 
     const configContent = files.get(OBSERVABILITY_OUT.config);
     if (configContent !== undefined) {
@@ -178,16 +171,9 @@ export function runPromtool(
       }
     }
 
-    const testRules = eachFile(run, ["test", "rules"], tests, dir, (p) => testInputs(p, files.get(p) ?? ""));
+    const testRules = eachFile(run, ["test", "rules"], tests, dir, (p) => testInputs(p, files.get(p) ?? ""), shown);
     if ("missing" in testRules) return [unavailable(testRules.missing)];
-    for (const { file: p, output } of testRules.failed)
-      findings.push({
-        engine: ENGINE,
-        rule: "test-rules",
-        severity: "error",
-        file: shown(p),
-        message: `promtool test rules ${shown(p)} failed:\n${output}`,
-      });
+    findings.push(...testRules);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -204,21 +190,30 @@ export function runPromtool(
  * of the service alerts, of the meta-monitoring alerts): starting promtool once per file cost the real config 23
  * starts, and a result cache (bin/tool-cache.ts) still re-runs only the groups that read a changed file. A run
  * fails when any of its files fails; only then is each of its files run on its own, so every failure names its
- * file and quotes only that file's output. `inputsOf`: the files one file's run reads (see `ToolRunner`).
+ * file and quotes only that file's output: a finding `<verb>-<noun>` (`test-rules`) on that file, as `shown` names it.
+ * `inputsOf`: the files one file's run reads (see `ToolRunner`).
  */
 function eachFile(
   run: ToolRunner,
-  verb: readonly string[],
+  verb: readonly [string, string],
   files: readonly string[],
   cwd: string,
   inputsOf: (file: string) => readonly string[] | undefined,
-): { failed: { file: string; output: string }[] } | { missing: string } {
+  shown: (file: string) => string,
+): Finding[] | { missing: string } {
   const inputs = new Map(files.map((f) => [f, inputsOf(f)]));
   const others = (f: string) => {
     const i = inputs.get(f);
     return i === undefined ? "*" : JSON.stringify(i.filter((x) => x !== f).sort());
   };
-  const failed: { file: string; output: string }[] = [];
+  const failed: Finding[] = [];
+  const failure = (file: string, output: string): Finding => ({
+    engine: ENGINE,
+    rule: verb.join("-"),
+    severity: "error",
+    file: shown(file),
+    message: `promtool ${verb.join(" ")} ${shown(file)} failed:\n${output}`,
+  });
   for (const group of groupBy(files, others).values()) {
     const each = group.map((f) => inputs.get(f));
     const all = each.every((i) => i !== undefined) ? [...new Set(each.flat() as string[])] : undefined;
@@ -229,17 +224,18 @@ function eachFile(
     for (const [i, file] of group.entries()) {
       const r = run("promtool", [...verb, file], cwd, each[i]);
       if (r.missing) return { missing: r.output };
-      if (!r.ok) failed.push({ file, output: r.output });
+      if (!r.ok) failed.push(failure(file, r.output));
     }
     // Never a pass the tool did not give: a run that failed with no file failing alone is reported as it is.
     if (together && failed.length === before)
-      failed.push({
-        file: group[0]!,
-        output:
-          `run together with ${group.slice(1).join(", ")}, it failed though each passes alone:\n` + together.output,
-      });
+      failed.push(
+        failure(
+          group[0]!,
+          `run together with ${group.slice(1).join(", ")}, it failed though each passes alone:\n${together.output}`,
+        ),
+      );
   }
-  return { failed };
+  return failed;
 }
 
 function testInputs(p: string, content: string): string[] | undefined {
