@@ -10,6 +10,7 @@ import { isPlainObject } from "../core/plain.ts";
 import { manifestDocuments, type YamlLocation } from "../core/yaml.ts";
 import { MAX_MANIFEST_BYTES, type ManifestText, readManifestFile, unreadableReason } from "./manifest-read.ts";
 import { parseFiles } from "./parse-files.ts";
+import { compilePolicies } from "../engines/cel.ts";
 import { runObjectEngines } from "./object-engines.ts";
 import { objectKey } from "../core/layout.ts";
 import { readPolicySources } from "./policies.ts";
@@ -106,16 +107,18 @@ const MAX_LIST_DEPTH = 8;
 const isList = (v: Record<string, unknown>): boolean =>
   typeof v.kind === "string" && v.kind.endsWith("List") && "items" in v;
 
+/** `meanwhile`: work of the caller's that the main thread does while worker threads parse (bin/parse-files.ts). */
 export async function readManifests(
   paths: readonly string[],
   workers?: number,
+  meanwhile?: () => void,
 ): Promise<{ manifests: Manifest[]; findings: Finding[] }> {
   const manifests: Manifest[] = [];
   const findings: Finding[] = [];
   const files = paths.flatMap((p) => manifestFiles(p, findings));
   // Standard input is one stream, read once, here.
   const read = (file: string) => (file === STDIN ? readStdin() : readManifestFile(file));
-  const texts = await parseFiles(files, read, files.includes(STDIN) ? 0 : workers);
+  const texts = await parseFiles(files, read, files.includes(STDIN) ? 0 : workers, meanwhile);
   for (const [index, file] of files.entries()) {
     const read = texts[index]!;
     if ("problem" in read) {
@@ -262,7 +265,11 @@ export async function vetPaths(
   kubernetesVersion?: string,
   workers?: number,
 ): Promise<{ findings: Finding[]; objects: number }> {
-  const { manifests, findings } = await readManifests(paths, workers);
+  const policies = readPolicySources();
+  let compiled: ReturnType<typeof compilePolicies> | undefined;
+  const { manifests, findings } = await readManifests(paths, workers, () => {
+    compiled = compilePolicies(policies);
+  });
   const byKey = new Map<string, Manifest>();
   for (const m of manifests) {
     const key = objectKey(m.object);
@@ -286,11 +293,14 @@ export async function vetPaths(
       });
     else byKey.set(key, m);
   }
-  const engineFindings = await runObjectEngines({
-    environments: [{ environment: "", objects: manifests.map((m) => m.object) }],
-    policies: readPolicySources(),
-    ...(kubernetesVersion ? { kubernetesVersion } : {}),
-  });
+  const engineFindings = await runObjectEngines(
+    {
+      environments: [{ environment: "", objects: manifests.map((m) => m.object) }],
+      policies,
+      ...(kubernetesVersion ? { kubernetesVersion } : {}),
+    },
+    compiled,
+  );
   for (const f of engineFindings) {
     const manifest = f.resource
       ? byKey.get(

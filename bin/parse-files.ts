@@ -7,7 +7,7 @@
  * every file of a worker that cannot start or stops: the result never depends on the workers.
  */
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { plainManifestValues } from "../core/yaml.ts";
 import { type ManifestText, readManifestFile } from "./manifest-read.ts";
 
@@ -21,9 +21,11 @@ export type ParsedFile = { text: string; values: unknown[] | undefined } | { pro
 export type WireFile = { text: string; json?: string; exact?: true } | { problem: string; rule?: string };
 
 export interface WorkerInput {
-  files: string[];
+  files: readonly string[];
   /** The index of the next file no thread has taken, shared by all. */
   next: Int32Array;
+  /** Where the chunks go: the main thread takes them from it between its own chunks. */
+  port: MessagePort;
 }
 
 export interface WorkerChunk {
@@ -100,6 +102,7 @@ function fromWire(w: WireFile): ParsedFile {
 }
 
 function startWorker(workerData: WorkerInput): Worker | undefined {
+  const transferList = [workerData.port];
   try {
     // Under tsx the worker registers tsx's loader before it imports its TypeScript (as bin/tools-aside.ts does).
     if (typeof PLATFORM_BUNDLE === "undefined") {
@@ -107,43 +110,59 @@ function startWorker(workerData: WorkerInput): Worker | undefined {
       return new Worker(
         `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))})` +
           `.then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); })`,
-        { eval: true, workerData },
+        { eval: true, workerData, transferList },
       );
     }
-    return new Worker(new URL("./parse-worker.mjs", import.meta.url), { workerData });
+    return new Worker(new URL("./parse-worker.mjs", import.meta.url), { workerData, transferList });
   } catch {
     return undefined;
   }
 }
 
 /**
- * Each of `files` read and parsed, in order. `workers`: how many worker threads help the main thread; by default
- * one per other core, and none for a small set of files (or `PLATFORM_VET_WORKERS`).
+ * Each of `files` read (by `read` on the main thread) and parsed, in order. `workers`: how many worker threads help
+ * the main thread; by default one per other core, and none for a small set of files (or `PLATFORM_VET_WORKERS`).
+ * `meanwhile` runs on the main thread while the workers start and take their first chunks.
  */
 export async function parseFiles(
   files: readonly string[],
   read: (file: string) => ManifestText,
   workers = defaultWorkers(files.length),
+  meanwhile: () => void = () => {},
 ): Promise<ParsedFile[]> {
   const out: (ParsedFile | undefined)[] = new Array(files.length);
-  if (workers <= 0) return files.map((f) => parsed(read(f)));
+  if (workers <= 0) {
+    meanwhile();
+    return files.map((f) => parsed(read(f)));
+  }
   const next = new Int32Array(new SharedArrayBuffer(4));
   let filled = 0;
   let running = 0;
   let wake: () => void = () => {};
+  const take = ({ start, results }: WorkerChunk) => {
+    results.forEach((r, j) => {
+      out[start + j] = fromWire(r);
+    });
+    filled += results.length;
+    if (filled === files.length) wake();
+  };
+  const ports: MessagePort[] = [];
+  // Read between the main thread's own chunks, so that it takes fewer chunks while the workers take more.
+  const drain = () => {
+    for (const port of ports)
+      for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) take(m.message as WorkerChunk);
+  };
   const started: Worker[] = [];
   for (let i = 0; i < workers; i++) {
-    const worker = startWorker({ files: [...files], next });
-    if (!worker) break;
+    const { port1, port2 } = new MessageChannel();
+    const worker = startWorker({ files, next, port: port2 });
+    if (!worker) {
+      port1.close();
+      break;
+    }
     started.push(worker);
+    ports.push(port1);
     running++;
-    worker.on("message", ({ start, results }: WorkerChunk) => {
-      results.forEach((r, j) => {
-        out[start + j] = fromWire(r);
-      });
-      filled += results.length;
-      if (filled === files.length) wake();
-    });
     // A worker that cannot load its module, or fails, leaves its files to the main thread.
     worker.on("error", () => {});
     worker.once("exit", () => {
@@ -151,16 +170,22 @@ export async function parseFiles(
       if (running === 0) wake();
     });
   }
+  meanwhile();
   for (let start = Atomics.add(next, 0, CHUNK); start < files.length; start = Atomics.add(next, 0, CHUNK)) {
     const end = Math.min(start + CHUNK, files.length);
     for (let i = start; i < end; i++) out[i] = parsed(read(files[i]!));
     filled += end - start;
+    drain();
   }
+  drain();
   // Every chunk is taken: wait for those the workers took, unless they are all done already.
   if (filled < files.length && running > 0)
     await new Promise<void>((resolve) => {
       wake = resolve;
+      for (const port of ports) port.on("message", take);
     });
+  drain();
+  for (const port of ports) port.close();
   // A worker still starting takes nothing more: stop it rather than wait for it.
   for (const w of started) void w.terminate();
   return out.map((r, i) => r ?? parsed(read(files[i]!)));

@@ -39,6 +39,8 @@ function plantedTree(): string {
       "---\n# a second document, after a comment\n" +
       configMap("second", "data:\n  e: 1e3\n"),
   );
+  // An own key named __proto__ survives JSON as it survives the parser: a key, never the prototype.
+  writeFileSync(join(planted, "proto.yaml"), configMap("proto", "data:\n  __proto__: polluted\n"));
   writeFileSync(join(planted, "not-an-object.yaml"), "just: data\n---\n- a\n- b\n");
   return dir;
 }
@@ -97,6 +99,11 @@ test("workers take the files the main thread does not get to, with the same text
   const [first] = numbers.values as [{ metadata: { annotations: Record<string, number> } }];
   const { a, b, c } = first.metadata.annotations;
   assert.ok(Number.isNaN(a) && b === -Infinity && Object.is(c, -0), JSON.stringify({ a, b, c }));
+  const proto = shared[list.findIndex((f) => f.endsWith("proto.yaml"))]!;
+  assert.ok("values" in proto);
+  const [configMap] = proto.values as [{ data: object }];
+  assert.equal(Object.keys(configMap.data), ["__proto__"]);
+  assert.is(Object.getPrototypeOf(configMap.data), Object.prototype);
 });
 
 test("the bundle: the same report with and without workers, and with a worker file that is missing", () => {
