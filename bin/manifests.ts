@@ -107,7 +107,11 @@ const MAX_LIST_DEPTH = 8;
 const isList = (v: Record<string, unknown>): boolean =>
   typeof v.kind === "string" && v.kind.endsWith("List") && "items" in v;
 
-/** `meanwhile`: work of the caller's that the main thread does while worker threads parse (bin/parse-files.ts). */
+/**
+ * The manifests under `paths`, in file order, and the findings of reading them. `workers`: worker threads that help
+ * parse (bin/parse-files.ts; by default some for a large set of files); `meanwhile`: work of the caller's that the
+ * main thread does while they start.
+ */
 export async function readManifests(
   paths: readonly string[],
   workers?: number,
@@ -120,16 +124,16 @@ export async function readManifests(
   const read = (file: string) => (file === STDIN ? readStdin() : readManifestFile(file));
   const texts = await parseFiles(files, read, files.includes(STDIN) ? 0 : workers, meanwhile);
   for (const [index, file] of files.entries()) {
-    const read = texts[index]!;
-    if ("problem" in read) {
+    const parsed = texts[index]!;
+    if ("problem" in parsed) {
       findings.push(
-        vetFinding(read.rule ?? "unreadable", file, `${file} cannot be read: ${read.problem}; it was not vetted`),
+        vetFinding(parsed.rule ?? "unreadable", file, `${file} cannot be read: ${parsed.problem}; it was not vetted`),
       );
       continue;
     }
     let docs: ReturnType<typeof manifestDocuments>;
     try {
-      docs = manifestDocuments(read.text, read.values);
+      docs = manifestDocuments(parsed.text, parsed.values);
     } catch (e) {
       // The parser itself gave up (nesting deep enough to exhaust the stack).
       findings.push(
