@@ -31,6 +31,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const BUNDLE = join(ROOT, "dist/platform.mjs");
 /** The worker thread `check` runs promtool and amtool in (bin/tools-aside.ts), beside the bundle. */
 const WORKER = join(ROOT, "dist/tool-worker.mjs");
+/** The worker threads `vet` parses manifests in (bin/parse-files.ts), beside the bundle. */
+const PARSE_WORKER = join(ROOT, "dist/parse-worker.mjs");
 /** The sources the last build read (esbuild's metafile inputs), for --if-stale. */
 const INPUTS = join(ROOT, "dist/platform.inputs.json");
 
@@ -51,8 +53,8 @@ const EXTERNAL = [
   "tsx/*",
 ];
 
-/** The files of a build: the bundle, the worker, and the list of sources they were built from. */
-const OUTPUTS = [BUNDLE, WORKER, INPUTS];
+/** The files of a build: the bundle, its workers, and the list of sources they were built from. */
+const OUTPUTS = [BUNDLE, WORKER, PARSE_WORKER, INPUTS];
 
 /** Whether the bundle of the repository copy at `root` misses, or is older than a source it was built from. */
 function stale(root = ROOT) {
@@ -106,7 +108,11 @@ export async function buildCli() {
   // The bundle is dated when the build began: a source saved while esbuild reads stays newer, so stale.
   const started = new Date();
   const result = await build({
-    entryPoints: { platform: join(ROOT, "bin/platform.ts"), "tool-worker": join(ROOT, "bin/tool-worker.ts") },
+    entryPoints: {
+      platform: join(ROOT, "bin/platform.ts"),
+      "tool-worker": join(ROOT, "bin/tool-worker.ts"),
+      "parse-worker": join(ROOT, "bin/parse-worker.ts"),
+    },
     absWorkingDir: ROOT,
     bundle: true,
     platform: "node",
@@ -135,6 +141,7 @@ export async function buildCli() {
   replace(INPUTS, `${JSON.stringify(inputs, null, 1)}\n`, 0o644);
   // Before the bundle: a bundle newer than the sources is taken as complete by --if-stale.
   replace(WORKER, output(WORKER), 0o644);
+  replace(PARSE_WORKER, output(PARSE_WORKER), 0o644);
   replace(BUNDLE, `#!/usr/bin/env node\n${code}`, 0o755, started);
 }
 

@@ -3,11 +3,14 @@
  * multi-document, YAML 1.1 with merge keys, `List` kinds flattened into their items. One bad file (unreadable,
  * not YAML, an alias bomb, a FIFO) is a finding naming it; the rest of the run goes on.
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Finding, KubeObject, Severity } from "../core/finding.ts";
 import { isPlainObject } from "../core/plain.ts";
-import { parseManifestYaml, type YamlLocation } from "../core/yaml.ts";
+import { manifestDocuments, type YamlLocation } from "../core/yaml.ts";
+import { MAX_MANIFEST_BYTES, type ManifestText, readManifestFile, unreadableReason } from "./manifest-read.ts";
+import { parseFiles } from "./parse-files.ts";
+import { compilePolicies } from "../engines/cel.ts";
 import { runObjectEngines } from "./object-engines.ts";
 import { objectKey } from "../core/layout.ts";
 import { readPolicySources } from "./policies.ts";
@@ -25,7 +28,7 @@ const MANIFEST_NAME = /\.ya?ml$/;
 /** `vet -` reads the manifests from standard input: `helm template ... | platform vet -`. */
 const STDIN = "-";
 
-function readStdin(): { text: string } | { problem: string; rule?: string } {
+function readStdin(): ManifestText {
   if (process.stdin.isTTY)
     throw new UsageError("vet -: standard input is a terminal; pipe manifests in (helm template ... | platform vet -)");
   const text = readFileSync(0, "utf8");
@@ -34,12 +37,6 @@ function readStdin(): { text: string } | { problem: string; rule?: string } {
   return { text };
 }
 
-/**
- * Parsing takes about 40 bytes of memory per byte of YAML: past this, one file could exhaust the heap and end the
- * whole run. The API server takes at most 3 MB per request, so a file this large is many objects: split it.
- */
-const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
-
 const vetFinding = (rule: string, file: string, message: string, severity: Severity = "error"): Finding => ({
   engine: "vet",
   rule,
@@ -47,31 +44,6 @@ const vetFinding = (rule: string, file: string, message: string, severity: Sever
   file,
   message,
 });
-
-/** Why a path cannot be read, in words. */
-function unreadableReason(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException)?.code;
-  switch (code) {
-    case "ENOENT":
-      return "a symlink to nothing (dangling)";
-    case "ELOOP":
-      return "a symlink loop";
-    case "EACCES":
-    case "EPERM":
-      return "permission denied";
-    case "EISDIR":
-      return "a folder";
-    default:
-      return code ?? String((e as Error)?.message ?? e).split("\n")[0]!;
-  }
-}
-
-function kindOf(s: { isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }) {
-  if (s.isFIFO()) return "a FIFO";
-  if (s.isSocket()) return "a socket";
-  if (s.isCharacterDevice() || s.isBlockDevice()) return "a device";
-  return "not a regular file";
-}
 
 /**
  * The manifest files under `path`, in name order. Folders are walked like `kubectl -R` (symlinked folders inside
@@ -122,42 +94,6 @@ function walk(dir: string, out: string[], findings: Finding[], seen: Set<string>
   }
 }
 
-/** The text of a manifest file, or why it cannot be read. Never blocks: a FIFO is refused, not opened for reading. */
-function readManifestFile(file: string): { text: string } | { problem: string; rule?: string } {
-  if (file === STDIN) return readStdin();
-  let fd: number | undefined;
-  try {
-    const s = statSync(file);
-    if (s.isDirectory())
-      return { problem: "a symlink to a folder; kubectl -R does not follow it and cannot read it as a file" };
-    if (!s.isFile()) return { problem: `${kindOf(s)}, not a regular file` };
-    // Between stat and open the file may have become a FIFO: O_NONBLOCK never waits for a writer.
-    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
-    const opened = fstatSync(fd);
-    if (!opened.isFile()) return { problem: `${kindOf(opened)}, not a regular file` };
-    if (opened.size > MAX_MANIFEST_BYTES)
-      return {
-        rule: "too-large",
-        problem:
-          `it is ${Math.round(opened.size / 2 ** 20)} MiB, more than vet reads (${MAX_MANIFEST_BYTES / 2 ** 20} MiB)` +
-          "; split it into files of fewer objects",
-      };
-    return { text: readFileSync(fd, "utf8") };
-  } catch (e) {
-    const link = (() => {
-      try {
-        return lstatSync(file).isSymbolicLink();
-      } catch {
-        return false;
-      }
-    })();
-    const code = (e as NodeJS.ErrnoException)?.code;
-    return { problem: code === "ENOENT" && !link ? "it no longer exists" : unreadableReason(e) };
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
 const isKubeObject = (v: unknown): v is KubeObject =>
   isPlainObject(v) &&
   typeof v.apiVersion === "string" &&
@@ -171,21 +107,33 @@ const MAX_LIST_DEPTH = 8;
 const isList = (v: Record<string, unknown>): boolean =>
   typeof v.kind === "string" && v.kind.endsWith("List") && "items" in v;
 
-export function readManifests(paths: readonly string[]): { manifests: Manifest[]; findings: Finding[] } {
+/**
+ * The manifests under `paths`, in file order, and the findings of reading them. `workers`: worker threads that help
+ * parse (bin/parse-files.ts; by default some for a large set of files); `meanwhile`: work of the caller's that the
+ * main thread does while they start.
+ */
+export async function readManifests(
+  paths: readonly string[],
+  workers?: number,
+  meanwhile?: () => void,
+): Promise<{ manifests: Manifest[]; findings: Finding[] }> {
   const manifests: Manifest[] = [];
   const findings: Finding[] = [];
   const files = paths.flatMap((p) => manifestFiles(p, findings));
-  for (const file of files) {
-    const read = readManifestFile(file);
-    if ("problem" in read) {
+  // Standard input is one stream, read once, here.
+  const read = (file: string) => (file === STDIN ? readStdin() : readManifestFile(file));
+  const texts = await parseFiles(files, read, files.includes(STDIN) ? 0 : workers, meanwhile);
+  for (const [index, file] of files.entries()) {
+    const parsed = texts[index]!;
+    if ("problem" in parsed) {
       findings.push(
-        vetFinding(read.rule ?? "unreadable", file, `${file} cannot be read: ${read.problem}; it was not vetted`),
+        vetFinding(parsed.rule ?? "unreadable", file, `${file} cannot be read: ${parsed.problem}; it was not vetted`),
       );
       continue;
     }
-    let docs: ReturnType<typeof parseManifestYaml>;
+    let docs: ReturnType<typeof manifestDocuments>;
     try {
-      docs = parseManifestYaml(read.text);
+      docs = manifestDocuments(parsed.text, parsed.values);
     } catch (e) {
       // The parser itself gave up (nesting deep enough to exhaust the stack).
       findings.push(
@@ -319,8 +267,13 @@ function quotingHint(f: Finding, manifest: Manifest, segments: (string | number)
 export async function vetPaths(
   paths: readonly string[],
   kubernetesVersion?: string,
+  workers?: number,
 ): Promise<{ findings: Finding[]; objects: number }> {
-  const { manifests, findings } = readManifests(paths);
+  const policies = readPolicySources();
+  let compiled: ReturnType<typeof compilePolicies> | undefined;
+  const { manifests, findings } = await readManifests(paths, workers, () => {
+    compiled = compilePolicies(policies);
+  });
   const byKey = new Map<string, Manifest>();
   for (const m of manifests) {
     const key = objectKey(m.object);
@@ -344,11 +297,14 @@ export async function vetPaths(
       });
     else byKey.set(key, m);
   }
-  const engineFindings = await runObjectEngines({
-    environments: [{ environment: "", objects: manifests.map((m) => m.object) }],
-    policies: readPolicySources(),
-    ...(kubernetesVersion ? { kubernetesVersion } : {}),
-  });
+  const engineFindings = await runObjectEngines(
+    {
+      environments: [{ environment: "", objects: manifests.map((m) => m.object) }],
+      policies,
+      ...(kubernetesVersion ? { kubernetesVersion } : {}),
+    },
+    compiled,
+  );
   for (const f of engineFindings) {
     const manifest = f.resource
       ? byKey.get(

@@ -16,8 +16,11 @@ export interface ObjectEngineInput {
   kubernetesVersion?: string;
 }
 
-export async function runObjectEngines(input: ObjectEngineInput): Promise<Finding[]> {
-  const compiled = compilePolicies(input.policies);
+/** `compiled`: `input.policies` compiled already (`vet` does it while worker threads parse the manifests). */
+export async function runObjectEngines(
+  input: ObjectEngineInput,
+  compiled = compilePolicies(input.policies),
+): Promise<Finding[]> {
   // Both load schema models; the imports are shared, so side by side they cost about one.
   const [schemaFindings, typeFindings] = await Promise.all([
     validateSchemas(input.environments, input.kubernetesVersion ? { kubernetesVersion: input.kubernetesVersion } : {}),

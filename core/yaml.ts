@@ -393,7 +393,14 @@ const MAX_FAST_DEPTH = 1000;
  * else (anchors, aliases, merge keys, tags, a duplicate key, not YAML) is read by the exact reader from the start.
  */
 export function parseManifestYaml(text: string): ManifestDocument[] {
-  const values = plainManifestValues(text);
+  return manifestDocuments(text, plainManifestValues(text));
+}
+
+/**
+ * `parseManifestYaml` with the stream's `plainManifestValues` already read (by a worker thread, say): the same
+ * documents; undefined values mean the exact reader's.
+ */
+export function manifestDocuments(text: string, values: unknown[] | undefined): ManifestDocument[] {
   if (!values) return parseManifestYamlTree(text);
   const starts = documentStarts(text, values.length);
   let whole: ManifestDocument[] | undefined;
