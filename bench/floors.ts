@@ -5,7 +5,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { readManifests } from "../bin/manifests.ts";
@@ -63,6 +63,8 @@ export interface CheckFloor {
   kustomize: number;
   promtool: number;
   amtool: number;
+  /** The CPU time (user + system) of those tools' processes, where the system tells it (Linux). */
+  toolsCpu?: number;
 }
 
 function fileSystemFloor(files: ReadonlyMap<string, string>): { write: number; read: number } {
@@ -103,6 +105,7 @@ export function checkFloor(
     () => {
       let builds = 0;
       let ms = 0;
+      const cpu = childrenCpuMs();
       const findings = checkKustomize(outDir, environments, KUSTOMIZE_OBJECT_LIMIT, [], (overlay) => {
         builds++;
         const r = timed(() => kustomizeBuild(overlay));
@@ -110,18 +113,19 @@ export function checkFloor(
         return r.value;
       });
       mustPass(`kubectl kustomize on ${outDir}`, findings);
-      return { builds, ms };
+      return { builds, ms, cpu: since(cpu) };
     },
     (r) => r.ms,
   );
   const tools = medianRun(
     runs,
     () => {
+      const cpu = childrenCpuMs();
       const promtool = timed(() => runPromtool(files));
       mustPass("promtool", promtool.value);
       const amtool = timed(() => runAmtool(files));
       mustPass("amtool", amtool.value);
-      return { promtool: promtool.ms, amtool: amtool.ms };
+      return { promtool: promtool.ms, amtool: amtool.ms, cpu: since(cpu) };
     },
     (r) => r.promtool + r.amtool,
   );
@@ -130,9 +134,30 @@ export function checkFloor(
     ...io,
     builds: kustomize.builds,
     kustomize: kustomize.ms,
-    ...tools,
+    promtool: tools.promtool,
+    amtool: tools.amtool,
+    ...(kustomize.cpu !== undefined && tools.cpu !== undefined ? { toolsCpu: kustomize.cpu + tools.cpu } : {}),
   };
 }
+
+/**
+ * The CPU time of this process's finished child processes, in milliseconds (Linux: /proc/self/stat's cutime and
+ * cstime, in ticks of 1/100 s); undefined elsewhere.
+ */
+function childrenCpuMs(): number | undefined {
+  try {
+    const fields = readFileSync("/proc/self/stat", "utf8").split(") ")[1]!.split(" ");
+    // After "pid (comm) ": state is field 3, cutime field 16, cstime field 17.
+    return (Number(fields[16 - 3]) + Number(fields[17 - 3])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+const since = (before: number | undefined) => {
+  const now = childrenCpuMs();
+  return before === undefined || now === undefined ? undefined : now - before;
+};
 
 /**
  * `generate` writes before `check` starts; in `check` the worker runs promtool then amtool (bin/tools-aside.ts)
@@ -155,7 +180,11 @@ export function describeCheckFloor(f: CheckFloor): string {
     `\`generate\` writing ${count(f.files)} files ${seconds(f.write)}, then \`check\`'s longer strand: promtool ` +
     `${seconds(f.promtool)} + amtool ${seconds(f.amtool)} = ${seconds(worker)} in the worker` +
     `${worker >= main ? "" : " (shorter)"}, beside reading the files back ${seconds(f.read)} + ${kustomize} = ` +
-    `${seconds(main)} on the main thread${main > worker ? "" : " (shorter)"}`
+    `${seconds(main)} on the main thread${main > worker ? "" : " (shorter)"}` +
+    (f.toolsCpu === undefined
+      ? ""
+      : `; the tools' own CPU is ${seconds(f.toolsCpu)}: on ${availableParallelism()} cores no less than ` +
+        `${seconds(f.toolsCpu / availableParallelism())} however they are run`)
   );
 }
 
