@@ -14,17 +14,7 @@
  *                                                   table printed; bench/results.md untouched
  */
 import { spawnSync } from "node:child_process";
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  realpathSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -49,6 +39,7 @@ import { runObjectEngines } from "../bin/object-engines.ts";
 import { runAmtool } from "../engines/amtool.ts";
 import { runPromtool } from "../engines/promtool.ts";
 import { configInput, platformOf, ROOT, withSyntheticServices } from "../test/support/config.ts";
+import { GIT_ENV, git, repositoryCopy } from "../test/support/repository.ts";
 
 const policies = readPolicySources();
 
@@ -164,9 +155,14 @@ const NO_CACHE = { ...process.env, PLATFORM_NO_CACHE: "1" };
 function cold(cli: Cli, args: string[], runs: number, limitS?: number, cache: Cache = "off"): Figure {
   const env = cache === "off" ? NO_CACHE : process.env;
   if (cache === "warm") coldRun(cli, args, limitS, env);
-  const all = Array.from({ length: runs }, () => coldRun(cli, args, limitS, env)).sort((a, b) => a.ms - b.ms);
-  const median = all[Math.floor(runs / 2)]!;
-  const peaks = all.flatMap((r) => (r.peakMb === undefined ? [] : [r.peakMb]));
+  return medianRun(Array.from({ length: runs }, () => coldRun(cli, args, limitS, env)));
+}
+
+/** The run of median wall time, with the highest peak memory among `all`. */
+function medianRun(all: Figure[]): Figure {
+  const sorted = [...all].sort((a, b) => a.ms - b.ms);
+  const median = sorted[Math.floor(sorted.length / 2)]!;
+  const peaks = sorted.flatMap((r) => (r.peakMb === undefined ? [] : [r.peakMb]));
   return peaks.length > 0 ? { ...median, peakMb: Math.max(...peaks) } : median;
 }
 
@@ -277,29 +273,12 @@ for (const [name, goal, runs, args, limitS, cache] of COLD) {
  */
 function hookRepository(): string {
   const dir = join(work, "hook");
-  const git = (args: string[], cwd: string) => {
-    const r = spawnSync("git", args, { cwd, encoding: "utf8", env: GIT_ENV });
-    if (r.status !== 0) throw new Error(`git ${args.join(" ")} failed:\n${r.stderr}`);
-    return r.stdout;
-  };
-  for (const f of git(["ls-files", "--cached", "--others", "--exclude-standard"], ROOT).split("\n")) {
-    if (!f || f === "node_modules" || !existsSync(join(ROOT, f))) continue;
-    mkdirSync(dirname(join(dir, f)), { recursive: true });
-    cpSync(join(ROOT, f), join(dir, f), { verbatimSymlinks: true });
-  }
-  symlinkSync(realpathSync(join(ROOT, "node_modules")), join(dir, "node_modules"));
-  git(["init", "-q"], dir);
+  repositoryCopy(dir);
   git(["add", "-A"], dir);
   const build = spawnSync(process.execPath, ["bin/build.mjs"], { cwd: dir, encoding: "utf8" });
   if (build.status !== 0) throw new Error(`bin/build.mjs failed:\n${build.stderr}`);
   return dir;
 }
-/** git without the caller's configuration or repository. */
-const GIT_ENV = Object.fromEntries(
-  Object.entries({ ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" }).filter(
-    ([k]) => !["GIT_DIR", "GIT_INDEX_FILE", "GIT_WORK_TREE"].includes(k),
-  ),
-);
 const HOOK: [name: string, cache: Cache][] = [
   ["pre-commit hook on a commit of this repository, result cache warm", "warm"],
   ["pre-commit hook on a commit of this repository, no result cache", "off"],
@@ -312,9 +291,7 @@ if (hookRows.length > 0) {
     const env = cache === "off" ? { ...GIT_ENV, PLATFORM_NO_CACHE: "1" } : GIT_ENV;
     const hook = () => timedRun(["sh", ".githooks/pre-commit"], repo, undefined, env);
     if (cache === "warm") hook();
-    const runs = Array.from({ length: 3 }, hook).sort((a, b) => a.ms - b.ms);
-    const peaks = runs.flatMap((r) => (r.peakMb === undefined ? [] : [r.peakMb]));
-    const figure = peaks.length > 0 ? { ...runs[1]!, peakMb: Math.max(...peaks) } : runs[1]!;
+    const figure = medianRun(Array.from({ length: 3 }, hook));
     coldRows.splice(at < 0 ? coldRows.length : at + 1 + i, 0, { case: name, goal: "", figures: { bundled: figure } });
     console.log(`${name}: ${wall(figure)} (${cpu(figure.cpuMs)} CPU)`);
   });

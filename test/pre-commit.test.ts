@@ -6,37 +6,14 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import {
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  realpathSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { ROOT } from "./support/config.ts";
+import { join } from "node:path";
+import { GIT_ENV, repositoryCopy } from "./support/repository.ts";
 
 const TIMEOUT_MS = 180_000;
-/** git without the caller's configuration or repository: a test run inside a hook must not leak into it. */
-const env = Object.fromEntries(
-  Object.entries({
-    ...process.env,
-    GIT_CONFIG_NOSYSTEM: "1",
-    GIT_CONFIG_GLOBAL: "/dev/null",
-    GIT_AUTHOR_NAME: "test",
-    GIT_AUTHOR_EMAIL: "test@example.invalid",
-    GIT_COMMITTER_NAME: "test",
-    GIT_COMMITTER_EMAIL: "test@example.invalid",
-    FORCE_COLOR: "0",
-  }).filter(([k]) => !["GIT_DIR", "GIT_INDEX_FILE", "GIT_WORK_TREE", "NO_COLOR"].includes(k)),
-);
-
 function run(cmd: string, args: string[], cwd: string) {
-  const r = spawnSync(cmd, args, { cwd, env, encoding: "utf8", timeout: TIMEOUT_MS });
+  const r = spawnSync(cmd, args, { cwd, env: GIT_ENV, encoding: "utf8", timeout: TIMEOUT_MS });
   return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
 }
 
@@ -49,15 +26,7 @@ function must(cmd: string, args: string[], cwd: string): string {
 test("the hook refuses a config staged without out/, and out/ staged without the config; both together pass", () => {
   const dir = mkdtempSync(join(tmpdir(), "platform-pre-commit-test-"));
   const repo = join(dir, "repo");
-  const files = must("git", ["ls-files", "--cached", "--others", "--exclude-standard"], ROOT)
-    .split("\n")
-    .filter((f) => f && f !== "node_modules");
-  for (const f of files) {
-    mkdirSync(dirname(join(repo, f)), { recursive: true });
-    cpSync(join(ROOT, f), join(repo, f), { verbatimSymlinks: true });
-  }
-  symlinkSync(realpathSync(join(ROOT, "node_modules")), join(repo, "node_modules"));
-  must("git", ["init", "-q"], repo);
+  repositoryCopy(repo);
   must("git", ["config", "core.hooksPath", ".githooks"], repo);
   must("git", ["add", "-A"], repo);
   must("git", ["commit", "-q", "--no-verify", "-m", "base"], repo);
