@@ -155,11 +155,11 @@ const NO_CACHE = { ...process.env, PLATFORM_NO_CACHE: "1" };
 function cold(cli: Cli, args: string[], runs: number, limitS?: number, cache: Cache = "off"): Figure {
   const env = cache === "off" ? NO_CACHE : process.env;
   if (cache === "warm") coldRun(cli, args, limitS, env);
-  return medianRun(Array.from({ length: runs }, () => coldRun(cli, args, limitS, env)));
+  return medianFigure(Array.from({ length: runs }, () => coldRun(cli, args, limitS, env)));
 }
 
 /** The run of median wall time, with the highest peak memory among `all`. */
-function medianRun(all: Figure[]): Figure {
+function medianFigure(all: Figure[]): Figure {
   const sorted = [...all].sort((a, b) => a.ms - b.ms);
   const median = sorted[Math.floor(sorted.length / 2)]!;
   const peaks = sorted.flatMap((r) => (r.peakMb === undefined ? [] : [r.peakMb]));
@@ -291,7 +291,7 @@ if (hookRows.length > 0) {
     const env = cache === "off" ? { ...GIT_ENV, PLATFORM_NO_CACHE: "1" } : GIT_ENV;
     const hook = () => timedRun(["sh", ".githooks/pre-commit"], repo, undefined, env);
     if (cache === "warm") hook();
-    const figure = medianRun(Array.from({ length: 3 }, hook));
+    const figure = medianFigure(Array.from({ length: 3 }, hook));
     coldRows.splice(at < 0 ? coldRows.length : at + 1 + i, 0, { case: name, goal: "", figures: { bundled: figure } });
     console.log(`${name}: ${wall(figure)} (${cpu(figure.cpuMs)} CPU)`);
   });
